@@ -1,0 +1,83 @@
+//! Diagnostics: every repair, every unresolved cell and every rule violation is one.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// A fact worth knowing that changes no number (the detected form, an OCR fix in a label).
+    Info,
+    /// A repair that put or changed a number: the result is believed right, and says how.
+    Warning,
+    /// A rule violation or a cell that could not be resolved: the result is not trustworthy there.
+    Error,
+}
+
+/// Stable diagnostic codes. Scripts may match on them; never rename one.
+pub mod code {
+    pub const FORM_DETECTED: &str = "form_detected";
+    pub const NO_TITLE: &str = "no_title";
+    pub const SECTION_MISSING: &str = "section_missing";
+    pub const TABLE_MISSING: &str = "table_missing";
+    pub const ROW_MISSING: &str = "row_missing";
+    pub const ROW_BY_POSITION: &str = "row_placed_by_position";
+    pub const LABEL_REPAIRED: &str = "label_repaired";
+    pub const ROW_UNMATCHED: &str = "row_unmatched";
+    pub const VALUES_REALIGNED: &str = "values_realigned";
+    pub const DIGIT_REPAIRED: &str = "digit_repaired";
+    pub const UNREADABLE: &str = "unreadable_value";
+    pub const INFERRED: &str = "inferred";
+    pub const UNRESOLVED: &str = "unresolved";
+    pub const NEGATIVE: &str = "R5";
+    pub const PROSE_MISMATCH: &str = "R7";
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// A stable code from [`code`], or a rule id (`R1` … `R7`).
+    pub code: String,
+    /// What happened, in Chinese with the keys in brackets.
+    pub message: String,
+    /// The 1-based source line the diagnostic concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The cell (or row) it concerns, as a path inside `tables`:
+    /// `applications.new_received.total`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code: code.to_string(),
+            message: message.into(),
+            line: None,
+            cell: None,
+        }
+    }
+
+    pub fn at(mut self, line: Option<usize>) -> Diagnostic {
+        self.line = line;
+        self
+    }
+
+    pub fn cell(mut self, path: impl Into<String>) -> Diagnostic {
+        self.cell = Some(path.into());
+        self
+    }
+
+    /// Whether this diagnostic names `path`, itself or a row or table containing it.
+    pub fn concerns(&self, path: &str) -> bool {
+        self.cell
+            .as_deref()
+            .is_some_and(|c| c == path || (path.starts_with(c) && path[c.len()..].starts_with('.')))
+    }
+}
+
+/// Whether a report with these diagnostics needs a person's attention (exit status 1).
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(|d| d.severity == Severity::Error)
+}

@@ -1,0 +1,57 @@
+//! nianbao (年报): reads Chinese government information-disclosure annual reports
+//! (政府信息公开工作年度报告) from text, OCR output, DOCX, PDF or JSON; rebuilds them into the
+//! official form with every table cell in its place; checks the form's arithmetic rules;
+//! and writes JSON (and, as they land, PDF and DOCX).
+//!
+//! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`write`].
+
+pub mod cli;
+pub mod diag;
+pub mod form;
+pub mod model;
+pub mod normalize;
+pub mod read;
+pub mod write;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, Severity};
+pub use form::Forms;
+pub use model::Report;
+pub use normalize::Options;
+
+/// What can go wrong. Every variant carries a one-line reason fit for a user.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input cannot be read as a report (exit status 2).
+    #[error("{0}")]
+    Unusable(String),
+    #[error("{0}")]
+    Io(String),
+    /// A form definition file is broken.
+    #[error("{0}")]
+    Form(String),
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Reads and normalizes one report from a file, by its format.
+pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report, Error> {
+    match read::Format::from_path(path) {
+        read::Format::Json => {
+            let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+            let text = read::decode_text(&bytes)?;
+            model::from_json(&text, forms)
+        }
+        read::Format::Text => {
+            let raw = read::read_path(path)?;
+            normalize::normalize(&raw, forms, opts)
+        }
+    }
+}
+
+/// Reads and normalizes one report given as text.
+pub fn report_from_text(text: &str, forms: &Forms, opts: &Options) -> Result<Report, Error> {
+    normalize::normalize(&read::text::read(text), forms, opts)
+}

@@ -1,0 +1,421 @@
+//! Table alignment: the blocks of a table's region become candidate rows (label text, then a
+//! run of values), and the candidates are aligned in order onto the form's rows.
+//!
+//! Line structure is only a hint: a row may stand on one line, or one cell a line, or with
+//! its label wrapped over several lines around its values. What holds in every layout is
+//! the order: label text comes before its values, and rows come in the form's order.
+
+use super::cells::{CellKind, classify};
+use super::similarity::{Label, coverage};
+use super::text::{is_page_number, leading_ordinal, squash};
+use crate::form::{Layout, TableDef};
+use crate::read::RawBlock;
+
+/// A value as read: a number, a not-applicable mark, or unreadable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Slot {
+    Number(f64),
+    NotApplicable,
+    /// Known to be there, but not what it is (unreadable), or a real blank cell.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadValue {
+    pub slot: Slot,
+    pub line: usize,
+    pub raw: String,
+    /// The OCR repair made to read it, if any.
+    pub repaired: Option<String>,
+    /// An empty cell of a real grid (not a lost value).
+    pub blank: bool,
+}
+
+impl ReadValue {
+    /// The value the rules see: not applicable counts as nothing, unreadable is unknown.
+    pub fn number(&self) -> Option<f64> {
+        match self.slot {
+            Slot::Number(x) => Some(x),
+            Slot::NotApplicable => Some(0.0),
+            Slot::Unknown => None,
+        }
+    }
+}
+
+/// One label-then-values row as found in the text.
+#[derive(Debug, Clone, Default)]
+pub struct Candidate {
+    pub pieces: Vec<(String, usize)>,
+    pub values: Vec<ReadValue>,
+    /// Values in exact grid positions (a real table's row, blanks included), when known.
+    pub exact: Option<Vec<ReadValue>>,
+}
+
+impl Candidate {
+    pub fn line(&self) -> usize {
+        self.values
+            .first()
+            .map(|v| v.line)
+            .or_else(|| self.pieces.last().map(|p| p.1))
+            .unwrap_or(0)
+    }
+
+    pub fn label_text(&self) -> String {
+        self.pieces
+            .iter()
+            .map(|p| p.0.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The squashed label text of the last pieces, longest first: the row's own label
+    /// stands at the end, after captions, headers or the tail of the label above.
+    fn cores(&self) -> Vec<Vec<char>> {
+        let start = self.pieces.len().saturating_sub(4);
+        (start..self.pieces.len())
+            .map(|from| {
+                let mut out = Vec::new();
+                for (text, _) in &self.pieces[from..] {
+                    let rest = leading_ordinal(text).map_or(text.as_str(), |(_, end)| &text[end..]);
+                    out.extend(squash(rest).chars());
+                }
+                out
+            })
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+
+    fn ordinal(&self) -> Option<super::text::Ordinal> {
+        self.pieces
+            .iter()
+            .rev()
+            .find_map(|(t, _)| leading_ordinal(t).map(|o| o.0))
+    }
+}
+
+/// A row of print cells: a form row, or for a side-by-side table all rows in one line.
+#[derive(Debug, Clone)]
+pub struct PrintRow {
+    pub cells: Vec<(usize, usize)>,
+    pub labels: Vec<Label>,
+}
+
+pub fn print_rows(def: &TableDef) -> Vec<PrintRow> {
+    let labels_of = |r: &crate::form::RowDef| {
+        std::iter::once(&r.label)
+            .chain(&r.variants)
+            .map(|l| Label::new(l))
+            .collect::<Vec<_>>()
+    };
+    match def.layout {
+        Layout::SideBySide => {
+            let mut cells = Vec::new();
+            let mut labels = Vec::new();
+            for r in def.rows() {
+                cells.extend((0..r.block.columns.len()).map(|c| (r.index, c)));
+                labels.extend(labels_of(r.def));
+            }
+            vec![PrintRow { cells, labels }]
+        }
+        Layout::Blocks | Layout::Grid => def
+            .rows()
+            .map(|r| PrintRow {
+                cells: (0..r.block.columns.len()).map(|c| (r.index, c)).collect(),
+                labels: labels_of(r.def),
+            })
+            .collect(),
+    }
+}
+
+/// One token of a table region.
+#[derive(Debug, Clone)]
+enum Token {
+    Text(String),
+    Value(ReadValue),
+}
+
+/// The tokens of one block, in reading order, and whether its cells form an exact grid.
+fn tokens(block: &RawBlock) -> (Vec<Token>, bool) {
+    let (cells, exact, line): (Vec<&str>, bool, usize) = match block {
+        RawBlock::Text { text, line, .. } => {
+            if is_page_number(text) {
+                return (Vec::new(), false);
+            }
+            (vec![text.as_str()], false, *line)
+        }
+        RawBlock::Row { cells, line, exact } => {
+            if cells.len() == 1 && is_page_number(&cells[0]) {
+                return (Vec::new(), false);
+            }
+            (cells.iter().map(String::as_str).collect(), *exact, *line)
+        }
+    };
+    let mut out = Vec::new();
+    for cell in cells {
+        let cell = cell.trim();
+        if cell.contains(char::is_whitespace) && !classify(cell).is_empty() {
+            split_text_cell(&super::text::remove_junk(cell), line, &mut out);
+            continue;
+        }
+        let value = |slot, raw: &str, repaired| {
+            Token::Value(ReadValue {
+                slot,
+                line,
+                raw: raw.to_string(),
+                repaired,
+                blank: false,
+            })
+        };
+        match classify(cell) {
+            CellKind::Empty if exact => out.push(Token::Value(ReadValue {
+                slot: Slot::Unknown,
+                line,
+                raw: String::new(),
+                repaired: None,
+                blank: true,
+            })),
+            CellKind::Empty => {}
+            CellKind::Number { value: v, repaired } => out.push(value(Slot::Number(v), cell, repaired)),
+            CellKind::NotApplicable => out.push(value(Slot::NotApplicable, cell, None)),
+            CellKind::Unreadable(s) => out.push(value(Slot::Unknown, &s, None)),
+            CellKind::Text(s) => split_text_cell(&s, line, &mut out),
+        }
+    }
+    (out, exact)
+}
+
+/// A text cell may end in values separated by single spaces (`规章 1 0 11`): split them off.
+/// Atoms that are not numbers, or numbers followed by words, stay in the label.
+fn split_text_cell(s: &str, line: usize, out: &mut Vec<Token>) {
+    let atoms: Vec<&str> = s.split_whitespace().collect();
+    let mut first_value = atoms.len();
+    while first_value > 0 {
+        match classify(atoms[first_value - 1]) {
+            CellKind::Number { .. } | CellKind::NotApplicable => first_value -= 1,
+            _ => break,
+        }
+    }
+    if first_value > 0 {
+        out.push(Token::Text(atoms[..first_value].join(" ")));
+    }
+    for atom in &atoms[first_value..] {
+        let (slot, repaired) = match classify(atom) {
+            CellKind::Number { value, repaired } => (Slot::Number(value), repaired),
+            _ => (Slot::NotApplicable, None),
+        };
+        out.push(Token::Value(ReadValue {
+            slot,
+            line,
+            raw: atom.to_string(),
+            repaired,
+            blank: false,
+        }));
+    }
+}
+
+/// Groups a region's blocks into candidate rows. `expected` gives the number of values a
+/// row with a given label should have (so a short row is not glued to the next one).
+pub fn candidates(blocks: &[RawBlock], rows: &[PrintRow]) -> Vec<Candidate> {
+    let max_cols = rows.iter().map(|r| r.cells.len()).max().unwrap_or(1);
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut pending: Vec<(String, usize)> = Vec::new();
+    // Whether the last candidate may still take values from the next line.
+    let mut open = false;
+    for block in blocks {
+        let (toks, exact) = tokens(block);
+        let line = block.line();
+        let mut line_started = false;
+        for tok in toks {
+            match tok {
+                Token::Text(t) => {
+                    if line_started {
+                        open = false;
+                        line_started = false;
+                    }
+                    pending.push((t, line));
+                }
+                Token::Value(v) => {
+                    if !line_started {
+                        let append = open && pending.is_empty() && !exact && {
+                            let last = out.last().expect("open implies a candidate");
+                            last.values.len() < expected_len(last, rows, max_cols)
+                        };
+                        if !append {
+                            out.push(Candidate {
+                                pieces: std::mem::take(&mut pending),
+                                ..Default::default()
+                            });
+                        }
+                        line_started = true;
+                    }
+                    out.last_mut().expect("a candidate").values.push(v);
+                }
+            }
+        }
+        if line_started {
+            let last = out.last_mut().expect("a candidate");
+            if exact {
+                last.exact = Some(last.values.clone());
+                last.values.retain(|v| !v.blank);
+            }
+            open = !exact;
+        }
+        if !pending.is_empty() {
+            open = false;
+        }
+    }
+    // A run that is only blanks or unreadable marks is no row.
+    out.retain(|c| c.values.iter().any(|v| v.slot != Slot::Unknown) || c.exact.is_some());
+    out
+}
+
+/// A side-by-side table has one line of values; when its values come in several runs
+/// (a wrapped line, or header text drawn between them) they are joined in reading order,
+/// and `true` says their order is uncertain.
+pub fn join_runs(cands: Vec<Candidate>) -> (Vec<Candidate>, bool) {
+    if cands.len() <= 1 {
+        return (cands, false);
+    }
+    let interleaved = cands.iter().skip(1).any(|c| !c.pieces.is_empty());
+    let mut joined = Candidate::default();
+    for c in cands {
+        joined.pieces.extend(c.pieces);
+        joined.values.extend(c.values);
+    }
+    (vec![joined], interleaved)
+}
+
+/// The value count the best-matching form row for this label has; `max` when unsure.
+fn expected_len(c: &Candidate, rows: &[PrintRow], max: usize) -> usize {
+    let cores = c.cores();
+    rows.iter()
+        .map(|r| (label_score(r, &cores), r.cells.len()))
+        .filter(|(s, _)| *s >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(max, |(_, n)| n)
+}
+
+fn label_score(row: &PrintRow, cores: &[Vec<char>]) -> f64 {
+    let mut best = 0.0f64;
+    for label in &row.labels {
+        for core in cores {
+            best = best.max(coverage(label, core));
+        }
+    }
+    best
+}
+
+/// How well a candidate fits a form row: label likeness, value count, enumerator.
+pub fn fit(c: &Candidate, row: &PrintRow) -> f64 {
+    fit_with(c, &c.cores(), row)
+}
+
+fn fit_with(c: &Candidate, cores: &[Vec<char>], row: &PrintRow) -> f64 {
+    let mut score = label_score(row, cores);
+    let n = row.cells.len();
+    let m = c.exact.as_ref().map_or(c.values.len(), Vec::len);
+    if m == n {
+        score += 0.15;
+    } else {
+        score -= 0.1 * (m.abs_diff(n).min(3) as f64);
+    }
+    if let (Some(a), Some(b)) = (c.ordinal(), row.labels.first().and_then(|l| l.ordinal.clone())) {
+        score += if a == b { 0.15 } else { -0.1 };
+    }
+    score
+}
+
+/// The reward for pairing any candidate with any row: small, so labels decide, but enough
+/// that a row with a garbled label still takes its place between two good neighbours.
+const PAIR_BASE: f64 = 0.25;
+
+/// Aligns candidates onto print rows in order, maximising the total fit.
+/// Returns for each print row the index of its candidate, if any.
+pub fn align(cands: &[Candidate], rows: &[PrintRow]) -> Vec<Option<usize>> {
+    let (m, n) = (cands.len(), rows.len());
+    let mut best = vec![vec![0.0f64; n + 1]; m + 1];
+    let mut step = vec![vec![0u8; n + 1]; m + 1];
+    let cores: Vec<Vec<Vec<char>>> = cands.iter().map(Candidate::cores).collect();
+    for i in (0..m).rev() {
+        for j in (0..n).rev() {
+            let pair = PAIR_BASE + fit_with(&cands[i], &cores[i], &rows[j]);
+            let mut choice = (best[i + 1][j], 1u8); // skip the candidate
+            if best[i][j + 1] > choice.0 {
+                choice = (best[i][j + 1], 2); // skip the row
+            }
+            if pair > 0.0 && pair + best[i + 1][j + 1] > choice.0 {
+                choice = (pair + best[i + 1][j + 1], 3);
+            }
+            best[i][j] = choice.0;
+            step[i][j] = choice.1;
+        }
+        best[i][n] = 0.0;
+        step[i][n] = 1;
+    }
+    let mut out = vec![None; n];
+    let (mut i, mut j) = (0, 0);
+    while i < m && j < n {
+        match step[i][j] {
+            1 => i += 1,
+            2 => j += 1,
+            _ => {
+                out[j] = Some(i);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The label fit alone (no count or enumerator bonus), for reporting.
+pub fn label_fit(c: &Candidate, row: &PrintRow) -> f64 {
+    label_score(row, &c.cores())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::Forms;
+    use crate::read::text;
+
+    fn run(table: &str, src: &str) -> (Vec<Candidate>, Vec<Option<usize>>) {
+        let forms = Forms::builtin();
+        let def = forms.get("2021").unwrap().table(table).unwrap().clone();
+        let rows = print_rows(&def);
+        let doc = text::read(src);
+        let c = candidates(&doc.blocks, &rows);
+        let a = align(&c, &rows);
+        (c, a)
+    }
+
+    #[test]
+    fn one_cell_a_line_still_groups() {
+        let (c, a) = run(
+            "active_disclosure",
+            "规章\n1\n0\n11\n行政规范性文件\n8\n26\n66\n行政许可\n5\n行政处罚\n6\n行政强制\n7\n行政事业性收费\n1.5",
+        );
+        assert_eq!(c.len(), 6);
+        assert_eq!(c[0].values.len(), 3);
+        assert_eq!(a, vec![Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)]);
+    }
+
+    #[test]
+    fn garbled_label_takes_its_place_by_position() {
+        let (_, a) = run(
+            "active_disclosure",
+            "规章 1 0 11\n行政规范性文件 8 26 66\n行政许可 5\n口口口 6\n行政强制 7\n行政事业性收费 1.5",
+        );
+        assert_eq!(a[3], Some(3));
+    }
+
+    #[test]
+    fn side_by_side_takes_all_values() {
+        let (c, a) = run(
+            "review_litigation",
+            "行政复议\t行政诉讼\n结果维持 结果纠正\n1 2 3 4 10\n5\t6\t7\t8\t26\t9\t1\t1\t1\t12",
+        );
+        assert_eq!(a, vec![Some(0)]);
+        assert_eq!(c[0].values.len(), 15);
+    }
+}

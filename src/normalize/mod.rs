@@ -1,0 +1,246 @@
+//! The normalizer: a [`RawDoc`] from any reader becomes a [`Report`] in the official form.
+//!
+//! text cleanup → section detection → table alignment onto the form → validation.
+
+pub mod align;
+pub mod cells;
+pub mod sections;
+pub mod similarity;
+pub mod solve;
+pub mod tables;
+pub mod text;
+pub mod validate;
+
+use crate::Error;
+use crate::diag::{Diagnostic, Severity, code};
+use crate::form::{Form, Forms};
+use crate::model::{Block, Report, Section, Table, Tables};
+use crate::read::{RawBlock, RawDoc};
+
+/// Choices a user can force instead of detection.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The form version (`2021`, `2019`); detected from content when `None`.
+    pub form: Option<String>,
+}
+
+pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, Error> {
+    let blocks: Vec<RawBlock> = raw
+        .blocks
+        .iter()
+        .filter(|b| !sections::block_text(b).is_some_and(text::is_page_number))
+        .cloned()
+        .collect();
+    let mut diags = Vec::new();
+    let form = match &opts.form {
+        Some(v) => forms
+            .get(v)
+            .ok_or_else(|| Error::Usage(format!("unknown form version {v}")))?,
+        None => detect_form(forms, &blocks, &mut diags),
+    };
+
+    let headings = sections::find_sections(form, &blocks);
+    let first_heading = headings.first().map_or(blocks.len(), |h| h.1);
+    let title = sections::find_title(&blocks, first_heading);
+    let (organization, mut year) = title
+        .as_ref()
+        .map_or((None, None), |t| sections::title_parts(&t.text));
+    if year.is_none() {
+        year = sections::most_named_year(&blocks);
+    }
+    if title.is_none() {
+        diags.push(Diagnostic::new(
+            Severity::Info,
+            code::NO_TITLE,
+            "未找到报告标题 (no title found)",
+        ));
+    }
+
+    let mut report = Report {
+        form: form.version.clone(),
+        title: title.as_ref().map(|t| t.text.clone()),
+        organization,
+        year,
+        sections: Vec::new(),
+        tables: Tables::empty(form),
+        not_applicable: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+
+    // The preamble: between the title and the first heading.
+    let preamble_start = title.as_ref().map_or(0, |t| t.last + 1);
+    if preamble_start < first_heading {
+        let blocks = prose_blocks(&blocks[preamble_start..first_heading]);
+        if !blocks.is_empty() {
+            report.sections.push(Section {
+                key: None,
+                heading: None,
+                blocks,
+            });
+        }
+    }
+
+    let mut table_found = vec![false; form.tables.len()];
+    for (k, &(s, start)) in headings.iter().enumerate() {
+        let end = headings.get(k + 1).map_or(blocks.len(), |h| h.1);
+        let def = &form.sections[s];
+        let body = &blocks[start + 1..end];
+        let mut section = Section {
+            key: Some(def.key.clone()),
+            heading: Some(def.title()),
+            blocks: Vec::new(),
+        };
+        match form.tables.iter().position(|t| t.section == def.key) {
+            Some(t) => {
+                let table_def = &form.tables[t];
+                let first = body.iter().position(sections::is_tabular);
+                let last = body.iter().rposition(sections::is_tabular);
+                if let (Some(first), Some(last)) = (first, last) {
+                    section.blocks.extend(prose_blocks(&body[..first]));
+                    section.blocks.push(Block::Table {
+                        table: table_def.key.clone(),
+                    });
+                    let result = tables::read_table(form, table_def, &body[first..=last]);
+                    table_found[t] = result.found;
+                    if let Some(slot) = report.tables.get_mut(&table_def.key) {
+                        *slot = result.table;
+                    }
+                    diags.extend(result.diagnostics);
+                    report.not_applicable.extend(result.not_applicable);
+                    section.blocks.extend(prose_blocks(&body[last + 1..]));
+                } else {
+                    section.blocks.extend(prose_blocks(body));
+                }
+            }
+            None => section.blocks.extend(prose_blocks(body)),
+        }
+        report.sections.push(section);
+    }
+
+    if !table_found.iter().any(|&f| f) {
+        return Err(Error::Unusable(
+            "未找到年度报告的统计表格 (no tables of the annual report form found)".into(),
+        ));
+    }
+    for (t, def) in form.tables.iter().enumerate() {
+        if !table_found[t] {
+            report.tables.0.retain(|(k, _)| k != &def.key);
+            report
+                .tables
+                .0
+                .insert(t.min(report.tables.0.len()), (def.key.clone(), Table::empty(def)));
+            diags.retain(|d| {
+                !d.cell
+                    .as_deref()
+                    .is_some_and(|c| c.starts_with(&format!("{}.", def.key)) || c == def.key)
+            });
+            let heading = form.section(&def.section).map(|s| s.title()).unwrap_or_default();
+            diags.push(
+                Diagnostic::new(
+                    Severity::Error,
+                    code::TABLE_MISSING,
+                    format!("未找到「{heading}」的表格 (table not found)"),
+                )
+                .cell(def.key.clone()),
+            );
+        }
+    }
+    for def in &form.sections {
+        if !report.sections.iter().any(|s| s.key.as_deref() == Some(&def.key)) {
+            diags.push(Diagnostic::new(
+                Severity::Info,
+                code::SECTION_MISSING,
+                format!("未找到章节「{}」 (section not found)", def.title()),
+            ));
+        }
+    }
+    diags.extend(validate::check(form, &report));
+    report.diagnostics = diags;
+    Ok(report)
+}
+
+/// The form version the content shows (its marker labels), else the one for the year.
+fn detect_form<'f>(forms: &'f Forms, blocks: &[RawBlock], diags: &mut Vec<Diagnostic>) -> &'f Form {
+    let all: String = blocks
+        .iter()
+        .map(|b| match b {
+            RawBlock::Text { text, .. } => text::squash(text),
+            RawBlock::Row { cells, .. } => cells.iter().map(|c| text::squash(c)).collect(),
+        })
+        .collect();
+    let score = |f: &Form| {
+        f.markers
+            .iter()
+            .filter(|m| all.contains(&text::squash(m)))
+            .count()
+    };
+    let best = forms
+        .forms
+        .iter()
+        .max_by_key(|f| (score(f), f.first_year))
+        .expect("a form");
+    let form = if score(best) > 0 {
+        best
+    } else {
+        let year = sections::most_named_year(blocks);
+        forms
+            .forms
+            .iter()
+            .filter(|f| year.is_none_or(|y| f.first_year <= y))
+            .max_by_key(|f| f.first_year)
+            .unwrap_or_else(|| forms.newest())
+    };
+    diags.push(Diagnostic::new(
+        Severity::Info,
+        code::FORM_DETECTED,
+        format!(
+            "表格格式：{} 版 ({}; form {})",
+            form.version, form.name, form.version
+        ),
+    ));
+    form
+}
+
+/// Prose blocks: cleaned paragraphs and sub-headings, with lines broken inside a sentence
+/// joined again.
+pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let mut open_paragraph = false;
+    for block in blocks {
+        let raw = match block {
+            RawBlock::Text { text, .. } => text.clone(),
+            RawBlock::Row { cells, .. } => cells
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join("  "),
+        };
+        let line = text::clean_prose(&raw);
+        if line.is_empty() || text::is_page_number(&line) {
+            continue;
+        }
+        let marked = matches!(block, RawBlock::Text { heading: Some(_), .. });
+        let level = if marked {
+            Some(sections::subheading_level(&line).unwrap_or(2))
+        } else {
+            sections::subheading_level(&line)
+        };
+        if let Some(level) = level {
+            out.push(Block::Heading { level, text: line });
+            open_paragraph = false;
+            continue;
+        }
+        let continues = open_paragraph && text::leading_ordinal(&line).is_none();
+        match out.last_mut() {
+            Some(Block::Paragraph { text: prev }) if continues => prev.push_str(&line),
+            _ => out.push(Block::Paragraph { text: line.clone() }),
+        }
+        let last = match out.last() {
+            Some(Block::Paragraph { text }) => text.as_str(),
+            _ => "",
+        };
+        open_paragraph = !sections::ends_sentence(last) && line.chars().count() >= 15;
+    }
+    out
+}

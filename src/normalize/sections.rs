@@ -1,0 +1,205 @@
+//! The document's outline: title, preamble, the six sections, and where each table stands.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::similarity::similarity;
+use super::text::{Ordinal, clean_prose, is_page_number, leading_ordinal, squash};
+use crate::form::Form;
+use crate::read::RawBlock;
+
+/// A block's text when it can be a heading or a paragraph line: a text block, or a row
+/// with a single non-empty cell.
+pub fn block_text(block: &RawBlock) -> Option<&str> {
+    match block {
+        RawBlock::Text { text, .. } => Some(text),
+        RawBlock::Row { cells, .. } => {
+            let mut filled = cells.iter().filter(|c| !c.trim().is_empty());
+            let first = filled.next()?;
+            filled.next().is_none().then_some(first.as_str())
+        }
+    }
+}
+
+/// The title, where it stands (a range of blocks), and what it says of body and year.
+#[derive(Debug, Clone)]
+pub struct Title {
+    pub text: String,
+    pub first: usize,
+    pub last: usize,
+}
+
+const TITLE_WORDS: &str = "政府信息公开工作年度报告";
+
+/// Finds the title among the blocks before `limit` (the first section heading).
+pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
+    let texts: Vec<Option<String>> = blocks[..limit.min(blocks.len())]
+        .iter()
+        .map(|b| block_text(b).map(squash_title))
+        .collect();
+    let words: Vec<char> = TITLE_WORDS.chars().collect();
+    let is_titleish = |t: &str| {
+        let chars: Vec<char> = t.chars().collect();
+        super::similarity::lcs(&chars, &words) * 10 >= words.len() * 6 && chars.len() <= 80
+    };
+    let i = texts
+        .iter()
+        .take(12)
+        .position(|t| t.as_deref().is_some_and(|t| t.contains("报告") && is_titleish(t)))?;
+    let mut text = texts[i].clone()?;
+    let (mut first, mut last) = (i, i);
+    // `…工作` / `年度报告` split over two lines.
+    if !text.ends_with("报告")
+        && let Some(Some(next)) = texts.get(i + 1)
+        && next.chars().count() <= 12
+        && next.ends_with("报告")
+    {
+        text.push_str(next);
+        last = i + 1;
+    }
+    // The body's name on the line above: `淮安市人民政府` / `2024年政府信息公开工作年度报告`.
+    let starts_bare = text.starts_with(|c: char| c.is_ascii_digit()) || text.starts_with("政府信息公开");
+    if starts_bare
+        && i > 0
+        && let Some(Some(prev)) = texts.get(i - 1)
+        && prev.chars().count() <= 30
+        && !prev.contains(['。', '，'])
+    {
+        text = format!("{prev}{text}");
+        first = i - 1;
+    }
+    Some(Title { text, first, last })
+}
+
+fn squash_title(s: &str) -> String {
+    let s = s.trim_start_matches('#');
+    clean_prose(s).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+static TITLE_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})\s*年(?:度)?").unwrap());
+
+/// The issuing body and the year a title names.
+pub fn title_parts(title: &str) -> (Option<String>, Option<i32>) {
+    if let Some(m) = TITLE_YEAR.captures(title) {
+        let whole = m.get(0).expect("match");
+        let year = m[1].parse().ok().filter(|y| (1990..=2100).contains(y));
+        let org = title[..whole.start()].trim();
+        return ((!org.is_empty()).then(|| org.to_string()), year);
+    }
+    let org = title.split("政府信息公开").next().unwrap_or("").trim();
+    ((!org.is_empty() && org != title).then(|| org.to_string()), None)
+}
+
+static ANY_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(20\d{2})\s*年").unwrap());
+
+/// The year most often named in the text: a fallback when the title names none.
+pub fn most_named_year(blocks: &[RawBlock]) -> Option<i32> {
+    let mut counts = std::collections::BTreeMap::<i32, usize>::new();
+    for b in blocks {
+        if let Some(t) = block_text(b) {
+            for c in ANY_YEAR.captures_iter(t) {
+                if let Ok(y) = c[1].parse() {
+                    *counts.entry(y).or_default() += 1;
+                }
+            }
+        }
+    }
+    counts.into_iter().max_by_key(|&(y, n)| (n, y)).map(|(y, _)| y)
+}
+
+/// The numbered section a block's text is the heading of, if any.
+pub fn section_heading(form: &Form, text: &str) -> Option<usize> {
+    let text = text.trim().trim_start_matches('#').trim();
+    let (number, rest) = match leading_ordinal(text) {
+        Some((Ordinal::Chinese(n), end)) => (Some(n), &text[end..]),
+        _ => (None, text),
+    };
+    let rest_len = squash(rest).chars().count();
+    if rest_len == 0 || rest.contains('。') {
+        return None;
+    }
+    let mut best: Option<(usize, f64)> = None;
+    for (i, s) in form.sections.iter().enumerate() {
+        let longest = std::iter::once(&s.heading)
+            .chain(&s.variants)
+            .map(|h| h.chars().count())
+            .max()
+            .unwrap_or(0);
+        if rest_len > longest + longest / 2 + 4 {
+            continue;
+        }
+        let sim = std::iter::once(&s.heading)
+            .chain(&s.variants)
+            .map(|h| similarity(rest, h))
+            .fold(0.0, f64::max);
+        let ok = match &number {
+            Some(n) if *n == s.number => sim >= 0.5,
+            Some(_) => sim >= 0.85,
+            None => sim >= 0.85,
+        };
+        if ok && best.is_none_or(|(_, b)| sim > b) {
+            best = Some((i, sim));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// The section headings in document order: (section index, block index). Sections must
+/// come in order, so a table row label like `一、本年新收…` is never taken for one.
+pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for (b, block) in blocks.iter().enumerate() {
+        let Some(text) = block_text(block) else { continue };
+        if let Some(s) = section_heading(form, text)
+            && found.last().is_none_or(|&(last, _)| s > last)
+        {
+            found.push((s, b));
+        }
+    }
+    found
+}
+
+/// A sub-heading level for a short standalone line: `（一）` 2, `1.` 3, `（1）` 4.
+pub fn subheading_level(text: &str) -> Option<u8> {
+    let (ordinal, end) = leading_ordinal(text)?;
+    let rest = text[end..].trim();
+    let body = rest.trim_end_matches(['。', '.']);
+    if body.is_empty()
+        || body.contains(['。', '；', '！', '？', '，', ','])
+        || squash(body).chars().count() > 25
+    {
+        return None;
+    }
+    Some(match ordinal {
+        Ordinal::Chinese(_) | Ordinal::ChineseParen(_) => 2,
+        Ordinal::Arabic(_) => 3,
+        Ordinal::ArabicParen(_) => 4,
+    })
+}
+
+/// Whether a paragraph line ends where a sentence may end; a line that does not is
+/// continued by the next line (text broken by page or column width).
+pub fn ends_sentence(text: &str) -> bool {
+    text.trim_end().ends_with([
+        '。', '！', '？', '；', '：', '…', '”', '」', '）', ')', '!', '?', ';', ':',
+    ])
+}
+
+/// Whether a block is part of a table: a row of cells, or a short line that is no sentence.
+pub fn is_tabular(block: &RawBlock) -> bool {
+    match block {
+        RawBlock::Row { cells, .. } => {
+            cells.iter().filter(|c| !c.trim().is_empty()).count() >= 2
+                || block_text(block).is_some_and(short_line)
+        }
+        RawBlock::Text { text, heading, .. } => {
+            heading.is_none() && (short_line(text) || is_page_number(text))
+        }
+    }
+}
+
+fn short_line(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= 40 && !t.ends_with(['。', '；', '！', '？'])
+}

@@ -1,0 +1,503 @@
+//! One table: from the blocks of its region to the form's cells, with every repair reported.
+
+use super::align::{self, Candidate, PrintRow, ReadValue, Slot};
+use super::solve::{self, Domain, Grid, Placement};
+use crate::diag::{Diagnostic, Severity, code};
+use crate::form::{Form, Layout, TableDef};
+use crate::model::{Cell, Table, cell_path};
+use crate::read::RawBlock;
+
+/// Where a cell's content came from, for reporting what could not be resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Origin {
+    /// Read directly at a known position.
+    Read,
+    /// A real blank cell of a grid.
+    Blank,
+    /// Its value was lost or unreadable.
+    Lost,
+    /// Its row was placed by the rules from fewer (or more) values than cells.
+    Placed,
+}
+
+pub struct TableResult {
+    /// Whether any row of values was found at all.
+    pub found: bool,
+    pub table: Table,
+    pub diagnostics: Vec<Diagnostic>,
+    pub not_applicable: Vec<String>,
+}
+
+pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResult {
+    let rows = align::print_rows(def);
+    let mut cands = align::candidates(blocks, &rows);
+    let mut interleaved = false;
+    if def.layout == Layout::SideBySide {
+        (cands, interleaved) = align::join_runs(cands);
+    }
+    let assignment = align::align(&cands, &rows);
+    let eqs = solve::equations(form, def);
+    let dom = Domain::of(def);
+    let mut ctx = Context {
+        def,
+        grid: def.rows().map(|r| vec![None; r.block.columns.len()]).collect(),
+        origin: def
+            .rows()
+            .map(|r| vec![Origin::Lost; r.block.columns.len()])
+            .collect(),
+        na: def.rows().map(|r| vec![false; r.block.columns.len()]).collect(),
+        lines: vec![None; def.row_count()],
+        diags: Vec::new(),
+    };
+
+    if interleaved {
+        let line = cands.first().map(Candidate::line);
+        ctx.diags.push(
+            Diagnostic::new(
+                Severity::Warning,
+                code::VALUES_REALIGNED,
+                "数值与表头文字交错，已按阅读顺序排列，顺序可能有误 (values were interleaved with header text; read in reading order, which may be wrong)",
+            )
+            .at(line)
+            .cell(def.key.clone()),
+        );
+    }
+    let mut pending: Vec<(usize, &Candidate)> = Vec::new();
+    for (j, row) in rows.iter().enumerate() {
+        let Some(i) = assignment[j] else {
+            continue;
+        };
+        let cand = &cands[i];
+        ctx.note_label(j, row, cand);
+        let n = row.cells.len();
+        let exact = cand.exact.as_ref().filter(|e| e.len() == n);
+        let direct = exact.or_else(|| {
+            (cand.values.len() == n && cand.values.iter().all(|v| v.slot != Slot::Unknown))
+                .then_some(&cand.values)
+        });
+        match direct {
+            Some(values) if interleaved && !eqs.is_empty() => {
+                // Reading order is doubtful: take the values only if the rules agree.
+                let vals: Vec<Option<f64>> = values.iter().map(|v| v.number()).collect();
+                match solve::place(&ctx.grid, &row.cells, &vals, &eqs, &dom) {
+                    Placement::Agreed { consistent: 1, .. } => {
+                        for (&(r, c), v) in row.cells.iter().zip(values) {
+                            ctx.put(r, c, v);
+                        }
+                    }
+                    _ => ctx.reject_placement(
+                        row,
+                        cand,
+                        "按阅读顺序排列的数值不符合勾稽关系，未采用 (in reading order the values break the rules; not used)",
+                    ),
+                }
+            }
+            Some(values) => {
+                for (&(r, c), v) in row.cells.iter().zip(values) {
+                    ctx.put(r, c, v);
+                }
+            }
+            None => pending.push((j, cand)),
+        }
+        let repaired: Vec<(String, &ReadValue)> = match direct {
+            Some(values) => values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.repaired.is_some())
+                .map(|(k, v)| (ctx.cell_path(row.cells[k].0, row.cells[k].1), v))
+                .collect(),
+            None => cand
+                .values
+                .iter()
+                .filter(|v| v.repaired.is_some())
+                .map(|v| (ctx.row_path(row), v))
+                .collect(),
+        };
+        for (path, v) in repaired {
+            let fix = v.repaired.as_deref().unwrap_or_default();
+            ctx.diags.push(
+                Diagnostic::new(
+                    Severity::Info,
+                    code::DIGIT_REPAIRED,
+                    format!("数字识别修正 (OCR digit repaired): {fix}"),
+                )
+                .at(Some(v.line))
+                .cell(path),
+            );
+        }
+    }
+    for (i, cand) in cands.iter().enumerate() {
+        if !assignment.contains(&Some(i)) && !cand.values.is_empty() {
+            let vals: Vec<&str> = cand.values.iter().map(|v| v.raw.as_str()).collect();
+            ctx.diags.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    code::ROW_UNMATCHED,
+                    format!(
+                        "表{}中有一行数值无法对应到表格行，未采用 (values not matched to any row): 「{}」 {}",
+                        def.key,
+                        cand.label_text(),
+                        vals.join(" ")
+                    ),
+                )
+                .at(Some(cand.line()))
+                .cell(def.key.clone()),
+            );
+        }
+    }
+
+    ctx.place_pending(&rows, &pending, &eqs, &dom);
+    ctx.fill_by_rules(&eqs, &dom);
+    ctx.report_unresolved(&rows, &assignment);
+    let mut result = ctx.finish();
+    result.found = !cands.is_empty();
+    result
+}
+
+struct Context<'a> {
+    def: &'a TableDef,
+    grid: Grid,
+    origin: Vec<Vec<Origin>>,
+    na: Vec<Vec<bool>>,
+    /// The source line of each form row's values.
+    lines: Vec<Option<usize>>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Context<'_> {
+    fn row_label(&self, r: usize) -> String {
+        self.def.row(r).map(|x| x.def.label.clone()).unwrap_or_default()
+    }
+
+    fn col_label(&self, r: usize, c: usize) -> String {
+        self.def
+            .row(r)
+            .and_then(|x| x.block.columns.get(c))
+            .map(|x| x.label.clone())
+            .unwrap_or_default()
+    }
+
+    fn cell_path(&self, r: usize, c: usize) -> String {
+        let row = self.def.row(r).expect("row");
+        cell_path(&self.def.key, &row.def.key, &row.block.columns[c].key)
+    }
+
+    /// The path naming a whole print row: its form row, or the whole side-by-side table.
+    fn row_path(&self, row: &PrintRow) -> String {
+        match self.def.layout {
+            Layout::SideBySide => self.def.key.clone(),
+            _ => {
+                let r = row.cells.first().map_or(0, |c| c.0);
+                format!(
+                    "{}.{}",
+                    self.def.key,
+                    self.def.row(r).map_or("", |x| x.def.key.as_str())
+                )
+            }
+        }
+    }
+
+    fn row_name(&self, row: &PrintRow) -> String {
+        match self.def.layout {
+            Layout::SideBySide => format!("表{}", self.def.key),
+            _ => format!("「{}」", self.row_label(row.cells.first().map_or(0, |c| c.0))),
+        }
+    }
+
+    fn put(&mut self, r: usize, c: usize, v: &ReadValue) {
+        self.lines[r].get_or_insert(v.line);
+        match v.slot {
+            Slot::Number(x) => {
+                self.grid[r][c] = Some(x);
+                self.origin[r][c] = Origin::Read;
+            }
+            Slot::NotApplicable => {
+                self.grid[r][c] = Some(0.0);
+                self.na[r][c] = true;
+                self.origin[r][c] = Origin::Read;
+            }
+            Slot::Unknown => {
+                self.origin[r][c] = if v.blank { Origin::Blank } else { Origin::Lost };
+            }
+        }
+    }
+
+    fn note_label(&mut self, j: usize, row: &PrintRow, cand: &Candidate) {
+        if self.def.layout == Layout::SideBySide {
+            return;
+        }
+        let r = row.cells.first().map_or(0, |c| c.0);
+        self.lines[r] = Some(cand.line());
+        let fit = align::label_fit(cand, row);
+        let read = cand.label_text();
+        let (severity, code, what) = if fit < 0.5 {
+            (
+                Severity::Warning,
+                code::ROW_BY_POSITION,
+                "行标签无法识别，按位置确定为 (row label unreadable, placed by position)",
+            )
+        } else if fit < 0.9 {
+            (
+                Severity::Info,
+                code::LABEL_REPAIRED,
+                "行标签已按官方格式修正 (label repaired)",
+            )
+        } else {
+            return;
+        };
+        let _ = j;
+        self.diags.push(
+            Diagnostic::new(
+                severity,
+                code,
+                format!("{what}：「{read}」→「{}」", self.row_label(r)),
+            )
+            .at(Some(cand.line()))
+            .cell(self.row_path(row)),
+        );
+    }
+
+    /// Rows with fewer or more values than cells, or unreadable values: placed only where
+    /// the rules leave one possibility. Resolving one row can settle another, so repeat.
+    fn place_pending(
+        &mut self,
+        rows: &[PrintRow],
+        pending: &[(usize, &Candidate)],
+        eqs: &[solve::Equation],
+        dom: &Domain,
+    ) {
+        let mut open: Vec<(usize, &Candidate)> = pending.to_vec();
+        loop {
+            let mut progress = false;
+            let mut still = Vec::new();
+            for &(j, cand) in &open {
+                let row = &rows[j];
+                let values: Vec<Option<f64>> = cand.values.iter().map(ReadValue::number).collect();
+                let result = if eqs.is_empty() {
+                    Placement::Agreed {
+                        cells: vec![None; row.cells.len()],
+                        consistent: 2,
+                    }
+                } else {
+                    solve::place(&self.grid, &row.cells, &values, eqs, dom)
+                };
+                match result {
+                    Placement::Agreed { cells, .. } if cells.iter().all(Option::is_some) => {
+                        self.accept_placement(row, cand, &cells);
+                        progress = true;
+                    }
+                    Placement::Contradiction => {
+                        self.reject_placement(
+                            row,
+                            cand,
+                            "没有任何放置方式符合勾稽关系 (no placement agrees with the rules)",
+                        );
+                        progress = true;
+                    }
+                    Placement::Agreed { .. } => still.push((j, cand)),
+                }
+            }
+            open = still;
+            if !progress || open.is_empty() {
+                break;
+            }
+        }
+        // What is left is ambiguous: keep the cells every placement agrees on.
+        for (j, cand) in open {
+            let row = &rows[j];
+            let values: Vec<Option<f64>> = cand.values.iter().map(ReadValue::number).collect();
+            let agreed = if eqs.is_empty() {
+                vec![None; row.cells.len()]
+            } else {
+                match solve::place(&self.grid, &row.cells, &values, eqs, dom) {
+                    Placement::Agreed { cells, .. } => cells,
+                    Placement::Contradiction => vec![None; row.cells.len()],
+                }
+            };
+            for (&(r, c), v) in row.cells.iter().zip(&agreed) {
+                if let Some(v) = v {
+                    self.grid[r][c] = Some(*v);
+                    self.origin[r][c] = Origin::Placed;
+                }
+            }
+            self.reject_placement(
+                row,
+                cand,
+                "数值位置无法唯一确定 (the values' places are not determined by the rules)",
+            );
+        }
+    }
+
+    fn accept_placement(&mut self, row: &PrintRow, cand: &Candidate, cells: &[Option<f64>]) {
+        let n = row.cells.len();
+        let m = cand.values.len();
+        for (&(r, c), v) in row.cells.iter().zip(cells) {
+            self.grid[r][c] = *v;
+            self.origin[r][c] = Origin::Placed;
+            self.lines[r].get_or_insert(cand.line());
+        }
+        let shown: Vec<String> = cells.iter().map(|v| fmt_num(v.unwrap_or_default())).collect();
+        let unreadable = cand.values.iter().filter(|v| v.slot == Slot::Unknown).count();
+        let what = if m == n {
+            format!(
+                "{unreadable} 个数值无法识别，已按勾稽关系推定 ({unreadable} unreadable value(s) inferred by the rules)"
+            )
+        } else {
+            format!(
+                "只读到 {m} 个数值（应有 {n} 个），已按勾稽关系唯一确定 (read {m} of {n} values; placed by the rules)"
+            )
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Severity::Warning,
+                code::INFERRED,
+                format!("{}{what}：{}", self.row_name(row), shown.join(" ")),
+            )
+            .at(Some(cand.line()))
+            .cell(self.row_path(row)),
+        );
+    }
+
+    fn reject_placement(&mut self, row: &PrintRow, cand: &Candidate, why: &str) {
+        let read: Vec<&str> = cand.values.iter().map(|v| v.raw.as_str()).collect();
+        let n = row.cells.len();
+        self.diags.push(
+            Diagnostic::new(
+                Severity::Error,
+                code::UNRESOLVED,
+                format!(
+                    "{}读到 {} 个数值（应有 {n} 个）：{}；{why}",
+                    self.row_name(row),
+                    read.len(),
+                    read.join(" ")
+                ),
+            )
+            .at(Some(cand.line()))
+            .cell(self.row_path(row)),
+        );
+        for &(r, c) in &row.cells {
+            if self.origin[r][c] != Origin::Placed {
+                self.origin[r][c] = Origin::Placed;
+                self.lines[r].get_or_insert(cand.line());
+            }
+        }
+    }
+
+    /// Cells still unknown (lost rows, unreadable values, blanks) that the rules determine.
+    fn fill_by_rules(&mut self, eqs: &[solve::Equation], dom: &Domain) {
+        if eqs.is_empty() {
+            return;
+        }
+        let before = self.grid.clone();
+        let mut touched: Vec<Vec<bool>> = self.grid.iter().map(|r| vec![false; r.len()]).collect();
+        solve::propagate(&mut self.grid, eqs, dom, &mut touched, false);
+        let filled: Vec<(usize, usize, f64)> = before
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| row.iter().enumerate().map(move |(c, v)| (r, c, v)))
+            .filter(|(_, _, v)| v.is_none())
+            .filter_map(|(r, c, _)| self.grid[r][c].map(|v| (r, c, v)))
+            .collect();
+        for (r, c, v) in filled {
+            let rules: std::collections::BTreeSet<&str> = eqs
+                .iter()
+                .filter(|e| e.terms.iter().any(|t| t.0 == r && t.1 == c))
+                .map(|e| e.rule.as_str())
+                .collect();
+            let was = match self.origin[r][c] {
+                Origin::Blank => "原为空白 (was blank)",
+                _ => "原数值缺失 (was missing)",
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    code::INFERRED,
+                    format!(
+                        "「{}」/「{}」{was}，按勾稽关系 {} 推定为 {} (inferred by rule)",
+                        self.row_label(r),
+                        self.col_label(r, c),
+                        rules.into_iter().collect::<Vec<_>>().join("/"),
+                        fmt_num(v)
+                    ),
+                )
+                .at(self.lines[r])
+                .cell(self.cell_path(r, c)),
+            );
+        }
+    }
+
+    fn report_unresolved(&mut self, rows: &[PrintRow], assignment: &[Option<usize>]) {
+        for (j, row) in rows.iter().enumerate() {
+            let missing: Vec<(usize, usize)> = row
+                .cells
+                .iter()
+                .copied()
+                .filter(|&(r, c)| self.grid[r][c].is_none() && self.origin[r][c] == Origin::Lost)
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            if assignment[j].is_none() && missing.len() == row.cells.len() {
+                self.diags.push(
+                    Diagnostic::new(
+                        Severity::Error,
+                        code::ROW_MISSING,
+                        format!(
+                            "{}未找到，且无法按勾稽关系推定 (row not found; not determined by the rules)",
+                            self.row_name(row)
+                        ),
+                    )
+                    .cell(self.row_path(row)),
+                );
+                continue;
+            }
+            for (r, c) in missing {
+                self.diags.push(
+                    Diagnostic::new(
+                        Severity::Error,
+                        code::UNRESOLVED,
+                        format!(
+                            "「{}」/「{}」的数值缺失或无法识别 (value missing or unreadable)",
+                            self.row_label(r),
+                            self.col_label(r, c)
+                        ),
+                    )
+                    .at(self.lines[r])
+                    .cell(self.cell_path(r, c)),
+                );
+            }
+        }
+    }
+
+    fn finish(self) -> TableResult {
+        let mut table = Table::empty(self.def);
+        let mut not_applicable = Vec::new();
+        for (r, row) in self.grid.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let cell = if self.na[r][c] {
+                    not_applicable.push(self.cell_path(r, c));
+                    Cell::NotApplicable
+                } else {
+                    v.map_or(Cell::Blank, Cell::Number)
+                };
+                table.set(r, c, cell);
+            }
+        }
+        TableResult {
+            found: false,
+            table,
+            diagnostics: self.diags,
+            not_applicable,
+        }
+    }
+}
+
+/// A number as a report prints it: whole numbers without a decimal point.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}

@@ -1,0 +1,268 @@
+//! Text cleanup: what OCR and PDF extraction do to Chinese prose, undone.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// CJK ideographs and the CJK symbol and full-width punctuation blocks.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65
+        | 0x2018..=0x201F | 0x2014 | 0x2026 | 0x20000..=0x2FA1F)
+}
+
+/// CJK ideographs only (not punctuation).
+pub fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+static JUNK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"†|‡|\\top\b|<u>[^<\p{Han}]{0,8}</u>|</?u>|(?:^|\s)(?:[,，]\s*){2,}(?:\s|$)").unwrap()
+});
+
+/// Removes the tokens OCR leaves behind: `†`, `\top`, `<u>…</u>`, stray `, , ,`.
+pub fn remove_junk(s: &str) -> String {
+    if !s.contains(['†', '‡', '\\', '<', ',', '，']) {
+        return s.to_string();
+    }
+    JUNK.replace_all(s, " ").trim().to_string()
+}
+
+static PROTECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:https?://|www\.)[A-Za-z0-9./?=&%_:#~+\-]+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|\d{1,2}:\d{2}")
+        .unwrap()
+});
+
+/// Cleans a line of Chinese prose: junk removed, OCR spaces between CJK characters
+/// dropped, half-width punctuation made full-width where the context is Chinese.
+/// URLs, e-mail addresses, times and Latin words are kept as they are.
+pub fn clean_prose(s: &str) -> String {
+    let s = remove_junk(s);
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for m in PROTECTED.find_iter(&s) {
+        out.push_str(&clean_segment(&s[last..m.start()]));
+        out.push_str(m.as_str());
+        last = m.end();
+    }
+    out.push_str(&clean_segment(&s[last..]));
+    fix_spaces_and_quotes(&out)
+}
+
+fn clean_segment(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut open_paren = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = chars[..i].iter().rev().find(|c| !c.is_whitespace()).copied();
+        let next = chars[i + 1..].iter().find(|c| !c.is_whitespace()).copied();
+        let cjk_near = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
+        let digits_around =
+            prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        let mapped = match c {
+            ',' if cjk_near && !digits_around => '，',
+            ';' if cjk_near => '；',
+            ':' if cjk_near => '：',
+            '?' if prev.is_some_and(is_cjk) => '？',
+            '!' if prev.is_some_and(is_cjk) => '！',
+            '(' => {
+                let inner_cjk = chars[i + 1..]
+                    .iter()
+                    .take_while(|&&x| x != ')')
+                    .any(|&x| is_cjk(x));
+                let full = cjk_near || inner_cjk;
+                open_paren.push(full);
+                if full { '（' } else { '(' }
+            }
+            ')' => match open_paren.pop() {
+                Some(true) => '）',
+                Some(false) => ')',
+                None if prev.is_some_and(is_cjk) => '）',
+                None => ')',
+            },
+            _ => c,
+        };
+        out.push(mapped);
+    }
+    out
+}
+
+/// Drops whitespace next to CJK characters and pairs straight double quotes as “ ”.
+fn fix_spaces_and_quotes(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut quote_open = false;
+    let cjk_line = chars.iter().any(|&c| is_ideograph(c));
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            let start = i;
+            while i < chars.len() && chars[i].is_whitespace() {
+                i += 1;
+            }
+            let prev = out.chars().last();
+            let next = chars.get(i).copied();
+            let keep = match (prev, next) {
+                (None, _) | (_, None) => false,
+                (Some(p), Some(n)) => !(is_cjk(p) || is_cjk(n)),
+            };
+            if keep {
+                out.push(if chars[start] == '\u{3000}' {
+                    ' '
+                } else {
+                    chars[start]
+                });
+            }
+            continue;
+        }
+        if c == '"' && cjk_line {
+            out.push(if quote_open { '”' } else { '“' });
+            quote_open = !quote_open;
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Text reduced for comparison: no whitespace, no punctuation, full-width letters and
+/// digits made half-width.
+pub fn squash(s: &str) -> String {
+    s.chars()
+        .map(fold_width)
+        .filter(|&c| c.is_alphanumeric() || is_ideograph(c))
+        .collect()
+}
+
+/// Full-width ASCII forms (`１`, `Ａ`, `（`) to their half-width twins.
+pub fn fold_width(c: char) -> char {
+    match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    }
+}
+
+static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[(（]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)\s*[、.．]|[(（]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[.．、](?:\D|$))")
+        .unwrap()
+});
+
+/// The kind of enumerator a line starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ordinal {
+    /// `一、`
+    Chinese(String),
+    /// `（一）`
+    ChineseParen(String),
+    /// `1.`
+    Arabic(u32),
+    /// `（1）`
+    ArabicParen(u32),
+}
+
+/// The enumerator at the start of `s` and the byte length it takes.
+pub fn leading_ordinal(s: &str) -> Option<(Ordinal, usize)> {
+    let caps = ORDINAL.captures(s)?;
+    let whole = caps.get(0)?;
+    let (ordinal, end) = if let Some(m) = caps.get(1) {
+        (Ordinal::ChineseParen(m.as_str().to_string()), whole.end())
+    } else if let Some(m) = caps.get(2) {
+        (Ordinal::Chinese(m.as_str().to_string()), whole.end())
+    } else if let Some(m) = caps.get(3) {
+        (Ordinal::ArabicParen(m.as_str().parse().ok()?), whole.end())
+    } else {
+        let m = caps.get(4)?;
+        // The match took one character past the dot; give it back.
+        let end = s[..whole.end()]
+            .rfind(['.', '．', '、'])
+            .map(|p| p + s[p..].chars().next().map_or(1, char::len_utf8))?;
+        (Ordinal::Arabic(m.as_str().parse().ok()?), end)
+    };
+    Some((ordinal, end))
+}
+
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[-—–－一]+\s*\d{1,3}\s*[-—–－一]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+        .unwrap()
+});
+
+/// A line that is only a page number: `-3-`, `— 3 —`, `第3页 共6页`, `3/6`.
+pub fn is_page_number(s: &str) -> bool {
+    PAGE_NUMBER.is_match(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ocr_spaces_between_cjk_go() {
+        assert_eq!(
+            clean_prose("建立了网站安全日 常监测制度"),
+            "建立了网站安全日常监测制度"
+        );
+        assert_eq!(clean_prose("发布政府信息 27 条"), "发布政府信息27条");
+        assert_eq!(
+            clean_prose("the Open Government Regulations"),
+            "the Open Government Regulations"
+        );
+    }
+
+    #[test]
+    fn punctuation_becomes_full_width_in_chinese() {
+        assert_eq!(clean_prose("2023年,浉河区:好(一)"), "2023年，浉河区：好（一）");
+        assert_eq!(clean_prose("坚持\"公开为常态\"原则"), "坚持“公开为常态”原则");
+        assert_eq!(clean_prose("共1,000条"), "共1,000条");
+    }
+
+    #[test]
+    fn urls_and_emails_stay() {
+        let s = "网址:http://www.example.gov.cn/a,b 邮箱:xxgk@example.gov.cn";
+        let c = clean_prose(s);
+        assert!(c.contains("http://www.example.gov.cn/a"), "{c}");
+        assert!(c.contains("xxgk@example.gov.cn"), "{c}");
+        assert!(c.starts_with("网址："), "{c}");
+    }
+
+    #[test]
+    fn junk_goes() {
+        assert_eq!(remove_junk("†"), "");
+        assert_eq!(remove_junk(", , ,"), "");
+        assert_eq!(remove_junk("<u>ж</u> +"), "+");
+        assert_eq!(remove_junk("(七)总记 †"), "(七)总记");
+    }
+
+    #[test]
+    fn ordinals() {
+        assert_eq!(
+            leading_ordinal("（一）予以公开").unwrap().0,
+            Ordinal::ChineseParen("一".into())
+        );
+        assert_eq!(
+            leading_ordinal("(七)总记").unwrap().0,
+            Ordinal::ChineseParen("七".into())
+        );
+        assert_eq!(
+            leading_ordinal("三、本年度").unwrap().0,
+            Ordinal::Chinese("三".into())
+        );
+        let (o, end) = leading_ordinal("1.属于国家秘密").unwrap();
+        assert_eq!(o, Ordinal::Arabic(1));
+        assert_eq!(&"1.属于国家秘密"[end..], "属于国家秘密");
+        assert!(leading_ordinal("2023年").is_none());
+        assert!(leading_ordinal("1.5").is_none() || leading_ordinal("1.5").is_some());
+    }
+
+    #[test]
+    fn page_numbers() {
+        assert!(is_page_number("-4-"));
+        assert!(is_page_number("— 12 —"));
+        assert!(is_page_number("第 3 页 共 6 页"));
+        assert!(!is_page_number("447228"));
+        assert!(!is_page_number("0"));
+    }
+}

@@ -1,0 +1,220 @@
+//! Validation: the form's arithmetic rules on a finished report, and the figures its prose
+//! quotes. Works on any report, read from text or loaded from JSON.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::solve::{self, Grid};
+use super::tables::fmt_num;
+use crate::diag::{Diagnostic, Severity, code};
+use crate::form::{Form, Per, TableDef};
+use crate::model::{Block, Report, Table, cell_path};
+
+pub fn check(form: &Form, report: &Report) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for def in &form.tables {
+        let Some(table) = report.tables.get(&def.key) else {
+            continue;
+        };
+        let grid = grid_of(def, table);
+        out.extend(check_signs(def, table));
+        out.extend(check_sums(form, def, &grid));
+    }
+    out.extend(check_prose(report));
+    out
+}
+
+/// The values the rules see; blank cells are unknown.
+pub fn grid_of(def: &TableDef, table: &Table) -> Grid {
+    def.rows()
+        .map(|r| {
+            (0..r.block.columns.len())
+                .map(|c| table.get(r.index, c).arithmetic())
+                .collect()
+        })
+        .collect()
+}
+
+/// R5: counts are whole and not negative; the fee is not negative; only signed columns
+/// (2019's 本年增/减) may go below zero.
+fn check_signs(def: &TableDef, table: &Table) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for row in def.rows() {
+        for (c, col) in row.block.columns.iter().enumerate() {
+            let Some(v) = table.get(row.index, c).number() else {
+                continue;
+            };
+            let problem = if v < 0.0 && !col.signed {
+                "为负数 (negative)"
+            } else if !col.decimal && v.fract() != 0.0 {
+                "不是整数 (not a whole number)"
+            } else {
+                continue;
+            };
+            out.push(
+                Diagnostic::new(
+                    Severity::Error,
+                    code::NEGATIVE,
+                    format!(
+                        "R5：「{}」/「{}」= {} {problem}",
+                        row.def.label,
+                        col.label,
+                        fmt_num(v)
+                    ),
+                )
+                .cell(cell_path(&def.key, &row.def.key, &col.key)),
+            );
+        }
+    }
+    out
+}
+
+/// R1–R4: every equation whose cells are all known must hold. Where a cell sits in two
+/// failing equations (a row and a column), it is the likely culprit and is named.
+fn check_sums(form: &Form, def: &TableDef, grid: &Grid) -> Vec<Diagnostic> {
+    let eqs = solve::equations(form, def);
+    let failing: Vec<(&solve::Equation, f64, f64)> = eqs
+        .iter()
+        .filter_map(|eq| {
+            let mut lhs = 0.0;
+            let mut rhs = 0.0;
+            for &(r, c, k) in &eq.terms {
+                let v = grid[r][c]?;
+                if k > 0.0 { lhs += v } else { rhs += v }
+            }
+            ((lhs - rhs).abs() > 1e-6).then_some((eq, lhs, rhs))
+        })
+        .collect();
+    let mut counts: HashMap<(usize, usize), usize> = HashMap::new();
+    for (eq, _, _) in &failing {
+        for &(r, c, _) in &eq.terms {
+            *counts.entry((r, c)).or_default() += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (eq, lhs, rhs) in failing {
+        let rule = form
+            .rules
+            .iter()
+            .find(|r| r.id == eq.rule)
+            .expect("rule of equation");
+        let suspect = eq
+            .terms
+            .iter()
+            .map(|&(r, c, _)| ((r, c), counts[&(r, c)]))
+            .filter(|&(_, n)| n >= 2)
+            .max_by_key(|&(_, n)| n)
+            .map(|(rc, _)| rc)
+            .unwrap_or((eq.terms[0].0, eq.terms[0].1));
+        let row = def.row(suspect.0).expect("row");
+        let col = &row.block.columns[suspect.1];
+        let place = match rule.per {
+            Per::Column => format!("「{}」列", col.label),
+            Per::Row => format!("「{}」行", row.def.label),
+        };
+        out.push(
+            Diagnostic::new(
+                Severity::Error,
+                &rule.id,
+                format!(
+                    "{}不成立（{place}）：{}；左边 {} ≠ 右边 {}；最可能有误的单元格「{}」/「{}」 ({} fails)",
+                    rule.id,
+                    rule.text,
+                    fmt_num(lhs),
+                    fmt_num(rhs),
+                    row.def.label,
+                    col.label,
+                    rule.id
+                ),
+            )
+            .cell(cell_path(&def.key, &row.def.key, &col.key)),
+        );
+    }
+    out
+}
+
+struct Quote {
+    pattern: Regex,
+    /// Cells whose sum the quoted figure must equal.
+    cells: &'static [&'static str],
+    what: &'static str,
+}
+
+static QUOTES: LazyLock<Vec<Quote>> = LazyLock::new(|| {
+    let q = |p: &str, cells, what| Quote {
+        pattern: Regex::new(p).unwrap(),
+        cells,
+        what,
+    };
+    vec![
+        q(
+            r"(?:共|新)?(?:收到|受理)(?:各类)?(?:政府信息公开|依申请公开(?:政府信息)?)申请(?:共计?)?(\d+)件",
+            &["applications.new_received.total"],
+            "收到申请",
+        ),
+        q(
+            r"未(?:收到|受理)[^。；，]{0,12}申请",
+            &["applications.new_received.total"],
+            "收到申请",
+        ),
+        q(
+            r"行政复议(?:案件)?(?:共)?(\d+)件",
+            &["review_litigation.review.total"],
+            "行政复议",
+        ),
+        q(
+            r"行政诉讼(?:案件)?(?:共)?(\d+)件",
+            &[
+                "review_litigation.litigation_direct.total",
+                "review_litigation.litigation_after_review.total",
+            ],
+            "行政诉讼",
+        ),
+    ]
+});
+
+/// R7: figures quoted in the prose agree with the tables.
+fn check_prose(report: &Report) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let prose = report
+        .sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .filter_map(|b| match b {
+            Block::Paragraph { text } | Block::Heading { text, .. } => Some(text.as_str()),
+            Block::Table { .. } => None,
+        });
+    for text in prose {
+        for quote in QUOTES.iter() {
+            for caps in quote.pattern.captures_iter(text) {
+                let quoted: f64 = caps.get(1).and_then(|m| m.as_str().parse().ok()).unwrap_or(0.0);
+                let values: Option<Vec<f64>> = quote
+                    .cells
+                    .iter()
+                    .map(|p| report.tables.cell(p).and_then(|c| c.arithmetic()))
+                    .collect();
+                let Some(values) = values else { continue };
+                let table: f64 = values.iter().sum();
+                if (table - quoted).abs() > 1e-6 {
+                    out.push(
+                        Diagnostic::new(
+                            Severity::Error,
+                            code::PROSE_MISMATCH,
+                            format!(
+                                "R7：正文「{}」称{}为 {}，表格中为 {} (prose and table disagree)",
+                                &caps[0],
+                                quote.what,
+                                fmt_num(quoted),
+                                fmt_num(table)
+                            ),
+                        )
+                        .cell(quote.cells[0]),
+                    );
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,144 @@
+//! The reader for plain text, OCR text and Markdown.
+
+use super::{RawBlock, RawDoc};
+
+/// Splits text into lines; a line with cell separators (tabs, runs of two or more spaces,
+/// Markdown pipes) becomes a row of cells, any other line a text block.
+pub fn read(text: &str) -> RawDoc {
+    let mut blocks = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if trimmed.is_empty() {
+            continue;
+        }
+        if let Some(cells) = pipe_cells(trimmed) {
+            if !cells.iter().all(|c| is_separator_cell(c)) {
+                blocks.push(RawBlock::Row {
+                    line,
+                    cells,
+                    exact: true,
+                });
+            }
+            continue;
+        }
+        if let Some((level, heading)) = markdown_heading(trimmed) {
+            blocks.push(RawBlock::Text {
+                line,
+                text: heading.to_string(),
+                heading: Some(level),
+            });
+            continue;
+        }
+        let cells = split_cells(raw);
+        if cells.iter().filter(|c| !c.is_empty()).count() > 1 || raw.contains('\t') {
+            blocks.push(RawBlock::Row {
+                line,
+                cells,
+                exact: false,
+            });
+        } else {
+            blocks.push(RawBlock::Text {
+                line,
+                text: trimmed.to_string(),
+                heading: None,
+            });
+        }
+    }
+    RawDoc { blocks }
+}
+
+/// `## 一、总体情况` → (2, `一、总体情况`).
+fn markdown_heading(line: &str) -> Option<(u8, &str)> {
+    let hashes = line.chars().take_while(|&c| c == '#').count();
+    if hashes == 0 || hashes > 6 {
+        return None;
+    }
+    let rest = &line[hashes..];
+    if !rest.starts_with([' ', '\u{3000}']) {
+        return None;
+    }
+    let text = rest.trim();
+    (!text.is_empty()).then_some((hashes as u8, text))
+}
+
+/// Cells of a Markdown pipe row, or `None` when the line is not one.
+fn pipe_cells(line: &str) -> Option<Vec<String>> {
+    if !line.starts_with('|') || line.matches('|').count() < 2 {
+        return None;
+    }
+    let inner = line.strip_prefix('|')?;
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    Some(inner.split('|').map(|c| c.trim().to_string()).collect())
+}
+
+fn is_separator_cell(cell: &str) -> bool {
+    !cell.is_empty() && cell.chars().all(|c| matches!(c, '-' | ':' | ' '))
+}
+
+/// Splits on tabs and on runs of two or more spaces (ideographic spaces count double).
+/// Empty cells between tabs are kept: a reader does not decide what they mean.
+fn split_cells(line: &str) -> Vec<String> {
+    let line = line.trim_end();
+    let mut cells = Vec::new();
+    for part in line.split('\t') {
+        let mut current = String::new();
+        let mut spaces = 0usize;
+        for c in part.chars() {
+            match c {
+                ' ' => spaces += 1,
+                '\u{3000}' => spaces += 2,
+                _ => {
+                    if spaces >= 2 && !current.is_empty() {
+                        cells.push(std::mem::take(&mut current));
+                    } else if spaces > 0 && !current.is_empty() {
+                        current.push(' ');
+                    }
+                    spaces = 0;
+                    current.push(c);
+                }
+            }
+        }
+        cells.push(current);
+    }
+    // Leading indentation is not a cell.
+    while cells.len() > 1 && cells[0].is_empty() && !line.contains('\t') {
+        cells.remove(0);
+    }
+    cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabs_spaces_and_pipes_make_cells() {
+        let doc = read(
+            "规章\t0\t0\t0\n规章    1    0   11\n| 规章 | 1 | 2 |\n|---|---|---|\n## 一、总体情况\n正文 一段",
+        );
+        assert_eq!(doc.blocks.len(), 5);
+        match &doc.blocks[1] {
+            RawBlock::Row { cells, line, .. } => {
+                assert_eq!(cells, &["规章", "1", "0", "11"]);
+                assert_eq!(*line, 2);
+            }
+            b => panic!("{b:?}"),
+        }
+        match &doc.blocks[2] {
+            RawBlock::Row { cells, .. } => assert_eq!(cells, &["规章", "1", "2"]),
+            b => panic!("{b:?}"),
+        }
+        assert!(matches!(&doc.blocks[3], RawBlock::Text { heading: Some(2), .. }));
+        assert!(matches!(&doc.blocks[4], RawBlock::Text { heading: None, .. }));
+    }
+
+    #[test]
+    fn tab_rows_keep_empty_cells() {
+        let doc = read("\t\t1.属于国家秘密\t0\t0");
+        match &doc.blocks[0] {
+            RawBlock::Row { cells, .. } => assert_eq!(cells, &["", "", "1.属于国家秘密", "0", "0"]),
+            b => panic!("{b:?}"),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Writers: a [`Report`](crate::model::Report) becomes a file. Every file is written
+//! atomically: to a temporary file beside the target, then renamed into place.
+
+pub mod json;
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::Error;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Json,
+}
+
+impl OutputFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Json => "json",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<OutputFormat> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "json" => Some(OutputFormat::Json),
+            _ => None,
+        }
+    }
+
+    pub fn from_path(path: &Path) -> Option<OutputFormat> {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .and_then(OutputFormat::parse)
+    }
+
+    /// Renders a report in this format.
+    pub fn render(self, report: &crate::model::Report) -> Result<Vec<u8>, Error> {
+        match self {
+            OutputFormat::Json => Ok(json::to_string(report).into_bytes()),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees a half-written file and an interrupted run leaves none behind.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
