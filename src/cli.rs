@@ -11,7 +11,8 @@ use crate::form::Forms;
 use crate::model::Report;
 use crate::normalize::Options;
 use crate::read_report;
-use crate::write::{OutputFormat, write_atomic};
+use crate::style::Style;
+use crate::write::{Context, OutputFormat, write_atomic};
 
 /// Exit statuses.
 pub mod exit {
@@ -46,6 +47,16 @@ pub struct FormArgs {
     pub forms: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct LayoutArgs {
+    /// A layout style file (TOML) instead of the built-in GB/T 9704 style.
+    #[arg(long, value_name = "FILE")]
+    pub style: Option<PathBuf>,
+    /// A folder of fonts to prefer over the system's and the bundled ones.
+    #[arg(long = "font-dir", value_name = "DIR")]
+    pub font_dirs: Vec<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert reports into the official form (JSON).
@@ -61,6 +72,8 @@ pub enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         form: FormArgs,
+        #[command(flatten)]
+        layout: LayoutArgs,
     },
     /// Check reports: print every repair, unresolved cell and rule violation.
     Check {
@@ -87,13 +100,8 @@ pub fn main() -> ExitCode {
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Convert {
-            inputs,
-            to,
-            output,
-            form,
-        } => with_forms(&form, |forms, opts| {
-            convert(&inputs, &to, output.as_deref(), forms, opts)
+        Command::Convert { inputs, to, output, form, layout } => with_forms(&form, |forms, opts| {
+            convert(&inputs, &to, output.as_deref(), forms, opts, &layout)
         }),
         Command::Check { inputs, format, form } => {
             with_forms(&form, |forms, opts| check(&inputs, format, forms, opts))
@@ -142,7 +150,21 @@ fn target(output: Option<&Path>) -> Target {
     }
 }
 
-fn convert(inputs: &[PathBuf], to: &[String], output: Option<&Path>, forms: &Forms, opts: &Options) -> u8 {
+fn convert(
+    inputs: &[PathBuf],
+    to: &[String],
+    output: Option<&Path>,
+    forms: &Forms,
+    opts: &Options,
+    layout: &LayoutArgs,
+) -> u8 {
+    let style = match &layout.style {
+        Some(p) => match Style::load(p) {
+            Ok(s) => s,
+            Err(e) => return usage(&e.to_string()),
+        },
+        None => Style::builtin(),
+    };
     let target = target(output);
     let formats: Vec<OutputFormat> = match &target {
         Target::File(p) => match OutputFormat::from_path(p) {
@@ -169,8 +191,8 @@ fn convert(inputs: &[PathBuf], to: &[String], output: Option<&Path>, forms: &For
     if matches!(target, Target::Stdout | Target::File(_)) && inputs.len() > 1 {
         return usage("多个输入需要输出到文件夹 (several inputs need -o DIR/)");
     }
-    if matches!(target, Target::Stdout) && formats.len() != 1 {
-        return usage("-o - 只能输出一种格式 (-o - writes a single format)");
+    if matches!(target, Target::Stdout) && (formats.len() != 1 || !formats[0].is_text()) {
+        return usage("-o - 只能输出一种文本格式 (-o - writes a single text format: json)");
     }
 
     let mut failed = 0;
@@ -188,8 +210,14 @@ fn convert(inputs: &[PathBuf], to: &[String], output: Option<&Path>, forms: &For
         if has_errors(&report.diagnostics) {
             worst = worst.max(exit::VIOLATIONS);
         }
+        let Some(form) = forms.get(&report.form) else {
+            eprintln!("{}: error: unknown form version {}", input.display(), report.form);
+            failed += 1;
+            continue;
+        };
+        let ctx = Context { form, style: &style, font_dirs: layout.font_dirs.clone() };
         for &format in &formats {
-            let bytes = match format.render(&report) {
+            let bytes = match format.render(&report, &ctx) {
                 Ok(b) => b,
                 Err(e) => {
                     eprintln!("{}: error: {e}", input.display());

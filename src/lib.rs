@@ -11,6 +11,7 @@ pub mod form;
 pub mod model;
 pub mod normalize;
 pub mod read;
+pub mod style;
 pub mod write;
 
 use std::path::Path;

@@ -268,7 +268,7 @@ impl<'de> Deserialize<'de> for Tables {
         let map = Map::<String, Value>::deserialize(d)?;
         let mut out = Vec::new();
         for (k, v) in map {
-            let t: Table = serde_json::from_value(v).map_err(|e| D::Error::custom(format!("{k}: {e}")))?;
+            let t: Table = serde_json::from_value(v).map_err(|e| D::Error::custom(format!("{k}.{e}")))?;
             out.push((k, t));
         }
         Ok(Tables(out))
@@ -286,11 +286,10 @@ pub fn from_json(text: &str, forms: &crate::form::Forms) -> Result<Report, crate
     let unusable = |m: String| crate::Error::Unusable(m);
     let mut de = serde_json::Deserializer::from_str(text);
     let mut report: Report = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        unusable(format!(
-            "JSON 无效 (invalid report JSON) at {}: {}",
-            e.path(),
-            e.inner()
-        ))
+        // Inside `tables` the path is carried by the message itself: `review.upheld: …`.
+        let (path, inner) = (e.path().to_string(), e.inner().to_string());
+        let at = if path == "tables" { format!("tables.{inner}") } else { format!("{path}: {inner}") };
+        unusable(format!("JSON 无效 (invalid report JSON) at {at}"))
     })?;
     let form = forms.get(&report.form).ok_or_else(|| {
         unusable(format!(

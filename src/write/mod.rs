@@ -1,29 +1,49 @@
 //! Writers: a [`Report`](crate::model::Report) becomes a file. Every file is written
 //! atomically: to a temporary file beside the target, then renamed into place.
 
+pub mod docx;
+pub mod grid;
 pub mod json;
+pub mod pdf;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::Error;
+use crate::form::Form;
+use crate::style::Style;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     Json,
+    Pdf,
+    Docx,
+}
+
+/// What the writers need besides the report: its form, the layout style, and where to look
+/// for fonts. Built once per process and shared by every report of a batch.
+pub struct Context<'a> {
+    pub form: &'a Form,
+    pub style: &'a Style,
+    /// Folders of the user's own fonts (`--font-dir`), searched before the system's.
+    pub font_dirs: Vec<PathBuf>,
 }
 
 impl OutputFormat {
     pub fn extension(self) -> &'static str {
         match self {
             OutputFormat::Json => "json",
+            OutputFormat::Pdf => "pdf",
+            OutputFormat::Docx => "docx",
         }
     }
 
     pub fn parse(name: &str) -> Option<OutputFormat> {
         match name.trim().to_ascii_lowercase().as_str() {
             "json" => Some(OutputFormat::Json),
+            "pdf" => Some(OutputFormat::Pdf),
+            "docx" => Some(OutputFormat::Docx),
             _ => None,
         }
     }
@@ -35,10 +55,17 @@ impl OutputFormat {
     }
 
     /// Renders a report in this format.
-    pub fn render(self, report: &crate::model::Report) -> Result<Vec<u8>, Error> {
+    pub fn render(self, report: &crate::model::Report, ctx: &Context) -> Result<Vec<u8>, Error> {
         match self {
             OutputFormat::Json => Ok(json::to_string(report).into_bytes()),
+            OutputFormat::Pdf => pdf::render(report, ctx),
+            OutputFormat::Docx => docx::render(report, ctx),
         }
+    }
+
+    /// Whether the output is text that may go to standard output.
+    pub fn is_text(self) -> bool {
+        matches!(self, OutputFormat::Json)
     }
 }
 

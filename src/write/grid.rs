@@ -1,0 +1,266 @@
+//! A table as printed: the official form's cells with their merges, filled with a report's
+//! values. The PDF, DOCX and Markdown writers all draw from this one grid, so the merges
+//! of the form are worked out once, from the form definition.
+
+use crate::form::{HeaderCell, Layout, TableDef};
+use crate::model::{Cell, Table};
+use crate::normalize::tables::fmt_num;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellRole {
+    /// A block caption of table 二 (`第二十条第（一）项`), spanning the table.
+    Caption,
+    /// A header cell.
+    Header,
+    /// A row or group label.
+    Label,
+    /// A value.
+    Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCell {
+    pub row: usize,
+    pub col: usize,
+    pub rowspan: usize,
+    pub colspan: usize,
+    pub text: String,
+    pub role: CellRole,
+    /// Set one character a line (the tall group label `三、本年度办理结果`).
+    pub vertical: bool,
+    /// The cell path of a value cell, as diagnostics name it.
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintGrid {
+    pub columns: usize,
+    pub rows: usize,
+    /// How many leading rows are header rows (repeated when the table breaks a page).
+    pub header_rows: usize,
+    /// Cells in reading order (by row, then column); merged-over positions have no cell.
+    pub cells: Vec<GridCell>,
+}
+
+impl PrintGrid {
+    /// The cells starting in grid row `r`.
+    pub fn row_cells(&self, r: usize) -> impl Iterator<Item = &GridCell> {
+        self.cells.iter().filter(move |c| c.row == r)
+    }
+}
+
+/// How a cell value prints: whole numbers bare, decimals as given, not-applicable as `/`.
+pub fn cell_text(cell: Cell) -> String {
+    match cell {
+        Cell::Blank => String::new(),
+        Cell::Number(v) => fmt_num(v),
+        Cell::NotApplicable => "/".to_string(),
+    }
+}
+
+struct Builder {
+    columns: usize,
+    cells: Vec<GridCell>,
+    /// Occupied positions, row by row.
+    taken: Vec<Vec<bool>>,
+}
+
+impl Builder {
+    fn new(columns: usize) -> Builder {
+        Builder { columns, cells: Vec::new(), taken: Vec::new() }
+    }
+
+    fn occupy(&mut self, row: usize, col: usize, rowspan: usize, colspan: usize) {
+        while self.taken.len() < row + rowspan {
+            self.taken.push(vec![false; self.columns]);
+        }
+        for r in row..row + rowspan {
+            for c in col..(col + colspan).min(self.columns) {
+                self.taken[r][c] = true;
+            }
+        }
+    }
+
+    /// The first free column of `row` at or after `from`.
+    fn free_col(&mut self, row: usize, from: usize) -> usize {
+        while self.taken.len() <= row {
+            self.taken.push(vec![false; self.columns]);
+        }
+        (from..self.columns).find(|&c| !self.taken[row][c]).unwrap_or(self.columns)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn put(&mut self, row: usize, col: usize, rowspan: usize, colspan: usize, text: String, role: CellRole, path: Option<String>) {
+        let colspan = colspan.min(self.columns.saturating_sub(col)).max(1);
+        self.occupy(row, col, rowspan, colspan);
+        self.cells.push(GridCell { row, col, rowspan, colspan, text, role, vertical: false, path });
+    }
+
+    /// Lays header rows given cell by cell, placing each cell in the next free column.
+    fn header(&mut self, def: &TableDef, first_row: usize, rows: &[Vec<HeaderCell>]) {
+        for (i, cells) in rows.iter().enumerate() {
+            let row = first_row + i;
+            let mut col = 0;
+            for cell in cells {
+                col = self.free_col(row, col);
+                self.put(row, col, cell.rowspan, cell.colspan, def.header_text(cell), CellRole::Header, None);
+                col += cell.colspan;
+            }
+        }
+    }
+
+    fn finish(mut self, header_rows: usize) -> PrintGrid {
+        self.cells.sort_by_key(|c| (c.row, c.col));
+        PrintGrid { columns: self.columns, rows: self.taken.len(), header_rows, cells: self.cells }
+    }
+}
+
+/// The printed grid of one table of the form, filled with `table`'s values.
+pub fn print_grid(def: &TableDef, table: &Table) -> PrintGrid {
+    match def.layout {
+        Layout::Blocks => blocks_grid(def, table),
+        Layout::Grid => rows_grid(def, table),
+        Layout::SideBySide => side_by_side_grid(def, table),
+    }
+}
+
+fn value_cell(def: &TableDef, table: &Table, r: usize, c: usize) -> (String, Option<String>) {
+    let row = def.row(r).expect("row");
+    let path = crate::model::cell_path(&def.key, &row.def.key, &row.block.columns[c].key);
+    (cell_text(table.get(r, c)), Some(path))
+}
+
+/// Table 二: per block a caption row, a header row, then its rows; a block with fewer value
+/// columns than the widest lets its last column span the rest.
+fn blocks_grid(def: &TableDef, table: &Table) -> PrintGrid {
+    let width = def.label_columns + def.blocks.iter().map(|b| b.columns.len()).max().unwrap_or(1);
+    let mut b = Builder::new(width);
+    let mut row = 0;
+    let mut index = 0;
+    for block in &def.blocks {
+        if let Some(caption) = &block.caption {
+            b.put(row, 0, 1, width, caption.clone(), CellRole::Caption, None);
+            row += 1;
+        }
+        let n = block.columns.len();
+        let span_last = |c: usize| if c + 1 == n { width - def.label_columns - c } else { 1 };
+        b.put(row, 0, 1, def.label_columns, def.row_header.clone().unwrap_or_default(), CellRole::Header, None);
+        for (c, col) in block.columns.iter().enumerate() {
+            b.put(row, def.label_columns + c, 1, span_last(c), col.label.clone(), CellRole::Header, None);
+        }
+        row += 1;
+        for r in &block.rows {
+            b.put(row, 0, 1, def.label_columns, r.label.clone(), CellRole::Label, None);
+            for c in 0..n {
+                let (text, path) = value_cell(def, table, index, c);
+                b.put(row, def.label_columns + c, 1, span_last(c), text, CellRole::Value, path);
+            }
+            row += 1;
+            index += 1;
+        }
+    }
+    // Table 二 repeats no header: each block carries its own.
+    b.finish(0)
+}
+
+/// Table 三: the header rows of the form, then the data rows with their group labels
+/// merged down the rows of the group, the outermost set vertically.
+fn rows_grid(def: &TableDef, table: &Table) -> PrintGrid {
+    let labels = def.label_columns;
+    let width = labels + def.columns().len();
+    let mut b = Builder::new(width);
+    b.header(def, 0, &def.header);
+    let header_rows = def.header.len();
+    let rows: Vec<_> = def.rows().collect();
+    for (i, r) in rows.iter().enumerate() {
+        let row = header_rows + i;
+        let chain = def.group_chain(r.def);
+        for (depth, group) in chain.iter().enumerate() {
+            let starts_here = i == 0 || !def.group_chain(rows[i - 1].def).iter().any(|g| g.id == group.id);
+            if starts_here {
+                let span = rows[i..]
+                    .iter()
+                    .take_while(|x| def.group_chain(x.def).iter().any(|g| g.id == group.id))
+                    .count();
+                b.put(row, depth, span, 1, group.label.clone(), CellRole::Label, None);
+                if depth == 0 && labels > 2 {
+                    b.cells.last_mut().expect("cell").vertical = true;
+                }
+            }
+        }
+        let depth = chain.len().min(labels - 1);
+        b.put(row, depth, 1, labels - depth, r.def.label.clone(), CellRole::Label, None);
+        for c in 0..r.block.columns.len() {
+            let (text, path) = value_cell(def, table, r.index, c);
+            b.put(row, labels + c, 1, 1, text, CellRole::Value, path);
+        }
+    }
+    b.finish(header_rows)
+}
+
+/// Table 四: the header rows of the form, then one line of all rows' values side by side.
+fn side_by_side_grid(def: &TableDef, table: &Table) -> PrintGrid {
+    let width: usize = def.rows().map(|r| r.block.columns.len()).sum();
+    let mut b = Builder::new(width);
+    b.header(def, 0, &def.header);
+    let row = def.header.len();
+    let mut col = 0;
+    for r in def.rows() {
+        for c in 0..r.block.columns.len() {
+            let (text, path) = value_cell(def, table, r.index, c);
+            b.put(row, col, 1, 1, text, CellRole::Value, path);
+            col += 1;
+        }
+    }
+    b.finish(def.header.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::Forms;
+
+    fn grid(key: &str) -> PrintGrid {
+        let forms = Forms::builtin();
+        let def = forms.get("2021").unwrap().table(key).unwrap().clone();
+        print_grid(&def, &Table::empty(&def))
+    }
+
+    /// Every position of the grid is covered by exactly one cell.
+    fn assert_tiled(g: &PrintGrid) {
+        let mut seen = vec![vec![0; g.columns]; g.rows];
+        for c in &g.cells {
+            for r in c.row..c.row + c.rowspan {
+                for k in c.col..c.col + c.colspan {
+                    seen[r][k] += 1;
+                }
+            }
+        }
+        assert!(seen.iter().flatten().all(|&n| n == 1), "{seen:?}");
+    }
+
+    #[test]
+    fn applications_grid_has_the_official_merges() {
+        let g = grid("applications");
+        assert_eq!((g.columns, g.rows, g.header_rows), (10, 28, 3));
+        assert_tiled(&g);
+        let tall = g.cells.iter().find(|c| c.vertical).unwrap();
+        assert_eq!((tall.row, tall.col, tall.rowspan), (5, 0, 22));
+        let note = &g.cells[0];
+        assert_eq!((note.colspan, note.rowspan), (3, 3));
+        let withheld = g.cells.iter().find(|c| c.text == "（三）不予公开").unwrap();
+        assert_eq!((withheld.col, withheld.rowspan), (1, 8));
+        assert_eq!(g.cells.iter().filter(|c| c.role == CellRole::Value).count(), 175);
+    }
+
+    #[test]
+    fn review_and_active_grids_tile() {
+        let g = grid("review_litigation");
+        assert_eq!((g.columns, g.rows), (15, 4));
+        assert_tiled(&g);
+        let g = grid("active_disclosure");
+        assert_eq!(g.columns, 4);
+        assert_tiled(&g);
+        assert_eq!(g.cells.iter().filter(|c| c.role == CellRole::Value).count(), 10);
+    }
+}
