@@ -288,7 +288,11 @@ pub fn from_json(text: &str, forms: &crate::form::Forms) -> Result<Report, crate
     let mut report: Report = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         // Inside `tables` the path is carried by the message itself: `review.upheld: …`.
         let (path, inner) = (e.path().to_string(), e.inner().to_string());
-        let at = if path == "tables" { format!("tables.{inner}") } else { format!("{path}: {inner}") };
+        let at = if path == "tables" {
+            format!("tables.{inner}")
+        } else {
+            format!("{path}: {inner}")
+        };
         unusable(format!("JSON 无效 (invalid report JSON) at {at}"))
     })?;
     let form = forms.get(&report.form).ok_or_else(|| {

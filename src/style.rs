@@ -93,20 +93,34 @@ impl Style {
     }
 
     pub fn load(path: &Path) -> Result<Style, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
         Style::parse(&path.display().to_string(), &text)
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Style, Error> {
         let style: Style =
             toml::from_str(text).map_err(|e| Error::Usage(format!("{name}: {}", e.to_string().trim())))?;
-        for key in ["title", "body", "heading1", "heading2", "heading3", "heading4", "table", "table_small", "page_number"] {
+        for key in [
+            "title",
+            "body",
+            "heading1",
+            "heading2",
+            "heading3",
+            "heading4",
+            "table",
+            "table_small",
+            "page_number",
+        ] {
             let el = style
                 .elements
                 .get(key)
                 .ok_or_else(|| Error::Usage(format!("{name}: missing element style {key}")))?;
             if !style.fonts.contains_key(&el.font) {
-                return Err(Error::Usage(format!("{name}: element {key} names unknown font role {}", el.font)));
+                return Err(Error::Usage(format!(
+                    "{name}: element {key} names unknown font role {}",
+                    el.font
+                )));
             }
         }
         Ok(style)

@@ -8,7 +8,11 @@ use std::process::{Command, Output};
 use common::fixture;
 
 fn nianbao(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nianbao")).args(args).current_dir(dir).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -24,26 +28,40 @@ fn check_names_the_cell_and_rule_when_r1_fails() {
     let dir = tempfile::tempdir().unwrap();
     let seed = std::fs::read_to_string(fixture("001_43a537ac175a5a3b.txt")).unwrap();
     // 一、本年新收… natural_person: 0 → 5. R1 (column) and R3 (row) now fail there.
-    let line = seed.lines().find(|l| l.starts_with("一、本年新收政府信息公开申请数量")).unwrap();
+    let line = seed
+        .lines()
+        .find(|l| l.starts_with("一、本年新收政府信息公开申请数量"))
+        .unwrap();
     let changed = line.replacen("\t0", "\t5", 1);
     let path = dir.path().join("changed.txt");
     std::fs::write(&path, seed.replace(line, &changed)).unwrap();
     let o = nianbao(&["check", path.to_str().unwrap()], dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let out = stdout(&o);
-    assert!(out.contains("error[R1] [applications.new_received.natural_person]"), "{out}");
+    assert!(
+        out.contains("error[R1] [applications.new_received.natural_person]"),
+        "{out}"
+    );
     assert!(out.contains("error[R3]"), "{out}");
 
     let o = nianbao(&["check", "--format", "json", path.to_str().unwrap()], dir.path());
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "R1"
-        && d["cell"] == "applications.new_received.natural_person"));
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "R1" && d["cell"] == "applications.new_received.natural_person")
+    );
 }
 
 #[test]
 fn clean_seed_checks_clean() {
-    let o = nianbao(&["check", fixture("000_7a31bcbeafe9deac.txt").to_str().unwrap()], Path::new("."));
+    let o = nianbao(
+        &["check", fixture("000_7a31bcbeafe9deac.txt").to_str().unwrap()],
+        Path::new("."),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
@@ -52,21 +70,44 @@ fn unusable_inputs_exit_2_with_a_reason_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[u8], &str); 4] = [
         ("empty.txt", b"", "empty"),
-        ("binary.txt", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2, 3, 0, 255, 254], "binary"),
-        ("prose.txt", "某某单位2023年工作总结\n\n今年我们做了很多工作。\n\n明年继续努力。\n".as_bytes(), "no tables"),
+        (
+            "binary.txt",
+            &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2, 3, 0, 255, 254],
+            "binary",
+        ),
+        (
+            "prose.txt",
+            "某某单位2023年工作总结\n\n今年我们做了很多工作。\n\n明年继续努力。\n".as_bytes(),
+            "no tables",
+        ),
         ("latin1.txt", &[b'a', 0xE9, 0xFF, b'b', b'\n'], "UTF-8"),
     ];
     for (name, bytes, reason) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let out_dir = dir.path().join("out");
-        let o = nianbao(&["convert", path.to_str().unwrap(), "-o", &format!("{}/", out_dir.display())], dir.path());
+        let o = nianbao(
+            &[
+                "convert",
+                path.to_str().unwrap(),
+                "-o",
+                &format!("{}/", out_dir.display()),
+            ],
+            dir.path(),
+        );
         assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains(reason), "{name}: {err}");
-        assert_eq!(err.lines().filter(|l| l.contains("error")).count(), 1, "{name}: one-line reason: {err}");
+        assert_eq!(
+            err.lines().filter(|l| l.contains("error")).count(),
+            1,
+            "{name}: one-line reason: {err}"
+        );
         assert!(!err.contains("panicked"), "{name}: {err}");
-        assert!(!out_dir.exists() || std::fs::read_dir(&out_dir).unwrap().next().is_none(), "{name}: no output");
+        assert!(
+            !out_dir.exists() || std::fs::read_dir(&out_dir).unwrap().next().is_none(),
+            "{name}: no output"
+        );
         let o = nianbao(&["check", path.to_str().unwrap()], dir.path());
         assert_eq!(o.status.code(), Some(2), "{name}");
     }
@@ -81,14 +122,26 @@ fn convert_writes_to_stdout_a_file_or_a_folder() {
     let o = nianbao(&["convert", seed, "-o", "-"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["tables"]["applications"]["withheld"]["state_secret"]["natural_person"], 0);
+    assert_eq!(
+        v["tables"]["applications"]["withheld"]["state_secret"]["natural_person"],
+        0
+    );
     assert_eq!(v["organization"], "新郑市政务服务和大数据管理局");
 
     let o = nianbao(&["convert", seed, "-o", "x.json"], dir.path());
     assert_eq!(o.status.code(), Some(0));
     assert!(dir.path().join("x.json").is_file());
 
-    let o = nianbao(&["convert", seed, fixture("000_7a31bcbeafe9deac.txt").to_str().unwrap(), "-o", "out/"], dir.path());
+    let o = nianbao(
+        &[
+            "convert",
+            seed,
+            fixture("000_7a31bcbeafe9deac.txt").to_str().unwrap(),
+            "-o",
+            "out/",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(dir.path().join("out/004_c4cb64a14b625d7c.json").is_file());
     assert!(dir.path().join("out/000_7a31bcbeafe9deac.json").is_file());
@@ -104,7 +157,15 @@ fn convert_writes_to_stdout_a_file_or_a_folder() {
 #[test]
 fn json_output_is_also_an_input() {
     let dir = tempfile::tempdir().unwrap();
-    let o = nianbao(&["convert", fixture("huaian-2024/layout.txt").to_str().unwrap(), "-o", "h.json"], dir.path());
+    let o = nianbao(
+        &[
+            "convert",
+            fixture("huaian-2024/layout.txt").to_str().unwrap(),
+            "-o",
+            "h.json",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = std::fs::read_to_string(dir.path().join("h.json")).unwrap();
     let edited = text.replacen("\"upheld\": 72", "\"upheld\": 73", 1);
@@ -112,9 +173,17 @@ fn json_output_is_also_an_input() {
     std::fs::write(dir.path().join("edited.json"), edited).unwrap();
     let o = nianbao(&["check", "edited.json"], dir.path());
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stdout(&o).contains("error[R4] [review_litigation.review"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("error[R4] [review_litigation.review"),
+        "{}",
+        stdout(&o)
+    );
 
-    std::fs::write(dir.path().join("bad.json"), text.replacen("\"upheld\": 72", "\"upheld\": \"x\"", 1)).unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        text.replacen("\"upheld\": 72", "\"upheld\": \"x\"", 1),
+    )
+    .unwrap();
     let o = nianbao(&["check", "bad.json"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(stdout(&o).contains("tables.review_litigation"), "{}", stdout(&o));

@@ -42,6 +42,9 @@ impl ReadValue {
     }
 }
 
+/// The longest label text compared with the form's labels.
+const MAX_LABEL_CHARS: usize = 160;
+
 /// One label-then-values row as found in the text.
 #[derive(Debug, Clone, Default)]
 pub struct Candidate {
@@ -78,6 +81,11 @@ impl Candidate {
                 for (text, _) in &self.pieces[from..] {
                     let rest = leading_ordinal(text).map_or(text.as_str(), |(_, end)| &text[end..]);
                     out.extend(squash(rest).chars());
+                }
+                // The row's own label is at the end; a long run of text before it (a
+                // paragraph above the table) only costs time.
+                if out.len() > MAX_LABEL_CHARS {
+                    out.drain(..out.len() - MAX_LABEL_CHARS);
                 }
                 out
             })

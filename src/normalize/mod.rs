@@ -39,8 +39,11 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
         None => detect_form(forms, &blocks, &mut diags),
     };
 
-    let headings = sections::find_sections(form, &blocks);
+    let mut headings = sections::find_sections(form, &blocks);
     let first_heading = headings.first().map_or(blocks.len(), |h| h.1);
+    // A table whose section heading was not found (garbled by OCR, or left out) is found by
+    // its own header; its section then starts at the table.
+    let anchored = sections::anchor_tables(form, &blocks, &mut headings, first_heading);
     let title = sections::find_title(&blocks, first_heading);
     let (organization, mut year) = title
         .as_ref()
@@ -84,7 +87,8 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
     for (k, &(s, start)) in headings.iter().enumerate() {
         let end = headings.get(k + 1).map_or(blocks.len(), |h| h.1);
         let def = &form.sections[s];
-        let body = &blocks[start + 1..end];
+        let body_start = if anchored.contains(&s) { start } else { start + 1 };
+        let body = &blocks[body_start..end];
         let mut section = Section {
             key: Some(def.key.clone()),
             heading: Some(def.title()),
@@ -144,6 +148,16 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
                 .cell(def.key.clone()),
             );
         }
+    }
+    for &s in &anchored {
+        diags.push(Diagnostic::new(
+            Severity::Info,
+            code::SECTION_MISSING,
+            format!(
+                "未找到章节标题「{}」，按表头确定了表格位置 (heading not found; table found by its header)",
+                form.sections[s].title()
+            ),
+        ));
     }
     for def in &form.sections {
         if !report.sections.iter().any(|s| s.key.as_deref() == Some(&def.key)) {

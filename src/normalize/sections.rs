@@ -203,3 +203,62 @@ fn short_line(text: &str) -> bool {
     let t = text.trim();
     t.chars().count() <= 40 && !t.ends_with(['。', '；', '！', '？'])
 }
+
+/// Texts that mark the start of a table: its captions and header cells (from the form).
+fn anchors(table: &crate::form::TableDef) -> Vec<String> {
+    let mut out: Vec<String> = table.blocks.iter().filter_map(|b| b.caption.clone()).collect();
+    out.extend(table.header.iter().flatten().map(|c| table.header_text(c)));
+    out
+}
+
+/// For each table whose section heading is missing, finds the first block (between the
+/// neighbouring headings found) whose cells match the table's captions or header, and adds
+/// it to `headings` as the start of that section. Returns the sections so anchored.
+pub fn anchor_tables(
+    form: &Form,
+    blocks: &[RawBlock],
+    headings: &mut Vec<(usize, usize)>,
+    first: usize,
+) -> Vec<usize> {
+    let mut anchored = Vec::new();
+    for table in &form.tables {
+        let Some(s) = form.sections.iter().position(|x| x.key == table.section) else {
+            continue;
+        };
+        if headings.iter().any(|h| h.0 == s) {
+            continue;
+        }
+        let lo = headings
+            .iter()
+            .filter(|h| h.0 < s)
+            .map(|h| h.1 + 1)
+            .max()
+            .unwrap_or(first.min(blocks.len()));
+        let hi = headings
+            .iter()
+            .filter(|h| h.0 > s)
+            .map(|h| h.1)
+            .min()
+            .unwrap_or(blocks.len());
+        let marks = anchors(table);
+        let hit = (lo..hi).find(|&b| {
+            let cells: Vec<&str> = match &blocks[b] {
+                RawBlock::Text { text, .. } => vec![text.as_str()],
+                RawBlock::Row { cells, .. } => cells.iter().map(String::as_str).collect(),
+            };
+            cells.iter().any(|c| {
+                let n = squash(c).chars().count();
+                n >= 4
+                    && marks
+                        .iter()
+                        .any(|m| n <= m.chars().count() + 4 && similarity(c, m) >= 0.8)
+            })
+        });
+        if let Some(b) = hit {
+            headings.push((s, b));
+            headings.sort_by_key(|h| h.1);
+            anchored.push(s);
+        }
+    }
+    anchored
+}

@@ -67,7 +67,11 @@ struct Builder {
 
 impl Builder {
     fn new(columns: usize) -> Builder {
-        Builder { columns, cells: Vec::new(), taken: Vec::new() }
+        Builder {
+            columns,
+            cells: Vec::new(),
+            taken: Vec::new(),
+        }
     }
 
     fn occupy(&mut self, row: usize, col: usize, rowspan: usize, colspan: usize) {
@@ -86,14 +90,34 @@ impl Builder {
         while self.taken.len() <= row {
             self.taken.push(vec![false; self.columns]);
         }
-        (from..self.columns).find(|&c| !self.taken[row][c]).unwrap_or(self.columns)
+        (from..self.columns)
+            .find(|&c| !self.taken[row][c])
+            .unwrap_or(self.columns)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn put(&mut self, row: usize, col: usize, rowspan: usize, colspan: usize, text: String, role: CellRole, path: Option<String>) {
+    fn put(
+        &mut self,
+        row: usize,
+        col: usize,
+        rowspan: usize,
+        colspan: usize,
+        text: String,
+        role: CellRole,
+        path: Option<String>,
+    ) {
         let colspan = colspan.min(self.columns.saturating_sub(col)).max(1);
         self.occupy(row, col, rowspan, colspan);
-        self.cells.push(GridCell { row, col, rowspan, colspan, text, role, vertical: false, path });
+        self.cells.push(GridCell {
+            row,
+            col,
+            rowspan,
+            colspan,
+            text,
+            role,
+            vertical: false,
+            path,
+        });
     }
 
     /// Lays header rows given cell by cell, placing each cell in the next free column.
@@ -103,7 +127,15 @@ impl Builder {
             let mut col = 0;
             for cell in cells {
                 col = self.free_col(row, col);
-                self.put(row, col, cell.rowspan, cell.colspan, def.header_text(cell), CellRole::Header, None);
+                self.put(
+                    row,
+                    col,
+                    cell.rowspan,
+                    cell.colspan,
+                    def.header_text(cell),
+                    CellRole::Header,
+                    None,
+                );
                 col += cell.colspan;
             }
         }
@@ -111,7 +143,12 @@ impl Builder {
 
     fn finish(mut self, header_rows: usize) -> PrintGrid {
         self.cells.sort_by_key(|c| (c.row, c.col));
-        PrintGrid { columns: self.columns, rows: self.taken.len(), header_rows, cells: self.cells }
+        PrintGrid {
+            columns: self.columns,
+            rows: self.taken.len(),
+            header_rows,
+            cells: self.cells,
+        }
     }
 }
 
@@ -143,17 +180,55 @@ fn blocks_grid(def: &TableDef, table: &Table) -> PrintGrid {
             row += 1;
         }
         let n = block.columns.len();
-        let span_last = |c: usize| if c + 1 == n { width - def.label_columns - c } else { 1 };
-        b.put(row, 0, 1, def.label_columns, def.row_header.clone().unwrap_or_default(), CellRole::Header, None);
+        let span_last = |c: usize| {
+            if c + 1 == n {
+                width - def.label_columns - c
+            } else {
+                1
+            }
+        };
+        b.put(
+            row,
+            0,
+            1,
+            def.label_columns,
+            def.row_header.clone().unwrap_or_default(),
+            CellRole::Header,
+            None,
+        );
         for (c, col) in block.columns.iter().enumerate() {
-            b.put(row, def.label_columns + c, 1, span_last(c), col.label.clone(), CellRole::Header, None);
+            b.put(
+                row,
+                def.label_columns + c,
+                1,
+                span_last(c),
+                col.label.clone(),
+                CellRole::Header,
+                None,
+            );
         }
         row += 1;
         for r in &block.rows {
-            b.put(row, 0, 1, def.label_columns, r.label.clone(), CellRole::Label, None);
+            b.put(
+                row,
+                0,
+                1,
+                def.label_columns,
+                r.label.clone(),
+                CellRole::Label,
+                None,
+            );
             for c in 0..n {
                 let (text, path) = value_cell(def, table, index, c);
-                b.put(row, def.label_columns + c, 1, span_last(c), text, CellRole::Value, path);
+                b.put(
+                    row,
+                    def.label_columns + c,
+                    1,
+                    span_last(c),
+                    text,
+                    CellRole::Value,
+                    path,
+                );
             }
             row += 1;
             index += 1;
@@ -189,7 +264,15 @@ fn rows_grid(def: &TableDef, table: &Table) -> PrintGrid {
             }
         }
         let depth = chain.len().min(labels - 1);
-        b.put(row, depth, 1, labels - depth, r.def.label.clone(), CellRole::Label, None);
+        b.put(
+            row,
+            depth,
+            1,
+            labels - depth,
+            r.def.label.clone(),
+            CellRole::Label,
+            None,
+        );
         for c in 0..r.block.columns.len() {
             let (text, path) = value_cell(def, table, r.index, c);
             b.put(row, labels + c, 1, 1, text, CellRole::Value, path);

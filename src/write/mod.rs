@@ -4,6 +4,7 @@
 pub mod docx;
 pub mod grid;
 pub mod json;
+pub mod md;
 pub mod pdf;
 
 use std::io::Write;
@@ -19,6 +20,7 @@ pub enum OutputFormat {
     Json,
     Pdf,
     Docx,
+    Markdown,
 }
 
 /// What the writers need besides the report: its form, the layout style, and where to look
@@ -36,6 +38,7 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Pdf => "pdf",
             OutputFormat::Docx => "docx",
+            OutputFormat::Markdown => "md",
         }
     }
 
@@ -44,6 +47,7 @@ impl OutputFormat {
             "json" => Some(OutputFormat::Json),
             "pdf" => Some(OutputFormat::Pdf),
             "docx" => Some(OutputFormat::Docx),
+            "md" | "markdown" => Some(OutputFormat::Markdown),
             _ => None,
         }
     }
@@ -60,12 +64,13 @@ impl OutputFormat {
             OutputFormat::Json => Ok(json::to_string(report).into_bytes()),
             OutputFormat::Pdf => pdf::render(report, ctx),
             OutputFormat::Docx => docx::render(report, ctx),
+            OutputFormat::Markdown => Ok(md::to_string(report, ctx).into_bytes()),
         }
     }
 
     /// Whether the output is text that may go to standard output.
     pub fn is_text(self) -> bool {
-        matches!(self, OutputFormat::Json)
+        matches!(self, OutputFormat::Json | OutputFormat::Markdown)
     }
 }
 

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// The seed reports: (stem, path).
@@ -28,7 +30,11 @@ pub fn flatten(value: &Value) -> Vec<(String, Value)> {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
-                    let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     walk(&p, v, out);
                 }
             }
@@ -46,7 +52,10 @@ pub fn table_mismatches(report: &nianbao::Report, expected: &Value) -> Vec<Strin
     let got: std::collections::HashMap<String, Value> = flatten(&got).into_iter().collect();
     let mut bad = Vec::new();
     for (path, want) in flatten(expected) {
-        let have = got.get(&path).cloned().unwrap_or(Value::String("<missing>".into()));
+        let have = got
+            .get(&path)
+            .cloned()
+            .unwrap_or(Value::String("<missing>".into()));
         let same = match (have.as_f64(), want.as_f64()) {
             (Some(a), Some(b)) => (a - b).abs() < 1e-9,
             _ => have == want,

@@ -1,0 +1,67 @@
+//! The Markdown writer: headings and paragraphs as Markdown, the official tables as HTML
+//! tables inside it (pipe tables cannot merge cells).
+
+use std::fmt::Write;
+
+use super::Context;
+use super::grid::{CellRole, print_grid};
+use crate::model::{Block, Report};
+
+pub fn to_string(report: &Report, ctx: &Context) -> String {
+    let mut out = String::new();
+    if let Some(title) = &report.title {
+        let _ = writeln!(out, "# {title}\n");
+    }
+    for section in &report.sections {
+        if let Some(h) = &section.heading {
+            let _ = writeln!(out, "## {h}\n");
+        }
+        for block in &section.blocks {
+            match block {
+                Block::Heading { level, text } => {
+                    let _ = writeln!(out, "{} {text}\n", "#".repeat(usize::from(*level) + 1));
+                }
+                Block::Paragraph { text } => {
+                    let _ = writeln!(out, "{text}\n");
+                }
+                Block::Table { table } => {
+                    if let (Some(def), Some(values)) = (ctx.form.table(table), report.tables.get(table)) {
+                        out.push_str(&html_table(&print_grid(def, values)));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn html_table(grid: &super::grid::PrintGrid) -> String {
+    let mut out = String::from("<table>\n");
+    for r in 0..grid.rows {
+        out.push_str("<tr>");
+        for cell in grid.row_cells(r) {
+            let tag = if matches!(cell.role, CellRole::Header | CellRole::Caption) {
+                "th"
+            } else {
+                "td"
+            };
+            out.push('<');
+            out.push_str(tag);
+            if cell.rowspan > 1 {
+                let _ = write!(out, " rowspan=\"{}\"", cell.rowspan);
+            }
+            if cell.colspan > 1 {
+                let _ = write!(out, " colspan=\"{}\"", cell.colspan);
+            }
+            let _ = write!(out, ">{}</{tag}>", escape(&cell.text));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
