@@ -230,7 +230,12 @@ pub fn candidates(blocks: &[RawBlock], rows: &[PrintRow]) -> Vec<Candidate> {
     // Whether the last candidate may still take values from the next line.
     let mut open = false;
     for block in blocks {
-        let (toks, exact) = tokens(block);
+        let (mut toks, exact) = tokens(block);
+        // A header row of a real grid has empty cells too: they are no blank values.
+        let has_value = toks.iter().any(|t| matches!(t, Token::Value(v) if !v.blank));
+        if exact && !has_value {
+            toks.retain(|t| matches!(t, Token::Text(_)));
+        }
         let line = block.line();
         let mut line_started = false;
         for tok in toks {

@@ -68,36 +68,46 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             continue;
         };
         let cand = &cands[i];
-        ctx.note_label(j, row, cand);
+        ctx.note_label(row, cand);
         let n = row.cells.len();
         let exact = cand.exact.as_ref().filter(|e| e.len() == n);
         let direct = exact.or_else(|| {
             (cand.values.len() == n && cand.values.iter().all(|v| v.slot != Slot::Unknown))
                 .then_some(&cand.values)
         });
-        match direct {
-            Some(values) if interleaved && !eqs.is_empty() => {
-                // Reading order is doubtful: take the values only if the rules agree.
-                let vals: Vec<Option<f64>> = values.iter().map(|v| v.number()).collect();
-                match solve::place(&ctx.grid, &row.cells, &vals, &eqs, &dom) {
-                    Placement::Agreed { consistent: 1, .. } => {
-                        for (&(r, c), v) in row.cells.iter().zip(values) {
-                            ctx.put(r, c, v);
-                        }
-                    }
-                    _ => ctx.reject_placement(
+        // Reading order interleaved with header text, or a real grid row with blank cells
+        // (which may be a lost value beside an extra empty cell): take the values where they
+        // stand only if the rules agree with that.
+        let doubtful = interleaved || exact.is_some_and(|e| e.iter().any(|v| v.blank));
+        let direct = match direct {
+            Some(values) if doubtful && !eqs.is_empty() => {
+                let vals: Vec<Option<f64>> = values.iter().map(ReadValue::number).collect();
+                if let Placement::Agreed { consistent: 1, .. } =
+                    solve::place(&ctx.grid, &row.cells, &vals, &eqs, &dom)
+                {
+                    Some(values)
+                } else if interleaved {
+                    ctx.reject_placement(
                         row,
                         cand,
                         "按阅读顺序排列的数值不符合勾稽关系，未采用 (in reading order the values break the rules; not used)",
-                    ),
+                    );
+                    None
+                } else {
+                    pending.push((j, cand));
+                    None
                 }
             }
-            Some(values) => {
-                for (&(r, c), v) in row.cells.iter().zip(values) {
-                    ctx.put(r, c, v);
-                }
+            Some(values) => Some(values),
+            None => {
+                pending.push((j, cand));
+                None
             }
-            None => pending.push((j, cand)),
+        };
+        if let Some(values) = direct {
+            for (&(r, c), v) in row.cells.iter().zip(values) {
+                ctx.put(r, c, v);
+            }
         }
         let repaired: Vec<(String, &ReadValue)> = match direct {
             Some(values) => values
@@ -222,7 +232,7 @@ impl Context<'_> {
         }
     }
 
-    fn note_label(&mut self, j: usize, row: &PrintRow, cand: &Candidate) {
+    fn note_label(&mut self, row: &PrintRow, cand: &Candidate) {
         if self.def.layout == Layout::SideBySide {
             return;
         }
@@ -245,7 +255,6 @@ impl Context<'_> {
         } else {
             return;
         };
-        let _ = j;
         self.diags.push(
             Diagnostic::new(
                 severity,

@@ -80,11 +80,24 @@ fn check_sums(form: &Form, def: &TableDef, grid: &Grid) -> Vec<Diagnostic> {
         .filter_map(|eq| {
             let mut lhs = 0.0;
             let mut rhs = 0.0;
+            let mut unknown = (false, false);
             for &(r, c, k) in &eq.terms {
-                let v = grid[r][c]?;
-                if k > 0.0 { lhs += v } else { rhs += v }
+                match (grid[r][c], k > 0.0) {
+                    (Some(v), true) => lhs += v,
+                    (Some(v), false) => rhs += v,
+                    (None, true) => unknown.0 = true,
+                    (None, false) => unknown.1 = true,
+                }
             }
-            ((lhs - rhs).abs() > 1e-6).then_some((eq, lhs, rhs))
+            // With unknown (blank) cells an equation can still be impossible: the known
+            // side that has no unknowns is already smaller than the other (counts are ≥ 0).
+            let broken = match unknown {
+                (false, false) => (lhs - rhs).abs() > 1e-6,
+                (true, false) => rhs - lhs < -1e-6,
+                (false, true) => lhs - rhs < -1e-6,
+                (true, true) => false,
+            };
+            broken.then_some((eq, lhs, rhs))
         })
         .collect();
     let mut counts: HashMap<(usize, usize), usize> = HashMap::new();
