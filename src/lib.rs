@@ -45,7 +45,7 @@ pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report,
             let text = read::decode_text(&bytes)?;
             model::from_json(&text, forms)
         }
-        read::Format::Text => {
+        read::Format::Text | read::Format::Docx => {
             let raw = read::read_path(path)?;
             normalize::normalize(&raw, forms, opts)
         }

@@ -1,6 +1,7 @@
 //! Readers: each input format becomes a [`RawDoc`], a flat list of text lines and cell rows
 //! with their source lines. No reader knows the form; all table logic is in the normalizer.
 
+pub mod docx;
 pub mod text;
 
 use std::path::Path;
@@ -44,6 +45,7 @@ impl RawBlock {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
+    Docx,
     Json,
 }
 
@@ -56,6 +58,7 @@ impl Format {
             .map(|e| e.to_ascii_lowercase());
         match ext.as_deref() {
             Some("json") => Format::Json,
+            Some("docx") => Format::Docx,
             _ => Format::Text,
         }
     }
@@ -94,6 +97,9 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// Reads a file into a [`RawDoc`] by its format.
 pub fn read_path(path: &Path) -> Result<RawDoc, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    if Format::from_path(path) == Format::Docx {
+        return docx::read(&bytes);
+    }
     let text = decode_text(&bytes)?;
     Ok(text::read(&text))
 }

@@ -1,9 +1,819 @@
 //! The DOCX writer: an editable Word document with the official tables and Chinese fonts.
+//!
+//! docx-rs assembles the package (content types, relationships, app properties); the parts
+//! that carry the layout — `document.xml`, `styles.xml`, `settings.xml`, `fontTable.xml`,
+//! the two footers and `core.xml` — are written here, so every element stands in the order
+//! the OOXML schema requires and Word opens the file without a repair prompt. All formatting
+//! lives in paragraph styles (title, body, headings 1–4, table text, footer); runs carry text
+//! only, so an office can restyle the document by editing the styles.
+
+use std::fmt::Write as _;
 
 use super::Context;
+use super::grid::{CellRole, GridCell, PrintGrid, print_grid};
 use crate::Error;
-use crate::model::Report;
+use crate::form::Layout;
+use crate::model::{Block, Report};
+use crate::style::{Align, Element, Style};
 
-pub fn render(_report: &Report, _ctx: &Context) -> Result<Vec<u8>, Error> {
-    Err(Error::Usage("DOCX 输出尚未实现 (DOCX output is not available yet)".into()))
+const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const R_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+/// The face for digits and Latin letters in every style but the page number.
+const LATIN_FACE: &str = "Times New Roman";
+
+/// Paragraph style ids, as written in `styles.xml`.
+pub const STYLE_TITLE: &str = "Title";
+pub const STYLE_BODY: &str = "Normal";
+pub const STYLE_TABLE: &str = "TableText";
+pub const STYLE_TABLE_SMALL: &str = "TableTextSmall";
+pub const STYLE_FOOTER: &str = "Footer";
+
+/// The style id of heading `level` (1–4).
+pub fn heading_style(level: u8) -> String {
+    format!("Heading{}", level.clamp(1, 4))
+}
+
+fn mm_to_twips(mm: f64) -> i64 {
+    (mm * 1440.0 / 25.4).round() as i64
+}
+
+fn pt_to_twips(pt: f64) -> i64 {
+    (pt * 20.0).round() as i64
+}
+
+fn half_points(pt: f64) -> i64 {
+    (pt * 2.0).round() as i64
+}
+
+/// Renders a report as a DOCX file.
+pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
+    let style = ctx.style;
+    let document = document_xml(report, ctx);
+    let styles = styles_xml(style);
+    let settings = settings_xml();
+    let fonts = font_table_xml(style);
+    let odd = footer_xml(style, Align::Right);
+    let even = footer_xml(style, Align::Left);
+    let core = core_xml(report);
+
+    // Two footers make docx-rs write their relationships (rIdFooter1, rIdFooter2) and
+    // content types; their contents are replaced below.
+    let docx = docx_rs::Docx::new()
+        .footer(docx_rs::Footer::new())
+        .even_footer(docx_rs::Footer::new());
+    let mut xml = docx.build();
+    xml.document = document.into_bytes();
+    xml.styles = styles.into_bytes();
+    xml.settings = settings.into_bytes();
+    xml.font_table = fonts.into_bytes();
+    xml.doc_props.core = core.into_bytes();
+    xml.footers = vec![odd.into_bytes(), even.into_bytes()];
+    // docx-rs's default numbering part puts `w:rPr` before `w:ind`; the document uses no
+    // lists, so an empty numbering part keeps the package valid.
+    xml.numberings = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:numbering xmlns:w=\"{W_NS}\"/>"
+    )
+    .into_bytes();
+
+    let mut out = std::io::Cursor::new(Vec::new());
+    xml.pack(&mut out)
+        .map_err(|e| Error::Io(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// Escapes text for XML, dropping characters XML 1.0 cannot hold.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Runs of `text`: line breaks become `w:br`, tabs `w:tab`.
+fn runs(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.trim_end_matches('\r');
+        if i > 0 {
+            out.push_str("<w:r><w:br/></w:r>");
+        }
+        for (j, part) in line.split('\t').enumerate() {
+            if j > 0 {
+                out.push_str("<w:r><w:tab/></w:r>");
+            }
+            if !part.is_empty() {
+                let _ = write!(
+                    out,
+                    "<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r>",
+                    escape(part)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// A paragraph in style `style_id`, with an optional alignment override.
+fn paragraph(style_id: &str, jc: Option<&str>, text: &str) -> String {
+    paragraph_with(style_id, jc, false, text)
+}
+
+/// A paragraph in style `style_id`, optionally kept with the next (`w:keepNext`).
+fn paragraph_with(style_id: &str, jc: Option<&str>, keep_next: bool, text: &str) -> String {
+    let mut out = String::from("<w:p><w:pPr>");
+    let _ = write!(out, "<w:pStyle w:val=\"{style_id}\"/>");
+    if keep_next {
+        out.push_str("<w:keepNext/>");
+    }
+    if let Some(jc) = jc {
+        let _ = write!(out, "<w:jc w:val=\"{jc}\"/>");
+    }
+    out.push_str("</w:pPr>");
+    out.push_str(&runs(text));
+    out.push_str("</w:p>");
+    out
+}
+
+fn document_xml(report: &Report, ctx: &Context) -> String {
+    let mut body = String::new();
+    if let Some(title) = report.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        body.push_str(&paragraph(STYLE_TITLE, None, &break_title(title, ctx.style)));
+    }
+    for section in &report.sections {
+        if let Some(heading) = section.heading.as_deref().filter(|t| !t.trim().is_empty()) {
+            body.push_str(&paragraph(&heading_style(1), None, heading));
+        }
+        for block in &section.blocks {
+            match block {
+                Block::Heading { level, text } => {
+                    body.push_str(&paragraph(&heading_style(*level), None, text))
+                }
+                Block::Paragraph { text } => body.push_str(&paragraph(STYLE_BODY, None, text)),
+                Block::Table { table } => {
+                    if let Some(def) = ctx.form.table(table) {
+                        let empty;
+                        let values = match report.tables.get(table) {
+                            Some(t) => t,
+                            None => {
+                                empty = crate::model::Table::empty(def);
+                                &empty
+                            }
+                        };
+                        let grid = print_grid(def, values);
+                        let widths = ctx
+                            .style
+                            .tables
+                            .get(table)
+                            .map(|t| t.widths_mm.as_slice())
+                            .unwrap_or(&[]);
+                        body.push_str(&table_xml(&grid, def.layout, widths, ctx.style));
+                        // A paragraph after each table keeps two tables from fusing into one.
+                        body.push_str(&paragraph(STYLE_BODY, None, ""));
+                    }
+                }
+            }
+        }
+    }
+    let page = &ctx.style.page;
+    let footer_mm = footer_distance_mm(ctx.style);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:body>{body}\
+         <w:sectPr>\
+         <w:footerReference w:type=\"default\" r:id=\"rIdFooter1\"/>\
+         <w:footerReference w:type=\"even\" r:id=\"rIdFooter2\"/>\
+         <w:pgSz w:w=\"{}\" w:h=\"{}\"/>\
+         <w:pgMar w:top=\"{}\" w:right=\"{}\" w:bottom=\"{}\" w:left=\"{}\" w:header=\"851\" w:footer=\"{}\" w:gutter=\"0\"/>\
+         <w:pgNumType w:start=\"1\"/>\
+         <w:cols w:space=\"425\"/>\
+         <w:docGrid w:type=\"lines\" w:linePitch=\"{}\"/>\
+         </w:sectPr></w:body></w:document>",
+        mm_to_twips(page.width_mm),
+        mm_to_twips(page.height_mm),
+        mm_to_twips(page.margin_top_mm),
+        mm_to_twips(page.margin_right_mm),
+        mm_to_twips(page.margin_bottom_mm),
+        mm_to_twips(page.margin_left_mm),
+        mm_to_twips(footer_mm),
+        pt_to_twips(page.line_pitch_pt),
+    );
+    out
+}
+
+/// A title too long for one line is broken between words, as GB/T 9704 asks: before the
+/// year (`淮安市人民政府` / `2024年政府信息公开工作年度报告`), else before the report name.
+/// A title that carries its own line breaks keeps them.
+fn break_title(title: &str, style: &Style) -> String {
+    const SUFFIX: &str = "政府信息公开工作年度报告";
+    let title = title.trim();
+    let el = style.element("title");
+    let per_line = (style.page.text_width_mm() * 72.0 / 25.4 / el.size_pt).floor() as usize;
+    let len = title.chars().count();
+    if title.contains('\n') || len <= per_line || !title.ends_with(SUFFIX) {
+        return title.to_string();
+    }
+    let head = &title[..title.len() - SUFFIX.len()];
+    // `2024年` right before the report name.
+    let year_at = head.strip_suffix('年').and_then(|h| {
+        let digits = h.chars().rev().take_while(char::is_ascii_digit).count();
+        (digits == 4).then(|| h.len() - digits)
+    });
+    match year_at {
+        Some(at)
+            if at > 0
+                && title[at..].chars().count() <= per_line
+                && title[..at].chars().count() <= per_line =>
+        {
+            format!("{}\n{}", &title[..at], &title[at..])
+        }
+        _ if !head.is_empty() && head.chars().count() <= per_line => format!("{head}\n{SUFFIX}"),
+        _ => title.to_string(),
+    }
+}
+
+/// The footer's distance from the page's bottom edge: its line starts `below_text_mm`
+/// under the text block.
+fn footer_distance_mm(style: &Style) -> f64 {
+    let el = style.element("page_number");
+    let line_mm = el.size_pt * 25.4 / 72.0;
+    (style.page.margin_bottom_mm - el.below_text_mm - line_mm).max(0.0)
+}
+
+/// One official table: real merges, borders, fixed column widths, repeated header rows and
+/// rows that never split across pages.
+fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style) -> String {
+    let text_width = mm_to_twips(style.page.text_width_mm());
+    let mut cols: Vec<i64> = (0..grid.columns)
+        .map(|c| widths_mm.get(c).map(|&w| mm_to_twips(w)).unwrap_or(0))
+        .collect();
+    if cols.iter().any(|&w| w <= 0) {
+        let each = text_width / grid.columns.max(1) as i64;
+        cols = vec![each; grid.columns];
+    }
+    let total: i64 = cols.iter().sum();
+    let narrow = layout == Layout::SideBySide;
+    let text_style = if narrow { STYLE_TABLE_SMALL } else { STYLE_TABLE };
+    let text_size = style
+        .element(if narrow { "table_small" } else { "table" })
+        .size_pt;
+    let small_size = style.element("table_small").size_pt;
+    let cell_margin: i64 = 28;
+    let row_height = if layout == Layout::Blocks {
+        mm_to_twips(8.0)
+    } else {
+        mm_to_twips(6.0)
+    };
+
+    // Which cell covers each position.
+    let mut owner = vec![vec![None::<usize>; grid.columns]; grid.rows];
+    for (i, c) in grid.cells.iter().enumerate() {
+        for row in owner.iter_mut().skip(c.row).take(c.rowspan) {
+            for slot in row.iter_mut().skip(c.col).take(c.colspan) {
+                *slot = Some(i);
+            }
+        }
+    }
+    // Rows kept with the next one: table 二 keeps each block (caption, header, rows)
+    // together; tables 三 and 四 stay whole on one page, as the official form prints them
+    // (a table taller than a page still breaks, repeating its header rows).
+    let starts_block = |r: usize| grid.row_cells(r).any(|c| c.role == CellRole::Caption);
+    let keep_with_next = |r: usize| {
+        r + 1 < grid.rows
+            && match layout {
+                Layout::Blocks => !starts_block(r + 1),
+                Layout::Grid | Layout::SideBySide => true,
+            }
+    };
+
+    let border = "w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"";
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<w:tbl><w:tblPr><w:tblW w:w=\"{total}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>\
+         <w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>\
+         <w:insideH {border}/><w:insideV {border}/></w:tblBorders>\
+         <w:tblLayout w:type=\"fixed\"/>\
+         <w:tblCellMar><w:left w:w=\"{cell_margin}\" w:type=\"dxa\"/><w:right w:w=\"{cell_margin}\" w:type=\"dxa\"/></w:tblCellMar>\
+         <w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/>\
+         </w:tblPr><w:tblGrid>"
+    );
+    for w in &cols {
+        let _ = write!(out, "<w:gridCol w:w=\"{w}\"/>");
+    }
+    out.push_str("</w:tblGrid>");
+    for (r, owners) in owner.iter().enumerate() {
+        // trPr children in the order Word writes them: cantSplit, trHeight, tblHeader.
+        let _ = write!(
+            out,
+            "<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"{row_height}\" w:hRule=\"atLeast\"/>"
+        );
+        if r < grid.header_rows {
+            out.push_str("<w:tblHeader/>");
+        }
+        out.push_str("</w:trPr>");
+        let keep = keep_with_next(r);
+        let mut c = 0;
+        while c < grid.columns {
+            let empty = CellOut {
+                width: cols[c],
+                span: 1,
+                vmerge: None,
+                style: text_style,
+                jc: None,
+                keep,
+                text: String::new(),
+            };
+            let Some(i) = owners[c] else {
+                // A hole in the grid (never in the built-in forms): an empty cell keeps the
+                // columns in place.
+                out.push_str(&empty.xml());
+                c += 1;
+                continue;
+            };
+            let cell = &grid.cells[i];
+            let span = cell.colspan.min(grid.columns - c).max(1);
+            let width: i64 = cols[c..c + span].iter().sum();
+            if cell.row != r {
+                out.push_str(
+                    &CellOut {
+                        width,
+                        span,
+                        vmerge: Some(false),
+                        ..empty
+                    }
+                    .xml(),
+                );
+                c += span;
+                continue;
+            }
+            // A number too wide for its column at the table size drops to the small size
+            // rather than wrapping digit by digit.
+            let room_pt = (width - 2 * cell_margin) as f64 / 20.0;
+            let digits_pt = cell.text.chars().count() as f64 * text_size * 0.55;
+            let style_id = if cell.role == CellRole::Value && digits_pt > room_pt && small_size < text_size {
+                STYLE_TABLE_SMALL
+            } else {
+                text_style
+            };
+            let text = if cell.vertical {
+                vertical_text(&cell.text)
+            } else {
+                cell.text.clone()
+            };
+            out.push_str(
+                &CellOut {
+                    width,
+                    span,
+                    vmerge: (cell.rowspan > 1).then_some(true),
+                    style: style_id,
+                    jc: cell_alignment(cell, layout),
+                    keep,
+                    text,
+                }
+                .xml(),
+            );
+            c += span;
+        }
+        out.push_str("</w:tr>");
+    }
+    out.push_str("</w:tbl>");
+    out
+}
+
+/// The vertical label set one character a line: renderers that ignore text direction
+/// still print it as the official form does.
+fn vertical_text(text: &str) -> String {
+    let chars: Vec<String> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(String::from)
+        .collect();
+    chars.join("\n")
+}
+
+fn cell_alignment(cell: &GridCell, layout: Layout) -> Option<&'static str> {
+    match cell.role {
+        CellRole::Label if layout == Layout::Grid && !cell.vertical => Some("left"),
+        _ => None,
+    }
+}
+
+/// One `w:tc`: width, span, vertical merge (`Some(true)` restarts, `Some(false)`
+/// continues), and its text, a paragraph a line.
+struct CellOut<'a> {
+    width: i64,
+    span: usize,
+    vmerge: Option<bool>,
+    style: &'a str,
+    jc: Option<&'a str>,
+    keep: bool,
+    text: String,
+}
+
+impl CellOut<'_> {
+    fn xml(&self) -> String {
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<w:tc><w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/>",
+            self.width
+        );
+        if self.span > 1 {
+            let _ = write!(out, "<w:gridSpan w:val=\"{}\"/>", self.span);
+        }
+        match self.vmerge {
+            Some(true) => out.push_str("<w:vMerge w:val=\"restart\"/>"),
+            Some(false) => out.push_str("<w:vMerge/>"),
+            None => {}
+        }
+        out.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
+        for line in self.text.split('\n') {
+            out.push_str(&paragraph_with(self.style, self.jc, self.keep, line));
+        }
+        out.push_str("</w:tc>");
+        out
+    }
+}
+
+/// `w:rFonts` for a style: the role's first family for East Asian text, `latin` for
+/// digits and Latin letters.
+fn fonts_for(style: &Style, role: &str, latin: &str) -> String {
+    let family = style
+        .fonts
+        .get(role)
+        .and_then(|f| f.families.first())
+        .map(String::as_str)
+        .unwrap_or("宋体");
+    let family = escape(family);
+    let latin = escape(latin);
+    format!("<w:rFonts w:ascii=\"{latin}\" w:eastAsia=\"{family}\" w:hAnsi=\"{latin}\" w:cs=\"{latin}\"/>")
+}
+
+fn jc_of(align: Align) -> &'static str {
+    match align {
+        Align::Justify => "both",
+        Align::Left => "left",
+        Align::Center => "center",
+        Align::Right => "right",
+    }
+}
+
+/// One paragraph style, its `w:pPr` and `w:rPr` children in schema order. `pitch` is the
+/// exact line pitch in twips, or `None` for single spacing; `after` the space after it.
+#[allow(clippy::too_many_arguments)]
+fn paragraph_style(
+    out: &mut String,
+    id: &str,
+    name: &str,
+    default: bool,
+    el: &Element,
+    fonts: &str,
+    pitch: Option<i64>,
+    after: i64,
+    keep_next: bool,
+    outline: Option<u8>,
+) {
+    let _ = write!(
+        out,
+        "<w:style w:type=\"paragraph\"{} w:styleId=\"{id}\"><w:name w:val=\"{name}\"/>",
+        if default { " w:default=\"1\"" } else { "" }
+    );
+    if !default {
+        let _ = write!(out, "<w:basedOn w:val=\"{STYLE_BODY}\"/>");
+    }
+    if outline.is_some() || id == STYLE_TITLE {
+        let _ = write!(out, "<w:next w:val=\"{STYLE_BODY}\"/>");
+    }
+    out.push_str("<w:qFormat/><w:pPr>");
+    if keep_next {
+        out.push_str("<w:keepNext/><w:keepLines/>");
+    }
+    out.push_str("<w:widowControl/>");
+    if pitch.is_none() || id == STYLE_TITLE || id == STYLE_FOOTER {
+        // Off the page's grid: the title, table text and the page number keep their own
+        // pitch and character spacing.
+        out.push_str("<w:snapToGrid w:val=\"0\"/>");
+    }
+    match pitch {
+        Some(p) => {
+            let _ = write!(
+                out,
+                "<w:spacing w:before=\"0\" w:after=\"{after}\" w:line=\"{p}\" w:lineRule=\"exact\"/>"
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                "<w:spacing w:before=\"0\" w:after=\"{after}\" w:line=\"240\" w:lineRule=\"auto\"/>"
+            );
+        }
+    }
+    let indent = pt_to_twips(el.first_line_indent_chars * el.size_pt);
+    let _ = write!(
+        out,
+        "<w:ind w:left=\"0\" w:right=\"0\" w:firstLine=\"{indent}\"/>"
+    );
+    let _ = write!(out, "<w:jc w:val=\"{}\"/>", jc_of(el.align));
+    if let Some(level) = outline {
+        let _ = write!(out, "<w:outlineLvl w:val=\"{}\"/>", level.saturating_sub(1));
+    }
+    let size = half_points(el.size_pt);
+    let _ = write!(
+        out,
+        "</w:pPr><w:rPr>{fonts}<w:b w:val=\"0\"/><w:bCs w:val=\"0\"/><w:color w:val=\"000000\"/><w:kern w:val=\"0\"/>\
+         <w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:style>"
+    );
+}
+
+fn styles_xml(style: &Style) -> String {
+    let pitch = pt_to_twips(style.page.line_pitch_pt);
+    let body = style.element("body");
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:styles xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\">\
+         <w:docDefaults><w:rPrDefault><w:rPr>{}<w:kern w:val=\"0\"/><w:sz w:val=\"{}\"/><w:szCs w:val=\"{}\"/>\
+         <w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault>\
+         <w:pPrDefault><w:pPr><w:spacing w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/></w:pPr></w:pPrDefault></w:docDefaults>",
+        fonts_for(style, &body.font, LATIN_FACE),
+        half_points(body.size_pt),
+        half_points(body.size_pt),
+    );
+    let f = |key: &str| fonts_for(style, &style.element(key).font, LATIN_FACE);
+    paragraph_style(
+        &mut out,
+        STYLE_BODY,
+        "Normal",
+        true,
+        body,
+        &f("body"),
+        Some(pitch),
+        0,
+        false,
+        None,
+    );
+    let title = style.element("title");
+    paragraph_style(
+        &mut out,
+        STYLE_TITLE,
+        "Title",
+        false,
+        title,
+        &f("title"),
+        Some(pitch.max(pt_to_twips(title.size_pt * 1.5))),
+        pitch,
+        true,
+        None,
+    );
+    for level in 1..=4u8 {
+        let key = format!("heading{level}");
+        let el = style.element(&key);
+        let name = format!("heading {level}");
+        paragraph_style(
+            &mut out,
+            &heading_style(level),
+            &name,
+            false,
+            el,
+            &f(&key),
+            Some(pitch),
+            0,
+            true,
+            Some(level),
+        );
+    }
+    paragraph_style(
+        &mut out,
+        STYLE_TABLE,
+        "Table Text",
+        false,
+        style.element("table"),
+        &f("table"),
+        None,
+        0,
+        false,
+        None,
+    );
+    paragraph_style(
+        &mut out,
+        STYLE_TABLE_SMALL,
+        "Table Text Small",
+        false,
+        style.element("table_small"),
+        &f("table_small"),
+        None,
+        0,
+        false,
+        None,
+    );
+    let page_number = style.element("page_number");
+    let pn_family = style
+        .fonts
+        .get(&page_number.font)
+        .and_then(|f| f.families.first())
+        .map(String::as_str)
+        .unwrap_or("宋体");
+    // Half-width 宋体 digits (GB/T 9704 7.5): the page number face serves both scripts.
+    let pn_fonts = fonts_for(style, &page_number.font, pn_family);
+    paragraph_style(
+        &mut out,
+        STYLE_FOOTER,
+        "footer",
+        false,
+        page_number,
+        &pn_fonts,
+        // Exactly one line of the number's size, so the line's top stands `below_text_mm`
+        // under the text block (see `footer_distance_mm`).
+        Some(pt_to_twips(page_number.size_pt)),
+        0,
+        false,
+        None,
+    );
+    let _ = write!(
+        out,
+        "<w:style w:type=\"character\" w:default=\"1\" w:styleId=\"DefaultParagraphFont\"><w:name w:val=\"Default Paragraph Font\"/><w:uiPriority w:val=\"1\"/><w:semiHidden/><w:unhideWhenUsed/></w:style>\
+         <w:style w:type=\"table\" w:default=\"1\" w:styleId=\"TableNormal\"><w:name w:val=\"Normal Table\"/><w:uiPriority w:val=\"99\"/><w:semiHidden/><w:unhideWhenUsed/>\
+         <w:tblPr><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"108\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"108\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>\
+         </w:styles>"
+    );
+    out
+}
+
+fn settings_xml() -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:settings xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\">\
+         <w:zoom w:percent=\"100\"/>\
+         <w:defaultTabStop w:val=\"420\"/>\
+         <w:evenAndOddHeaders/>\
+         <w:characterSpacingControl w:val=\"compressPunctuation\"/>\
+         <w:compat><w:spaceForUL/><w:balanceSingleByteDoubleByteWidth/><w:doNotLeaveBackslashAlone/>\
+         <w:ulTrailSpace/><w:doNotExpandShiftReturn/><w:useFELayout/>\
+         <w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/>\
+         </w:compat>\
+         <w:themeFontLang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/>\
+         <w:decimalSymbol w:val=\".\"/><w:listSeparator w:val=\",\"/>\
+         </w:settings>"
+    )
+}
+
+/// The font table names every face the styles use, with a common substitute, so an office
+/// without the official faces picks a similar one.
+fn font_table_xml(style: &Style) -> String {
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:fonts xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\">\
+         <w:font w:name=\"{LATIN_FACE}\"><w:panose1 w:val=\"02020603050405020304\"/><w:charset w:val=\"00\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"variable\"/></w:font>"
+    );
+    let mut seen = vec![LATIN_FACE.to_string()];
+    for role in style.fonts.values() {
+        let Some(name) = role.families.first() else {
+            continue;
+        };
+        if seen.contains(name) {
+            continue;
+        }
+        seen.push(name.clone());
+        let alt = role
+            .families
+            .iter()
+            .skip(1)
+            .find(|f| !f.is_ascii())
+            .or(role.families.get(1));
+        out.push_str(&format!("<w:font w:name=\"{}\">", escape(name)));
+        if let Some(alt) = alt {
+            let _ = write!(out, "<w:altName w:val=\"{}\"/>", escape(alt));
+        }
+        let cjk = !name.is_ascii();
+        let _ = write!(
+            out,
+            "<w:charset w:val=\"{}\"/><w:family w:val=\"{}\"/><w:pitch w:val=\"{}\"/></w:font>",
+            if cjk { "86" } else { "00" },
+            if cjk { "modern" } else { "roman" },
+            if cjk { "fixed" } else { "variable" },
+        );
+    }
+    out.push_str("</w:fonts>");
+    out
+}
+
+/// A footer with the page number as `— n —`, a PAGE field between two dashes, aligned to
+/// the outer edge and indented one character.
+fn footer_xml(style: &Style, align: Align) -> String {
+    let el = style.element("page_number");
+    let indent = pt_to_twips(el.size_pt);
+    let ind = match align {
+        Align::Left => format!("<w:ind w:left=\"{indent}\" w:firstLine=\"0\"/>"),
+        _ => format!("<w:ind w:right=\"{indent}\" w:firstLine=\"0\"/>"),
+    };
+    let jc = jc_of(align);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:ftr xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:p><w:pPr><w:pStyle w:val=\"{STYLE_FOOTER}\"/>{ind}<w:jc w:val=\"{jc}\"/></w:pPr>\
+         <w:r><w:t xml:space=\"preserve\">— </w:t></w:r>\
+         <w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>\
+         <w:r><w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r>\
+         <w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>\
+         <w:r><w:t>1</w:t></w:r>\
+         <w:r><w:fldChar w:fldCharType=\"end\"/></w:r>\
+         <w:r><w:t xml:space=\"preserve\"> —</w:t></w:r></w:p></w:ftr>"
+    )
+}
+
+/// `docProps/core.xml`: title, creator, language and times.
+fn core_xml(report: &Report) -> String {
+    let now = w3cdtf_now();
+    let title = report.title.as_deref().map(escape).unwrap_or_default();
+    let creator = report.organization.as_deref().map(escape).unwrap_or_default();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
+         xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+         <dc:title>{title}</dc:title><dc:creator>{creator}</dc:creator><cp:lastModifiedBy>nianbao</cp:lastModifiedBy>\
+         <cp:revision>1</cp:revision><dc:language>zh-CN</dc:language>\
+         <dcterms:created xsi:type=\"dcterms:W3CDTF\">{now}</dcterms:created>\
+         <dcterms:modified xsi:type=\"dcterms:W3CDTF\">{now}</dcterms:modified></cp:coreProperties>"
+    )
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`; `SOURCE_DATE_EPOCH` fixes it for
+/// reproducible builds.
+fn w3cdtf_now() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        });
+    w3cdtf(secs)
+}
+
+/// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+fn w3cdtf(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_units() {
+        assert_eq!(w3cdtf(0), "1970-01-01T00:00:00Z");
+        assert_eq!(w3cdtf(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(w3cdtf(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(mm_to_twips(210.0), 11_906);
+        assert_eq!(mm_to_twips(297.0), 16_838);
+        assert_eq!(pt_to_twips(28.95), 579);
+        assert_eq!(escape("a<b&\u{1}c"), "a&lt;b&amp;c");
+        let style = Style::builtin();
+        assert_eq!(
+            break_title("淮安市人民政府2024年政府信息公开工作年度报告", &style),
+            "淮安市人民政府\n2024年政府信息公开工作年度报告"
+        );
+        assert_eq!(
+            break_title("某局2024年政府信息公开工作年度报告", &style),
+            "某局2024年政府信息公开工作年度报告"
+        );
+        assert_eq!(
+            break_title(
+                "某某某某某某某某某某某某某某某某某某某某某某某政府信息公开工作年度报告",
+                &style
+            ),
+            "某某某某某某某某某某某某某某某某某某某某某某某政府信息公开工作年度报告"
+        );
+    }
 }
