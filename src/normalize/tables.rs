@@ -75,26 +75,28 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             (cand.values.len() == n && cand.values.iter().all(|v| v.slot != Slot::Unknown))
                 .then_some(&cand.values)
         });
-        // Reading order interleaved with header text, or a real grid row with blank cells
-        // (which may be a lost value beside an extra empty cell): take the values where they
-        // stand only if the rules agree with that.
-        let doubtful = interleaved || exact.is_some_and(|e| e.iter().any(|v| v.blank));
+        // A real grid row with blank cells may be a lost value beside an extra empty cell:
+        // it is placed like a short row, once the certain rows are in, so the rules decide.
+        let blanks = exact.is_some_and(|e| e.iter().any(|v| v.blank));
         let direct = match direct {
-            Some(values) if doubtful && !eqs.is_empty() => {
+            Some(_) if blanks && !eqs.is_empty() => {
+                pending.push((j, cand));
+                None
+            }
+            // Reading order interleaved with header text: take the values where they stand
+            // only if the rules agree with that.
+            Some(values) if interleaved && !eqs.is_empty() => {
                 let vals: Vec<Option<f64>> = values.iter().map(ReadValue::number).collect();
                 if let Placement::Agreed { consistent: 1, .. } =
                     solve::place(&ctx.grid, &row.cells, &vals, &eqs, &dom)
                 {
                     Some(values)
-                } else if interleaved {
+                } else {
                     ctx.reject_placement(
                         row,
                         cand,
                         "按阅读顺序排列的数值不符合勾稽关系，未采用 (in reading order the values break the rules; not used)",
                     );
-                    None
-                } else {
-                    pending.push((j, cand));
                     None
                 }
             }

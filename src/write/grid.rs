@@ -313,9 +313,9 @@ mod tests {
     fn assert_tiled(g: &PrintGrid) {
         let mut seen = vec![vec![0; g.columns]; g.rows];
         for c in &g.cells {
-            for r in c.row..c.row + c.rowspan {
-                for k in c.col..c.col + c.colspan {
-                    seen[r][k] += 1;
+            for row in &mut seen[c.row..c.row + c.rowspan] {
+                for n in &mut row[c.col..c.col + c.colspan] {
+                    *n += 1;
                 }
             }
         }
