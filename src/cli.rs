@@ -61,7 +61,7 @@ pub struct LayoutArgs {
 pub enum Command {
     /// Convert reports into the official form (JSON).
     Convert {
-        /// Input files (.txt, .md, .json).
+        /// Input files (.txt, .md, .docx, .json).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Output formats, comma-separated.
@@ -85,6 +85,11 @@ pub enum Command {
         #[command(flatten)]
         form: FormArgs,
     },
+    /// List the font each role of the layout style resolves to, and why.
+    Fonts {
+        #[command(flatten)]
+        layout: LayoutArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -100,12 +105,19 @@ pub fn main() -> ExitCode {
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Convert { inputs, to, output, form, layout } => with_forms(&form, |forms, opts| {
+        Command::Convert {
+            inputs,
+            to,
+            output,
+            form,
+            layout,
+        } => with_forms(&form, |forms, opts| {
             convert(&inputs, &to, output.as_deref(), forms, opts, &layout)
         }),
         Command::Check { inputs, format, form } => {
             with_forms(&form, |forms, opts| check(&inputs, format, forms, opts))
         }
+        Command::Fonts { layout } => fonts(&layout),
     }
 }
 
@@ -215,7 +227,11 @@ fn convert(
             failed += 1;
             continue;
         };
-        let ctx = Context { form, style: &style, font_dirs: layout.font_dirs.clone() };
+        let ctx = Context {
+            form,
+            style: &style,
+            font_dirs: layout.font_dirs.clone(),
+        };
         for &format in &formats {
             let bytes = match format.render(&report, &ctx) {
                 Ok(b) => b,
@@ -355,6 +371,32 @@ fn print_diagnostics(input: &Path, diags: &[Diagnostic]) {
         count(Severity::Warning),
         count(Severity::Info)
     );
+}
+
+/// `nianbao fonts`: each font role, the face it resolved to, where from and why.
+fn fonts(layout: &LayoutArgs) -> u8 {
+    let style = match &layout.style {
+        Some(p) => match Style::load(p) {
+            Ok(s) => s,
+            Err(e) => return usage(&e.to_string()),
+        },
+        None => Style::builtin(),
+    };
+    let set = match crate::fonts::resolve(&style, &layout.font_dirs) {
+        Ok(s) => s,
+        Err(e) => return usage(&e.to_string()),
+    };
+    for (role, r) in &set.roles {
+        let face = set.face(r.face);
+        println!(
+            "{role:<12} {} [{}] {}",
+            face.family,
+            r.origin.label(),
+            face.path.display()
+        );
+        println!("{:<12} {}", "", r.reason);
+    }
+    exit::OK
 }
 
 fn usage(msg: &str) -> u8 {

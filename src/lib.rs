@@ -7,7 +7,9 @@
 
 pub mod cli;
 pub mod diag;
+pub mod fonts;
 pub mod form;
+pub mod layout;
 pub mod model;
 pub mod normalize;
 pub mod read;

@@ -1,0 +1,527 @@
+//! Page layout after GB/T 9704: text measured by the fonts' advance widths, Chinese line
+//! breaking with inter-character justification, pagination on the 22-line grid, the
+//! official tables, and page numbers. The result is a list of pages of positioned text runs
+//! and rules, which the PDF writer draws as they are; the line boxes it also records let
+//! tests check that nothing overflows.
+//!
+//! Coordinates are in points from the top-left corner of the page.
+
+pub mod table;
+pub mod text;
+
+use crate::fonts::FontSet;
+use crate::model::{Block, Report};
+use crate::style::{Align, Style};
+use crate::write::Context;
+use text::{Glyph, Missing};
+
+pub const MM: f64 = 72.0 / 25.4;
+/// Ascent and descent of a CJK face's body, in em.
+const ASCENT: f64 = 0.88;
+const DESCENT: f64 = 0.12;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    /// Whether `inner` lies inside this rectangle (with a tolerance of `eps` points).
+    pub fn contains(&self, inner: &Rect, eps: f64) -> bool {
+        inner.x >= self.x - eps
+            && inner.y >= self.y - eps
+            && inner.x + inner.w <= self.x + self.w + eps
+            && inner.y + inner.h <= self.y + self.h + eps
+    }
+}
+
+/// Text of one face and size on one baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub face: usize,
+    pub size: f64,
+    pub x: f64,
+    pub baseline: f64,
+    pub text: String,
+    /// Extra space after each character, in points (inter-character justification).
+    pub char_spacing: f64,
+}
+
+/// A straight rule (table borders).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    pub width: f64,
+}
+
+/// A laid-out line of text and the box it must stay in (text block or table cell).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineBox {
+    pub rect: Rect,
+    pub container: Rect,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub runs: Vec<Run>,
+    pub rules: Vec<Rule>,
+    pub lines: Vec<LineBox>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub width: f64,
+    pub height: f64,
+    pub pages: Vec<Page>,
+    /// Characters no face has, as one-line warnings.
+    pub warnings: Vec<String>,
+    pub missing: Vec<char>,
+}
+
+/// Places a line of glyphs: runs split by face and by the space after each glyph,
+/// `gaps[i]` points after glyph `i` (justification, the grid's tracking, squeezed
+/// punctuation); no gaps is none.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn place_line(
+    page: &mut Page,
+    glyphs: &[Glyph],
+    gaps: Option<&[f64]>,
+    x: f64,
+    baseline: f64,
+    size: f64,
+    container: Rect,
+) {
+    if glyphs.is_empty() {
+        return;
+    }
+    let gap = |i: usize| match gaps {
+        _ if i + 1 >= glyphs.len() => 0.0,
+        Some(g) => g[i],
+        None => 0.0,
+    };
+    let mut pos = x;
+    let mut i = 0;
+    while i < glyphs.len() {
+        let face = glyphs[i].face;
+        let start = pos;
+        let mode = gap(i);
+        let mut text = String::new();
+        loop {
+            text.push(glyphs[i].ch);
+            pos += glyphs[i].advance * size + gap(i);
+            i += 1;
+            // A run keeps one face and one spacing between its glyphs.
+            if i >= glyphs.len() || glyphs[i].face != face || gap(i - 1) != mode {
+                break;
+            }
+        }
+        page.runs.push(Run {
+            face,
+            size,
+            x: start,
+            baseline,
+            text,
+            char_spacing: mode,
+        });
+    }
+    let gaps: f64 = (0..glyphs.len()).map(gap).sum();
+    let width = natural(glyphs, size) + gaps;
+    page.lines.push(LineBox {
+        rect: Rect {
+            x,
+            y: baseline - ASCENT * size,
+            w: width,
+            h: (ASCENT + DESCENT) * size,
+        },
+        container,
+        text: glyphs.iter().map(|g| g.ch).collect(),
+    });
+}
+
+/// The natural width of glyphs at `size`.
+pub(crate) fn natural(glyphs: &[Glyph], size: f64) -> f64 {
+    glyphs.iter().map(|g| g.advance * size).sum()
+}
+
+/// The baseline of a line of `size` centred in a band starting at `top` of height `band`.
+pub(crate) fn baseline_in(top: f64, band: f64, size: f64) -> f64 {
+    top + band / 2.0 + (ASCENT - DESCENT) / 2.0 * size
+}
+
+/// The running state of the text flow.
+pub(crate) struct Flow<'a> {
+    pub fonts: &'a FontSet,
+    pub style: &'a Style,
+    pub pages: Vec<Page>,
+    /// The top of the next line on the last page.
+    pub cursor: f64,
+    pub top: f64,
+    pub left: f64,
+    pub width: f64,
+    pub pitch: f64,
+    pub lines_per_page: usize,
+    pub missing: Missing,
+}
+
+impl Flow<'_> {
+    pub fn new_page(&mut self) {
+        self.pages.push(Page::default());
+        self.cursor = self.top;
+    }
+
+    pub fn page(&mut self) -> &mut Page {
+        if self.pages.is_empty() {
+            self.new_page();
+        }
+        self.pages.last_mut().expect("page")
+    }
+
+    /// The text block's bottom edge.
+    pub fn bottom(&self) -> f64 {
+        self.top + self.pitch * self.lines_per_page as f64
+    }
+
+    pub fn y(&self) -> f64 {
+        self.cursor
+    }
+
+    pub fn is_fresh(&self) -> bool {
+        self.cursor <= self.top + 1e-6
+    }
+
+    /// Continues the text at `y` (below a table: the grid resumes from there).
+    pub fn set_y(&mut self, y: f64) {
+        self.cursor = y;
+        if !self.fits(1) {
+            self.new_page();
+        }
+    }
+
+    /// Whether `n` more lines fit on this page.
+    fn fits(&self, n: usize) -> bool {
+        self.cursor + self.pitch * n as f64 <= self.bottom() + 1e-6
+    }
+
+    /// Starts a new page unless `n` more lines fit on this one.
+    fn ensure(&mut self, n: usize) {
+        if self.pages.is_empty() || (!self.is_fresh() && !self.fits(n)) {
+            self.new_page();
+        }
+    }
+
+    fn text_block(&self) -> Rect {
+        Rect {
+            x: self.left,
+            y: self.top,
+            w: self.width,
+            h: self.bottom() - self.top,
+        }
+    }
+
+    /// Breaks `text` into lines of the element `key`'s style and flows them. `keep` more
+    /// lines must follow on the same page (headings are kept with what follows).
+    fn paragraph(&mut self, key: &str, text: &str, keep: usize) {
+        let el = self.style.element(key).clone();
+        let role = self.fonts.role(&el.font);
+        let glyphs = text::shape(self.fonts, role, text.trim(), &mut self.missing);
+        if glyphs.is_empty() {
+            return;
+        }
+        let size = el.size_pt;
+        let chars: Vec<char> = glyphs.iter().map(|g| g.ch).collect();
+        // The grid: 28 characters of 16 pt to a 156 mm line means characters set a little
+        // closer than their em (GB/T 9704's 字符网格).
+        let cpl = self.style.page.chars_per_line.max(2) as f64;
+        let tracking = if el.align != Align::Center && size * cpl > self.width {
+            (self.width - size * cpl) / (cpl - 1.0)
+        } else {
+            0.0
+        };
+        let widths: Vec<f64> = glyphs.iter().map(|g| g.advance * size + tracking).collect();
+        let indent = el.first_line_indent_chars * (size + tracking);
+        let squeeze: Vec<f64> = text::squeeze(&chars).iter().map(|q| q * size).collect();
+        let mut lines = text::break_lines_squeezed(&chars, &widths, &squeeze, self.width + tracking, indent);
+        if el.align == Align::Center && lines.len() > 1 {
+            lines = title_lines(&chars, &widths, self.width)
+                .unwrap_or_else(|| balanced(&chars, &widths, self.width, lines.len()));
+        }
+        let stretch = text::stretchable(&chars);
+        self.ensure(if keep > 0 { lines.len() + keep } else { 1 });
+        let block = self.text_block();
+        for (i, range) in lines.iter().enumerate() {
+            if !self.fits(1) {
+                self.new_page();
+            }
+            let line = &glyphs[range.clone()];
+            let x0 = self.left + if i == 0 { indent } else { 0.0 };
+            let avail = self.left + self.width - x0;
+            let n = line.len();
+            let w = natural(line, size) + tracking * (n - 1) as f64;
+            let last = i + 1 == lines.len();
+            let mut gaps = vec![tracking; n];
+            let inner = range.start..range.end - 1;
+            if w > avail + 1e-9 {
+                // Over by what squeezing its punctuation to half width gains back.
+                let total: f64 = squeeze[inner.clone()].iter().sum();
+                let r = ((w - avail) / total.max(1e-9)).min(1.0);
+                for (g, q) in gaps.iter_mut().zip(&squeeze[inner.clone()]) {
+                    *g -= r * q;
+                }
+            } else if el.align == Align::Justify && !last && n > 1 {
+                let stretch = &stretch[inner.clone()];
+                let count = stretch.iter().filter(|s| **s).count();
+                let s = (avail - w) / count.max(1) as f64;
+                // A line with few break points (a long URL) is not stretched apart.
+                if count > 0 && s > 0.0 && s < size * 0.6 {
+                    for (g, st) in gaps.iter_mut().zip(stretch) {
+                        if *st {
+                            *g += s;
+                        }
+                    }
+                }
+            }
+            let w = natural(line, size) + gaps[..n - 1].iter().sum::<f64>();
+            let x = match el.align {
+                Align::Center => self.left + (self.width - w) / 2.0,
+                Align::Right => self.left + self.width - w,
+                Align::Left | Align::Justify => x0,
+            };
+            let baseline = baseline_in(self.y(), self.pitch, size);
+            let page = self.page();
+            place_line(page, line, Some(&gaps), x, baseline, size, block);
+            self.cursor += self.pitch;
+        }
+    }
+}
+
+/// Two lines of a title split between words: after the year (`…2023年` / `政府信息公开…`)
+/// or before `政府信息公开`, whichever is more even; `None` if neither fits.
+fn title_lines(chars: &[char], widths: &[f64], width: f64) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut candidates = Vec::new();
+    for (i, _) in chars.iter().enumerate().skip(1) {
+        let after_year = chars[i - 1] == '年' && i >= 2 && chars[i - 2].is_ascii_digit();
+        let rest: String = chars[i..].iter().collect();
+        if after_year || rest.starts_with("政府信息公开") || rest.starts_with("关于") {
+            candidates.push(i);
+        }
+    }
+    let w = |r: std::ops::Range<usize>| widths[r].iter().sum::<f64>();
+    candidates
+        .into_iter()
+        .filter(|&i| w(0..i) <= width + 1e-6 && w(i..chars.len()) <= width + 1e-6)
+        .min_by(|&a, &b| {
+            let d = |i: usize| (w(0..i) - w(i..chars.len())).abs();
+            d(a).total_cmp(&d(b))
+        })
+        .map(|i| vec![0..i, i..chars.len()])
+}
+
+/// Lines of about equal length, as many as `n` (a centred title of several lines).
+pub(crate) fn balanced(chars: &[char], widths: &[f64], width: f64, n: usize) -> Vec<std::ops::Range<usize>> {
+    let (mut lo, mut hi) = (widths.iter().sum::<f64>() / n as f64, width);
+    for _ in 0..30 {
+        let mid = (lo + hi) / 2.0;
+        if text::break_lines(chars, widths, mid, 0.0).len() <= n {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    text::break_lines(chars, widths, hi, 0.0)
+}
+
+/// Lays out a report on pages.
+pub fn layout(report: &Report, ctx: &Context, fonts: &FontSet) -> Document {
+    let style = ctx.style;
+    let page = &style.page;
+    let mut flow = Flow {
+        fonts,
+        style,
+        pages: Vec::new(),
+        cursor: 0.0,
+        top: page.margin_top_mm * MM,
+        left: page.margin_left_mm * MM,
+        width: page.text_width_mm() * MM,
+        pitch: page.line_pitch_pt,
+        lines_per_page: page.lines_per_page.max(1) as usize,
+        missing: Missing::default(),
+    };
+    flow.new_page();
+
+    let title = report.title.clone().unwrap_or_else(|| {
+        format!(
+            "{}{}政府信息公开工作年度报告",
+            report.organization.as_deref().unwrap_or(""),
+            report.year.map(|y| format!("{y}年")).unwrap_or_default()
+        )
+    });
+    flow.paragraph("title", &title, 0);
+    flow.cursor += flow.pitch;
+
+    // Every table of the form is printed: one whose section names no place for it goes at
+    // the end of its section, or, with no such section, under the form's heading at the end.
+    let placed: Vec<&str> = report
+        .sections
+        .iter()
+        .flat_map(|s| s.blocks.iter())
+        .filter_map(|b| match b {
+            Block::Table { table } => Some(table.as_str()),
+            _ => None,
+        })
+        .collect();
+    let missing_here = |key: Option<&str>| -> Vec<Block> {
+        ctx.form
+            .tables
+            .iter()
+            .filter(|t| Some(t.section.as_str()) == key && !placed.contains(&t.key.as_str()))
+            .map(|t| Block::Table { table: t.key.clone() })
+            .collect()
+    };
+    let mut sections: Vec<crate::model::Section> = report
+        .sections
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.blocks.extend(missing_here(s.key.as_deref()));
+            s
+        })
+        .collect();
+    let order = |key: Option<&str>| ctx.form.sections.iter().position(|d| Some(d.key.as_str()) == key);
+    for (k, def) in ctx.form.sections.iter().enumerate() {
+        if !report
+            .sections
+            .iter()
+            .any(|s| s.key.as_deref() == Some(def.key.as_str()))
+        {
+            let blocks = missing_here(Some(&def.key));
+            if !blocks.is_empty() {
+                // In the form's order: before the first section that comes after it.
+                let at = sections
+                    .iter()
+                    .position(|s| order(s.key.as_deref()).is_some_and(|o| o > k))
+                    .unwrap_or(sections.len());
+                let section = crate::model::Section {
+                    key: Some(def.key.clone()),
+                    heading: Some(def.title()),
+                    blocks,
+                };
+                sections.insert(at, section);
+            }
+        }
+    }
+
+    for section in &sections {
+        let blocks = &section.blocks;
+        // Lines a heading keeps with it: a table's head and first rows, a sub-heading and
+        // its first line, or the first line of a paragraph.
+        let keep_with = |i: usize| match blocks.get(i) {
+            Some(Block::Table { .. }) => 4,
+            Some(Block::Heading { .. }) => 2,
+            _ => 1,
+        };
+        if let Some(h) = &section.heading {
+            flow.paragraph("heading1", h, keep_with(0));
+        }
+        let mut drawn: Vec<&str> = Vec::new();
+        for (i, block) in blocks.iter().enumerate() {
+            let keep = keep_with(i + 1);
+            match block {
+                Block::Heading { level, text } => {
+                    let key = match level {
+                        0..=2 => "heading2",
+                        3 => "heading3",
+                        _ => "heading4",
+                    };
+                    flow.paragraph(key, text, keep);
+                }
+                Block::Paragraph { text } => flow.paragraph("body", text, 0),
+                Block::Table { table } => {
+                    let Some(def) = ctx.form.table(table) else {
+                        continue;
+                    };
+                    if drawn.contains(&table.as_str()) {
+                        continue;
+                    }
+                    drawn.push(table);
+                    // A style without this table's widths gets equal columns.
+                    let widths_mm = style
+                        .tables
+                        .get(table)
+                        .map(|t| t.widths_mm.clone())
+                        .unwrap_or_default();
+                    let empty;
+                    let values = match report.tables.get(table) {
+                        Some(t) => t,
+                        None => {
+                            empty = crate::model::Table::empty(def);
+                            &empty
+                        }
+                    };
+                    let grid = crate::write::grid::print_grid(def, values);
+                    let widths: Vec<f64> = widths_mm.iter().map(|w| w * MM).collect();
+                    table::place(&grid, &widths, &mut flow);
+                }
+            }
+        }
+    }
+
+    // Drop a trailing empty page.
+    if flow.pages.len() > 1
+        && flow
+            .pages
+            .last()
+            .is_some_and(|p| p.runs.is_empty() && p.rules.is_empty())
+    {
+        flow.pages.pop();
+    }
+    page_numbers(&mut flow);
+
+    let warnings = flow
+        .missing
+        .0
+        .iter()
+        .map(|c| format!("字体缺字 (no font has the character) {c} U+{:04X}", *c as u32))
+        .collect();
+    Document {
+        width: page.width_mm * MM,
+        height: page.height_mm * MM,
+        pages: flow.pages.clone(),
+        warnings,
+        missing: flow.missing.0.clone(),
+    }
+}
+
+/// `— n —`, 7 mm below the text block: odd pages right, even pages left, one character in.
+fn page_numbers(flow: &mut Flow) {
+    let el = flow.style.element("page_number").clone();
+    let role = flow.fonts.role(&el.font);
+    let size = el.size_pt;
+    let bottom = flow.bottom();
+    let baseline = bottom + el.below_text_mm * MM + ASCENT * size;
+    let (left, width) = (flow.left, flow.width);
+    let page_height = flow.style.page.height_mm * MM;
+    for n in 0..flow.pages.len() {
+        let text = format!("— {} —", n + 1);
+        let glyphs = text::shape(flow.fonts, role, &text, &mut flow.missing);
+        let w = natural(&glyphs, size);
+        let x = if (n + 1) % 2 == 1 {
+            left + width - size - w
+        } else {
+            left + size
+        };
+        let band = Rect {
+            x: left,
+            y: bottom,
+            w: width,
+            h: page_height - bottom,
+        };
+        place_line(&mut flow.pages[n], &glyphs, None, x, baseline, size, band);
+    }
+}
