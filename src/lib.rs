@@ -5,8 +5,10 @@
 //!
 //! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`write`].
 
+pub mod batch;
 pub mod cli;
 pub mod diag;
+pub mod extract;
 pub mod fonts;
 pub mod form;
 pub mod layout;

@@ -1,0 +1,370 @@
+//! Batch conversion: files, folders and lists of paths, converted in parallel, each failure
+//! contained to its own file, and an account of every file at the end.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::form::Forms;
+use crate::normalize::Options;
+use crate::style::Style;
+use crate::write::{Context, OutputFormat, write_atomic};
+use crate::{Error, read_report};
+
+/// The extensions a folder is searched for.
+pub const INPUT_EXTENSIONS: &[&str] = &[
+    "txt", "text", "md", "markdown", "docx", "json", "html", "htm", "pdf",
+];
+
+/// An input file, and the folder it was found under when it came from a folder (so the
+/// output tree can mirror the input tree).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub path: PathBuf,
+    pub root: Option<PathBuf>,
+}
+
+/// Expands the command line's inputs: files as they are, folders recursively by known
+/// extension (hidden entries and symbolic links to folders skipped), and `-` for a list of
+/// paths, one a line, on `stdin`.
+pub fn expand(args: &[PathBuf], stdin: &mut dyn BufRead) -> Vec<Input> {
+    let mut out = Vec::new();
+    for arg in args {
+        if arg == Path::new("-") {
+            let mut line = String::new();
+            while stdin.read_line(&mut line).is_ok_and(|n| n > 0) {
+                let p = line.trim_end_matches(['\n', '\r']);
+                if !p.trim().is_empty() {
+                    push_path(Path::new(p), &mut out);
+                }
+                line.clear();
+            }
+        } else {
+            push_path(arg, &mut out);
+        }
+    }
+    out
+}
+
+fn push_path(path: &Path, out: &mut Vec<Input>) {
+    if path.is_dir() {
+        let mut found = Vec::new();
+        walk(path, &mut found);
+        found.sort();
+        out.extend(found.into_iter().map(|p| Input {
+            path: p,
+            root: Some(path.to_path_buf()),
+        }));
+    } else {
+        // A missing file is kept: it fails on its own, with its reason, and the rest go on.
+        out.push(Input {
+            path: path.to_path_buf(),
+            root: None,
+        });
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else { continue };
+        let path = entry.path();
+        if kind.is_dir() {
+            walk(&path, out);
+        } else if kind.is_file() && has_input_extension(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn has_input_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| INPUT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Where outputs go.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// One file; its format from its extension.
+    File(PathBuf),
+    /// A folder: `<stem>.<ext>`, mirroring the input tree for inputs found in folders.
+    Dir(PathBuf),
+}
+
+/// The output paths of every input for every format. Two inputs that would write the same
+/// file (`a.txt` and `a.docx`) keep their extension in the output name (`a.txt.json`).
+pub fn output_paths(
+    inputs: &[Input],
+    target: &Target,
+    formats: &[OutputFormat],
+) -> Vec<Vec<(OutputFormat, PathBuf)>> {
+    let base = |input: &Input, keep_ext: bool| -> PathBuf {
+        let rel = input
+            .root
+            .as_ref()
+            .and_then(|r| input.path.strip_prefix(r).ok())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(input.path.file_name().unwrap_or_default()));
+        if keep_ext { rel } else { rel.with_extension("") }
+    };
+    let plain: Vec<PathBuf> = inputs.iter().map(|i| base(i, false)).collect();
+    inputs
+        .iter()
+        .zip(&plain)
+        .map(|(input, stem)| {
+            let clash = plain.iter().filter(|p| *p == stem).count() > 1;
+            formats
+                .iter()
+                .map(|&f| {
+                    let path = match target {
+                        Target::File(p) => p.clone(),
+                        Target::Dir(dir) => {
+                            let name = base(input, clash);
+                            let file = format!("{}.{}", name.display(), f.extension());
+                            dir.join(file)
+                        }
+                    };
+                    (f, path)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Converted; nothing repaired, nothing wrong.
+    Clean,
+    /// Converted with repairs, all reported.
+    Repaired,
+    /// Converted, but with rule violations or unresolved cells.
+    Violations,
+    /// Not converted: unusable input, or an output could not be written.
+    Failed,
+    /// Not started: the run was interrupted.
+    Skipped,
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub input: PathBuf,
+    pub status: Status,
+    pub outputs: Vec<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Everything a conversion needs besides its inputs; shared by every worker.
+pub struct Plan<'a> {
+    pub forms: &'a Forms,
+    pub options: &'a Options,
+    pub style: &'a Style,
+    pub font_dirs: Vec<PathBuf>,
+    /// Overwrite existing outputs.
+    pub force: bool,
+}
+
+/// Converts one input to its outputs. Never panics outward: a failure is a `Failed` report.
+pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Plan) -> FileReport {
+    let mut report = FileReport {
+        input: input.path.clone(),
+        status: Status::Failed,
+        outputs: Vec::new(),
+        error: None,
+        diagnostics: Vec::new(),
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        convert_inner(input, outputs, plan)
+    }));
+    match result {
+        Ok(Ok((diags, written))) => {
+            report.status = status_of(&diags);
+            report.diagnostics = diags;
+            report.outputs = written;
+        }
+        Ok(Err(e)) => report.error = Some(e.to_string()),
+        Err(_) => report.error = Some("内部错误 (internal error while converting this file)".into()),
+    }
+    report
+}
+
+fn convert_inner(
+    input: &Input,
+    outputs: &[(OutputFormat, PathBuf)],
+    plan: &Plan,
+) -> Result<(Vec<Diagnostic>, Vec<PathBuf>), Error> {
+    for (_, path) in outputs {
+        if same_file(path, &input.path) {
+            return Err(Error::Usage(
+                "输出会覆盖输入 (the output would overwrite the input)".into(),
+            ));
+        }
+        if path.exists() && !plan.force {
+            return Err(Error::Usage(format!(
+                "输出文件已存在，使用 --force 覆盖 (output exists: {}; use --force)",
+                path.display()
+            )));
+        }
+    }
+    let report = read_report(&input.path, plan.forms, plan.options)?;
+    let form = plan
+        .forms
+        .get(&report.form)
+        .ok_or_else(|| Error::Usage(format!("unknown form version {}", report.form)))?;
+    let ctx = Context {
+        form,
+        style: plan.style,
+        font_dirs: plan.font_dirs.clone(),
+    };
+    // Render everything first, then write: a failure leaves no partial set of outputs.
+    let rendered: Vec<(PathBuf, Vec<u8>)> = outputs
+        .iter()
+        .map(|(f, p)| f.render(&report, &ctx).map(|b| (p.clone(), b)))
+        .collect::<Result<_, _>>()?;
+    let mut written = Vec::new();
+    for (path, bytes) in rendered {
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok((report.diagnostics, written))
+}
+
+fn status_of(diags: &[Diagnostic]) -> Status {
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        Status::Violations
+    } else if diags.iter().any(|d| d.severity == Severity::Warning) {
+        Status::Repaired
+    } else {
+        Status::Clean
+    }
+}
+
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Converts every input on `jobs` threads (all cores when 0). `stop` set (by Ctrl-C) lets
+/// the files in progress finish and skips the rest. `done` is called as each file ends.
+pub fn convert_all(
+    inputs: &[Input],
+    outputs: &[Vec<(OutputFormat, PathBuf)>],
+    plan: &Plan,
+    jobs: usize,
+    stop: &AtomicBool,
+    done: &(dyn Fn(&FileReport) + Sync),
+) -> Vec<FileReport> {
+    let work = || {
+        inputs
+            .par_iter()
+            .zip(outputs.par_iter())
+            .map(|(input, outs)| {
+                let report = if stop.load(Ordering::SeqCst) {
+                    FileReport {
+                        input: input.path.clone(),
+                        status: Status::Skipped,
+                        outputs: Vec::new(),
+                        error: Some("已中断，未处理 (interrupted before this file)".into()),
+                        diagnostics: Vec::new(),
+                    }
+                } else {
+                    convert_one(input, outs, plan)
+                };
+                done(&report);
+                report
+            })
+            .collect()
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+/// Counts by status, for the closing summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub clean: usize,
+    pub repaired: usize,
+    pub violations: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn of(reports: &[FileReport]) -> Summary {
+        let mut s = Summary::default();
+        for r in reports {
+            match r.status {
+                Status::Clean => s.clean += 1,
+                Status::Repaired => s.repaired += 1,
+                Status::Violations => s.violations += 1,
+                Status::Failed => s.failed += 1,
+                Status::Skipped => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    pub fn converted(&self) -> usize {
+        self.clean + self.repaired + self.violations
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_expand_recursively_and_outputs_mirror_them() {
+        let dir = std::env::temp_dir().join(format!("nianbao-batch-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("in/sub")).unwrap();
+        std::fs::create_dir_all(dir.join("in/.hidden")).unwrap();
+        for f in [
+            "in/a.txt",
+            "in/a.docx",
+            "in/sub/b.md",
+            "in/skip.png",
+            "in/.hidden/c.txt",
+        ] {
+            std::fs::write(dir.join(f), "x").unwrap();
+        }
+        let inputs = expand(&[dir.join("in")], &mut std::io::empty());
+        let names: Vec<_> = inputs
+            .iter()
+            .map(|i| i.path.strip_prefix(dir.join("in")).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                PathBuf::from("a.docx"),
+                PathBuf::from("a.txt"),
+                PathBuf::from("sub/b.md")
+            ]
+        );
+        let outs = output_paths(&inputs, &Target::Dir(dir.join("out")), &[OutputFormat::Json]);
+        assert_eq!(outs[0][0].1, dir.join("out/a.docx.json"));
+        assert_eq!(outs[1][0].1, dir.join("out/a.txt.json"));
+        assert_eq!(outs[2][0].1, dir.join("out/sub/b.json"));
+        let listed = expand(&[PathBuf::from("-")], &mut "x/one.txt\n\nx/two.md\n".as_bytes());
+        assert_eq!(listed.len(), 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
