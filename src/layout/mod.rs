@@ -456,15 +456,7 @@ pub fn layout(report: &Report, ctx: &Context, fonts: &FontSet) -> Document {
                         .get(table)
                         .map(|t| t.widths_mm.clone())
                         .unwrap_or_default();
-                    let empty;
-                    let values = match report.tables.get(table) {
-                        Some(t) => t,
-                        None => {
-                            empty = crate::model::Table::empty(def);
-                            &empty
-                        }
-                    };
-                    let grid = crate::write::grid::print_grid(def, values);
+                    let grid = crate::write::grid::report_grid(def, report);
                     let widths: Vec<f64> = widths_mm.iter().map(|w| w * MM).collect();
                     table::place(&grid, &widths, &mut flow);
                 }

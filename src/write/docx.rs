@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::Context;
-use super::grid::{CellRole, GridCell, PrintGrid, print_grid};
+use super::grid::{CellRole, GridCell, PrintGrid, report_grid};
 use crate::Error;
 use crate::form::Layout;
 use crate::model::{Block, Report};
@@ -161,15 +161,7 @@ fn document_xml(report: &Report, ctx: &Context) -> String {
                 Block::Paragraph { text } => body.push_str(&paragraph(STYLE_BODY, None, text)),
                 Block::Table { table } => {
                     if let Some(def) = ctx.form.table(table) {
-                        let empty;
-                        let values = match report.tables.get(table) {
-                            Some(t) => t,
-                            None => {
-                                empty = crate::model::Table::empty(def);
-                                &empty
-                            }
-                        };
-                        let grid = print_grid(def, values);
+                        let grid = report_grid(def, report);
                         let widths = ctx
                             .style
                             .tables
@@ -749,41 +741,15 @@ fn core_xml(report: &Report) -> String {
     )
 }
 
-/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`; `SOURCE_DATE_EPOCH` fixes it for
-/// reproducible builds.
+/// The document's time stamp as `YYYY-MM-DDTHH:MM:SSZ`.
 fn w3cdtf_now() -> String {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0)
-        });
-    w3cdtf(secs)
+    w3cdtf(super::stamp_secs())
 }
 
 /// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
 fn w3cdtf(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let (year, month, day, h, m, s) = super::civil_time(secs);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
 #[cfg(test)]

@@ -152,6 +152,15 @@ impl Builder {
     }
 }
 
+/// The printed grid of a table of the form with a report's values; a report without the
+/// table prints it blank.
+pub fn report_grid(def: &TableDef, report: &crate::model::Report) -> PrintGrid {
+    match report.tables.get(&def.key) {
+        Some(values) => print_grid(def, values),
+        None => print_grid(def, &Table::empty(def)),
+    }
+}
+
 /// The printed grid of one table of the form, filled with `table`'s values.
 pub fn print_grid(def: &TableDef, table: &Table) -> PrintGrid {
     match def.layout {

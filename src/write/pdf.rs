@@ -154,29 +154,10 @@ fn text_string(s: &str) -> lopdf::Object {
     lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }
 
-/// The current UTC time as a PDF date, `D:YYYYMMDDHHmmSSZ`.
+/// The document's time stamp as a PDF date, `D:YYYYMMDDHHmmSSZ`.
 pub fn pdf_date_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "D:{year:04}{month:02}{day:02}{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let (year, month, day, h, m, s) = super::civil_time(super::stamp_secs());
+    format!("D:{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}Z")
 }
 
 /// Sets the document information and language, drops an empty output-intent marker.
