@@ -10,7 +10,8 @@ use crate::diag::{Diagnostic, Severity, has_errors};
 use crate::form::Forms;
 use crate::model::Report;
 use crate::normalize::Options;
-use crate::read_report;
+use crate::read::ReadOptions;
+use crate::read_report_with;
 use crate::style::Style;
 use crate::write::{Context, OutputFormat, write_atomic};
 
@@ -48,6 +49,21 @@ pub struct FormArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// Text encoding of the inputs (gbk, gb18030, utf-16le, big5 …) instead of detecting it.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+}
+
+impl ReadArgs {
+    fn options(&self) -> ReadOptions {
+        ReadOptions {
+            encoding: self.encoding.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct LayoutArgs {
     /// A layout style file (TOML) instead of the built-in GB/T 9704 style.
     #[arg(long, value_name = "FILE")]
@@ -61,7 +77,7 @@ pub struct LayoutArgs {
 pub enum Command {
     /// Convert reports into the official form (JSON).
     Convert {
-        /// Input files (.txt, .md, .docx, .json).
+        /// Input files (.txt, .md, .html, .docx, .json).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Output formats, comma-separated.
@@ -72,6 +88,8 @@ pub enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         form: FormArgs,
+        #[command(flatten)]
+        read: ReadArgs,
         #[command(flatten)]
         layout: LayoutArgs,
     },
@@ -84,11 +102,19 @@ pub enum Command {
         format: CheckFormat,
         #[command(flatten)]
         form: FormArgs,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// List the font each role of the layout style resolves to, and why.
     Fonts {
         #[command(flatten)]
         layout: LayoutArgs,
+    },
+    /// Print the JSON Schema of the report JSON that `convert` writes.
+    Schema {
+        /// A folder of form definitions (*.toml) replacing the built-in ones of the same version.
+        #[arg(long, value_name = "DIR")]
+        forms: Option<PathBuf>,
     },
 }
 
@@ -110,15 +136,49 @@ pub fn run(cli: Cli) -> u8 {
             to,
             output,
             form,
+            read,
             layout,
-        } => with_forms(&form, |forms, opts| {
-            convert(&inputs, &to, output.as_deref(), forms, opts, &layout)
+        } => with_read(&read, |read| {
+            with_forms(&form, |forms, opts| {
+                convert(&inputs, &to, output.as_deref(), forms, opts, read, &layout)
+            })
         }),
-        Command::Check { inputs, format, form } => {
-            with_forms(&form, |forms, opts| check(&inputs, format, forms, opts))
-        }
+        Command::Check {
+            inputs,
+            format,
+            form,
+            read,
+        } => with_read(&read, |read| {
+            with_forms(&form, |forms, opts| check(&inputs, format, forms, opts, read))
+        }),
         Command::Fonts { layout } => fonts(&layout),
+        Command::Schema { forms } => schema(forms.as_deref()),
     }
+}
+
+/// Checks the reading options once, before any input is read.
+fn with_read(args: &ReadArgs, f: impl FnOnce(&ReadOptions) -> u8) -> u8 {
+    let opts = args.options();
+    if let Err(e) = opts.forced_encoding() {
+        return usage(&e.to_string());
+    }
+    f(&opts)
+}
+
+/// `nianbao schema`: the JSON Schema of the report JSON.
+fn schema(dir: Option<&Path>) -> u8 {
+    let forms = match dir {
+        Some(dir) => match Forms::with_overrides(dir) {
+            Ok(f) => f,
+            Err(e) => return usage(&e.to_string()),
+        },
+        None => Forms::builtin(),
+    };
+    let text = serde_json::to_string_pretty(&crate::schema::report_schema(&forms)).expect("json");
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`nianbao schema | head`) is not an error worth a panic.
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+    exit::OK
 }
 
 fn with_forms(args: &FormArgs, f: impl FnOnce(&Forms, &Options) -> u8) -> u8 {
@@ -168,6 +228,7 @@ fn convert(
     output: Option<&Path>,
     forms: &Forms,
     opts: &Options,
+    read: &ReadOptions,
     layout: &LayoutArgs,
 ) -> u8 {
     let style = match &layout.style {
@@ -210,7 +271,7 @@ fn convert(
     let mut failed = 0;
     let mut worst = exit::OK;
     for input in inputs {
-        let report = match read_report(input, forms, opts) {
+        let report = match read_report_with(input, forms, opts, read) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{}: error: {e}", input.display());
@@ -300,12 +361,12 @@ fn print_summary(input: &Path, report: &Report) {
     }
 }
 
-fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options) -> u8 {
+fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options, read: &ReadOptions) -> u8 {
     let mut failed = 0;
     let mut worst = exit::OK;
     let mut json_out = Vec::new();
     for input in inputs {
-        match read_report(input, forms, opts) {
+        match read_report_with(input, forms, opts, read) {
             Ok(report) => {
                 if has_errors(&report.diagnostics) {
                     worst = worst.max(exit::VIOLATIONS);

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod model;
 pub mod normalize;
 pub mod read;
+pub mod schema;
 pub mod style;
 pub mod write;
 
@@ -43,14 +44,24 @@ pub enum Error {
 
 /// Reads and normalizes one report from a file, by its format.
 pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report, Error> {
+    read_report_with(path, forms, opts, &read::ReadOptions::default())
+}
+
+/// [`read_report`] with reading options (a forced text encoding).
+pub fn read_report_with(
+    path: &Path,
+    forms: &Forms,
+    opts: &Options,
+    read_opts: &read::ReadOptions,
+) -> Result<Report, Error> {
     match read::Format::from_path(path) {
         read::Format::Json => {
             let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-            let text = read::decode_text(&bytes)?;
+            let (text, _) = read::encoding::decode(&bytes, read_opts.forced_encoding()?)?;
             model::from_json(&text, forms)
         }
-        read::Format::Text | read::Format::Docx => {
-            let raw = read::read_path(path)?;
+        read::Format::Text | read::Format::Docx | read::Format::Html | read::Format::Pdf => {
+            let raw = read::read_path_with(path, read_opts)?;
             normalize::normalize(&raw, forms, opts)
         }
     }
@@ -58,5 +69,5 @@ pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report,
 
 /// Reads and normalizes one report given as text.
 pub fn report_from_text(text: &str, forms: &Forms, opts: &Options) -> Result<Report, Error> {
-    normalize::normalize(&read::text::read(text), forms, opts)
+    normalize::normalize(&read::read_text(text), forms, opts)
 }

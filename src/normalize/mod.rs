@@ -31,7 +31,7 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
         .filter(|b| !sections::block_text(b).is_some_and(text::is_page_number))
         .cloned()
         .collect();
-    let mut diags = Vec::new();
+    let mut diags = raw.notes.clone();
     let form = match &opts.form {
         Some(v) => forms
             .get(v)

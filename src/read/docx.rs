@@ -81,6 +81,7 @@ pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
     }
     Ok(RawDoc {
         blocks: reader.blocks,
+        ..RawDoc::default()
     })
 }
 

@@ -2,6 +2,9 @@
 //! with their source lines. No reader knows the form; all table logic is in the normalizer.
 
 pub mod docx;
+pub mod encoding;
+pub mod html;
+pub mod pdf;
 pub mod text;
 
 use std::path::Path;
@@ -12,6 +15,9 @@ use crate::Error;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawDoc {
     pub blocks: Vec<RawBlock>,
+    /// Facts about the reading itself (the encoding detected), carried into the report's
+    /// diagnostics.
+    pub notes: Vec<crate::diag::Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +53,8 @@ pub enum Format {
     Text,
     Docx,
     Json,
+    Html,
+    Pdf,
 }
 
 impl Format {
@@ -59,47 +67,115 @@ impl Format {
         match ext.as_deref() {
             Some("json") => Format::Json,
             Some("docx") => Format::Docx,
+            Some("pdf") => Format::Pdf,
+            Some("html" | "htm" | "xhtml") => Format::Html,
             _ => Format::Text,
         }
     }
 }
 
-/// Reads a file's bytes as text, refusing what is not text with a clear reason.
-pub fn decode_text(bytes: &[u8]) -> Result<String, Error> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::Unusable("文件为空 (empty input)".into()));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if looks_binary(bytes) {
-        return Err(Error::Unusable("不是文本文件 (binary input, not text)".into()));
-    }
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        Error::Unusable(format!(
-            "不是 UTF-8 文本 (invalid UTF-8 at byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+/// Choices about reading a file that a user can force.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The text encoding (`gbk`, `gb18030`, `utf-16le` …) instead of detecting it.
+    pub encoding: Option<String>,
 }
 
-/// NUL bytes or many control characters mean a binary file.
-fn looks_binary(bytes: &[u8]) -> bool {
-    let sample = &bytes[..bytes.len().min(8192)];
-    if sample.contains(&0) {
-        return true;
+impl ReadOptions {
+    /// The forced encoding, or a usage error naming the unknown one.
+    pub fn forced_encoding(&self) -> Result<Option<&'static encoding_rs::Encoding>, Error> {
+        match &self.encoding {
+            None => Ok(None),
+            Some(name) => encoding::lookup(name)
+                .map(Some)
+                .ok_or_else(|| Error::Usage(format!("未知的编码 (unknown encoding) {name}"))),
+        }
     }
-    let controls = sample
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
-        .count();
-    controls * 20 > sample.len()
+}
+
+/// Reads a file's bytes as text, refusing what is not text with a clear reason.
+/// UTF-8 (with or without BOM), UTF-16 with a BOM and GB18030/GBK are accepted.
+pub fn decode_text(bytes: &[u8]) -> Result<String, Error> {
+    encoding::decode(bytes, None).map(|(text, _)| text)
 }
 
 /// Reads a file into a [`RawDoc`] by its format.
 pub fn read_path(path: &Path) -> Result<RawDoc, Error> {
+    read_path_with(path, &ReadOptions::default())
+}
+
+/// Reads a file into a [`RawDoc`] by its format (or, for text, by its content: a saved web
+/// page is read as HTML), with the user's reading options.
+pub fn read_path_with(path: &Path, opts: &ReadOptions) -> Result<RawDoc, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-    if Format::from_path(path) == Format::Docx {
+    let format = Format::from_path(path);
+    if format == Format::Docx {
         return docx::read(&bytes);
     }
-    let text = decode_text(&bytes)?;
-    Ok(text::read(&text))
+    if format == Format::Pdf {
+        return pdf::read(&bytes);
+    }
+    let (text, notes) = encoding::decode(&bytes, opts.forced_encoding()?)?;
+    let markdown = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+    let mut doc = if format == Format::Html || (!markdown && html::looks_like_page(&text)) {
+        html::read(&text)
+    } else {
+        read_text(&text)
+    };
+    doc.notes.splice(0..0, notes);
+    Ok(doc)
+}
+
+/// Reads text or Markdown. HTML tables embedded in it (as OCR tools such as MinerU write
+/// them) go through the HTML table reader, the rest through [`text::read`]; every block keeps
+/// its line in the whole file.
+pub fn read_text(text: &str) -> RawDoc {
+    let spans = html::table_spans(text);
+    if spans.is_empty() {
+        return text::read(text);
+    }
+    let mut doc = RawDoc::default();
+    let mut pos = 0;
+    let line_at = |byte: usize| text[..byte].matches('\n').count();
+    for (start, end) in spans {
+        if start > pos {
+            let offset = line_at(pos);
+            doc.blocks.extend(text_part(&text[pos..start], offset));
+        }
+        doc.blocks
+            .extend(html::read_fragment(&text[start..end], line_at(start)).blocks);
+        pos = end;
+    }
+    if pos < text.len() {
+        let offset = line_at(pos);
+        doc.blocks.extend(text_part(&text[pos..], offset));
+    }
+    doc
+}
+
+/// The blocks of the text between HTML tables, on their lines in the whole file, without the
+/// lines that hold only tags (`<html><body>` wrappers around a table).
+fn text_part(part: &str, offset: usize) -> impl Iterator<Item = RawBlock> {
+    text::read(part)
+        .blocks
+        .into_iter()
+        .filter(|b| !matches!(b, RawBlock::Text { text, .. } if html::only_tags(text)))
+        .map(move |b| shift(b, offset))
+}
+
+fn shift(block: RawBlock, offset: usize) -> RawBlock {
+    match block {
+        RawBlock::Text { line, text, heading } => RawBlock::Text {
+            line: line + offset,
+            text,
+            heading,
+        },
+        RawBlock::Row { line, cells, exact } => RawBlock::Row {
+            line: line + offset,
+            cells,
+            exact,
+        },
+    }
 }

@@ -45,7 +45,10 @@ pub fn read(text: &str) -> RawDoc {
             });
         }
     }
-    RawDoc { blocks }
+    RawDoc {
+        blocks,
+        ..RawDoc::default()
+    }
 }
 
 /// `## 一、总体情况` → (2, `一、总体情况`).

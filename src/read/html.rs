@@ -1,0 +1,672 @@
+//! The reader for HTML: saved web pages (`.html`, `.htm`) and the `<table>` parts that OCR
+//! tools (MinerU and others) embed in Markdown.
+//!
+//! Pages are parsed by html5ever, as a browser would. Scripts, styles, navigation, headers and
+//! footers are dropped; block elements become text lines (`h1`–`h6` headings), and each data
+//! table becomes exact rows with `rowspan`/`colspan` resolved into a true grid: a spanned cell's
+//! text stands in its first position and the positions it spans over are empty strings.
+
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::{Attribute, QualName, parse_document};
+use markup5ever_rcdom::{Handle, Node, NodeData, RcDom};
+
+use super::{RawBlock, RawDoc};
+
+/// Whether decoded text is a whole web page rather than text or Markdown.
+pub fn looks_like_page(text: &str) -> bool {
+    let head: String = text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || (head.starts_with("<?xml") && head.contains("<html"))
+}
+
+/// Reads a whole HTML page.
+pub fn read(html: &str) -> RawDoc {
+    read_fragment(html, 0)
+}
+
+/// Reads HTML that starts on line `offset + 1` of its file: every block's line is its line
+/// in the file.
+pub fn read_fragment(html: &str, offset: usize) -> RawDoc {
+    let sink = LinedDom::default();
+    let (dom, lines) = parse_document(sink, Default::default()).one(html);
+    let mut walker = Walker {
+        lines: &lines,
+        offset,
+        blocks: Vec::new(),
+        buf: String::new(),
+        buf_line: 0,
+        pre: 0,
+        article: 0,
+    };
+    walker.node(&dom.document, 1);
+    walker.flush(None);
+    RawDoc {
+        blocks: walker.blocks,
+        ..RawDoc::default()
+    }
+}
+
+/// The byte ranges of the `<table>…</table>` parts of a text (nested tables inside their
+/// outer one). An unclosed table runs to the end of the text.
+pub fn table_spans(text: &str) -> Vec<(usize, usize)> {
+    let lower = text.to_ascii_lowercase();
+    let is_open = |at: usize| {
+        lower[at..].starts_with("<table")
+            && lower[at + 6..]
+                .chars()
+                .next()
+                .is_some_and(|c| c == '>' || c == '/' || c.is_ascii_whitespace())
+    };
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find("<table") {
+        let start = pos + found;
+        if !is_open(start) {
+            pos = start + 6;
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut at = start;
+        let end = loop {
+            let next_open = lower[at..].find("<table").map(|i| at + i);
+            let next_close = lower[at..].find("</table").map(|i| at + i);
+            match (next_open, next_close) {
+                (Some(o), Some(c)) if o < c => {
+                    if is_open(o) {
+                        depth += 1;
+                    }
+                    at = o + 6;
+                }
+                (_, Some(c)) => {
+                    depth = depth.saturating_sub(1);
+                    let close_end = lower[c..].find('>').map_or(lower.len(), |i| c + i + 1);
+                    at = close_end;
+                    if depth == 0 {
+                        break close_end;
+                    }
+                }
+                (_, None) => break lower.len(),
+            }
+        };
+        spans.push((start, end));
+        pos = end;
+    }
+    spans
+}
+
+/// Whether a line holds nothing but HTML tags (the `<html><body>` wrappers MinerU puts
+/// around each table).
+pub fn only_tags(text: &str) -> bool {
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        if !rest.starts_with('<') {
+            return false;
+        }
+        match rest.find('>') {
+            Some(i) => rest = rest[i + 1..].trim_start(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Elements whose content is never report text.
+const SKIPPED: &[&str] = &[
+    "script", "style", "nav", "header", "footer", "noscript", "template", "head", "select", "button",
+    "iframe", "svg", "object", "aside", "input", "textarea", "map", "canvas",
+];
+
+/// Class or id names that mark site chrome rather than content.
+const CHROME: &[&str] = &[
+    "nav",
+    "navbar",
+    "menu",
+    "header",
+    "footer",
+    "breadcrumb",
+    "crumb",
+    "sidebar",
+    "topbar",
+    "skip",
+];
+
+/// Elements that end a line of text.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "center",
+    "address",
+    "form",
+    "figure",
+    "figcaption",
+    "hr",
+    "body",
+    "html",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "tbody",
+    "thead",
+    "tfoot",
+    "fieldset",
+    "legend",
+    "details",
+    "summary",
+];
+
+struct Walker<'a> {
+    lines: &'a HashMap<*const Node, usize>,
+    offset: usize,
+    blocks: Vec<RawBlock>,
+    buf: String,
+    buf_line: usize,
+    pre: usize,
+    /// Depth inside `<article>`/`<main>`, where a `<header>` holds the report's own title.
+    article: usize,
+}
+
+impl Walker<'_> {
+    fn line_of(&self, node: &Handle, fallback: usize) -> usize {
+        self.lines
+            .get(&(std::rc::Rc::as_ptr(node)))
+            .copied()
+            .unwrap_or(fallback)
+    }
+
+    fn node(&mut self, node: &Handle, parent_line: usize) {
+        let line = self.line_of(node, parent_line);
+        match &node.data {
+            NodeData::Document => self.children(node, line),
+            NodeData::Text { contents } => {
+                let text = contents.borrow().to_string();
+                self.text(&text, line);
+            }
+            NodeData::Element { name, attrs, .. } => {
+                let tag: &str = &name.local;
+                let own_header = self.article > 0 && matches!(tag, "header" | "footer");
+                if skipped(tag, &attrs.borrow()) && !own_header {
+                    return;
+                }
+                match tag {
+                    "article" | "main" => {
+                        self.flush(None);
+                        self.article += 1;
+                        self.children(node, line);
+                        self.article -= 1;
+                        self.flush(None);
+                    }
+                    "br" => self.flush(None),
+                    "table" if !is_layout_table(node) => {
+                        self.flush(None);
+                        self.table(node, line);
+                    }
+                    "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                        self.flush(None);
+                        self.children(node, line);
+                        self.flush(tag[1..].parse().ok());
+                    }
+                    "pre" => {
+                        self.flush(None);
+                        self.pre += 1;
+                        self.children(node, line);
+                        self.pre -= 1;
+                        self.flush(None);
+                    }
+                    _ if BLOCKS.contains(&tag) => {
+                        self.flush(None);
+                        self.children(node, line);
+                        self.flush(None);
+                    }
+                    _ => self.children(node, line),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn children(&mut self, node: &Handle, line: usize) {
+        for child in node.children.borrow().iter() {
+            self.node(child, line);
+        }
+    }
+
+    fn text(&mut self, text: &str, line: usize) {
+        if self.pre > 0 && text.contains('\n') {
+            let mut first = true;
+            for (i, part) in text.split('\n').enumerate() {
+                if !first {
+                    self.flush(None);
+                }
+                first = false;
+                self.append(part, line + i);
+            }
+        } else {
+            self.append(text, line);
+        }
+    }
+
+    fn append(&mut self, text: &str, line: usize) {
+        if self.buf.trim().is_empty() {
+            self.buf_line = line;
+        }
+        push_collapsed(&mut self.buf, text);
+    }
+
+    fn flush(&mut self, heading: Option<u8>) {
+        let text = clean(&self.buf);
+        self.buf.clear();
+        if !text.is_empty() {
+            self.blocks.push(RawBlock::Text {
+                line: self.buf_line + self.offset,
+                text,
+                heading,
+            });
+        }
+    }
+
+    fn table(&mut self, table: &Handle, line: usize) {
+        let mut rows = Vec::new();
+        let mut captions = Vec::new();
+        collect_rows(table, &mut rows, &mut captions);
+        for caption in captions {
+            let text = cell_text(&caption);
+            if !text.is_empty() {
+                let line = self.line_of(&caption, line) + self.offset;
+                self.blocks.push(RawBlock::Text {
+                    line,
+                    text,
+                    heading: None,
+                });
+            }
+        }
+        let lines: Vec<usize> = rows.iter().map(|tr| self.line_of(tr, line)).collect();
+        let grid = grid(&rows);
+        for (cells, line) in grid.into_iter().zip(lines) {
+            if cells.iter().all(|c| c.is_empty()) {
+                continue;
+            }
+            self.blocks.push(RawBlock::Row {
+                line: line + self.offset,
+                cells,
+                exact: true,
+            });
+        }
+    }
+}
+
+fn tag_of(node: &Handle) -> Option<&str> {
+    match &node.data {
+        NodeData::Element { name, .. } => Some(&*name.local),
+        _ => None,
+    }
+}
+
+fn skipped(tag: &str, attrs: &[Attribute]) -> bool {
+    if SKIPPED.contains(&tag) {
+        return true;
+    }
+    attrs.iter().any(|a| {
+        let name: &str = &a.name.local;
+        let value = a.value.to_ascii_lowercase();
+        match name {
+            "class" | "id" => value.split_ascii_whitespace().any(|v| CHROME.contains(&v)),
+            "role" => matches!(value.as_str(), "navigation" | "banner" | "contentinfo"),
+            "hidden" => true,
+            "style" => {
+                let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                v.contains("display:none")
+            }
+            _ => false,
+        }
+    })
+}
+
+/// A table used for page layout: it holds another table, or it is a single column.
+fn is_layout_table(table: &Handle) -> bool {
+    fn has_table(node: &Handle) -> bool {
+        node.children
+            .borrow()
+            .iter()
+            .any(|c| tag_of(c) == Some("table") || has_table(c))
+    }
+    if has_table(table) {
+        return true;
+    }
+    let mut rows = Vec::new();
+    collect_rows(table, &mut rows, &mut Vec::new());
+    rows.iter().all(|tr| cells_of(tr).len() <= 1)
+}
+
+/// The rows of a table (through `thead`/`tbody`/`tfoot`), not those of nested tables.
+fn collect_rows(node: &Handle, rows: &mut Vec<Handle>, captions: &mut Vec<Handle>) {
+    for child in node.children.borrow().iter() {
+        match tag_of(child) {
+            Some("tr") => rows.push(child.clone()),
+            Some("thead" | "tbody" | "tfoot") => collect_rows(child, rows, captions),
+            Some("caption") => captions.push(child.clone()),
+            _ => {}
+        }
+    }
+}
+
+fn cells_of(tr: &Handle) -> Vec<Handle> {
+    tr.children
+        .borrow()
+        .iter()
+        .filter(|c| matches!(tag_of(c), Some("td" | "th")))
+        .cloned()
+        .collect()
+}
+
+fn span_attr(cell: &Handle, name: &str) -> usize {
+    let NodeData::Element { attrs, .. } = &cell.data else {
+        return 1;
+    };
+    attrs
+        .borrow()
+        .iter()
+        .find(|a| &*a.name.local == name)
+        .and_then(|a| a.value.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+}
+
+/// The rows as a true grid: `rowspan`/`colspan` resolved, every row as wide as the widest.
+fn grid(rows: &[Handle]) -> Vec<Vec<String>> {
+    // For each column, how many more rows a cell above still covers.
+    let mut carry: Vec<usize> = Vec::new();
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for (r, tr) in rows.iter().enumerate() {
+        let remaining_rows = rows.len() - r;
+        let occupied: Vec<bool> = carry.iter().map(|&n| n > 0).collect();
+        let is_occupied = |c: usize| occupied.get(c).copied().unwrap_or(false);
+        let mut row: Vec<String> = Vec::new();
+        let mut new_spans: Vec<(usize, usize)> = Vec::new();
+        for cell in cells_of(tr) {
+            while is_occupied(row.len()) {
+                row.push(String::new());
+            }
+            let colspan = span_attr(&cell, "colspan").clamp(1, 1000);
+            let rowspan = match span_attr(&cell, "rowspan") {
+                0 => remaining_rows,
+                n => n.min(remaining_rows.max(1)),
+            };
+            let start = row.len();
+            row.push(cell_text(&cell));
+            for _ in 1..colspan {
+                row.push(String::new());
+            }
+            for c in start..start + colspan {
+                new_spans.push((c, rowspan.saturating_sub(1)));
+            }
+        }
+        while occupied.len() > row.len() && occupied[row.len()..].iter().any(|&o| o) {
+            row.push(String::new());
+        }
+        for (c, o) in occupied.iter().enumerate() {
+            if *o {
+                carry[c] -= 1;
+            }
+        }
+        for (c, n) in new_spans {
+            if carry.len() <= c {
+                carry.resize(c + 1, 0);
+            }
+            carry[c] = n;
+        }
+        out.push(row);
+    }
+    let width = out.iter().map(Vec::len).max().unwrap_or(0);
+    for row in &mut out {
+        row.resize(width, String::new());
+    }
+    out
+}
+
+/// A cell's text: its descendants' text with whitespace collapsed; lines inside it (`<br>`,
+/// paragraphs) are joined by a space.
+fn cell_text(cell: &Handle) -> String {
+    fn walk(node: &Handle, out: &mut String) {
+        match &node.data {
+            NodeData::Text { contents } => push_collapsed(out, &contents.borrow()),
+            NodeData::Element { name, attrs, .. } => {
+                let tag: &str = &name.local;
+                if skipped(tag, &attrs.borrow()) {
+                    return;
+                }
+                let block = tag == "br" || BLOCKS.contains(&tag);
+                if block && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                for child in node.children.borrow().iter() {
+                    walk(child, out);
+                }
+                if block && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    for child in cell.children.borrow().iter() {
+        walk(child, &mut out);
+    }
+    clean(&out)
+}
+
+/// Appends text with HTML whitespace (and no-break spaces) collapsed to single spaces.
+fn push_collapsed(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c' | '\u{a0}') {
+            if !out.ends_with(' ') && !out.is_empty() {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn clean(text: &str) -> String {
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .to_string()
+}
+
+/// An [`RcDom`] that also records the source line each element starts on.
+#[derive(Default)]
+struct LinedDom {
+    dom: RcDom,
+    line: Cell<u64>,
+    lines: RefCell<HashMap<*const Node, usize>>,
+}
+
+impl TreeSink for LinedDom {
+    type Handle = Handle;
+    type Output = (RcDom, HashMap<*const Node, usize>);
+    type ElemName<'a>
+        = <RcDom as TreeSink>::ElemName<'a>
+    where
+        Self: 'a;
+
+    fn finish(self) -> Self::Output {
+        (self.dom, self.lines.into_inner())
+    }
+    fn parse_error(&self, msg: Cow<'static, str>) {
+        self.dom.parse_error(msg)
+    }
+    fn get_document(&self) -> Handle {
+        self.dom.get_document()
+    }
+    fn elem_name<'a>(&'a self, target: &'a Handle) -> Self::ElemName<'a> {
+        self.dom.elem_name(target)
+    }
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> Handle {
+        let handle = self.dom.create_element(name, attrs, flags);
+        let line = self.line.get().max(1) as usize;
+        self.lines.borrow_mut().insert(std::rc::Rc::as_ptr(&handle), line);
+        handle
+    }
+    fn create_comment(&self, text: StrTendril) -> Handle {
+        self.dom.create_comment(text)
+    }
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> Handle {
+        self.dom.create_pi(target, data)
+    }
+    fn append(&self, parent: &Handle, child: NodeOrText<Handle>) {
+        self.dom.append(parent, child)
+    }
+    fn append_based_on_parent_node(&self, element: &Handle, prev: &Handle, child: NodeOrText<Handle>) {
+        self.dom.append_based_on_parent_node(element, prev, child)
+    }
+    fn append_doctype_to_document(&self, name: StrTendril, public_id: StrTendril, system_id: StrTendril) {
+        self.dom.append_doctype_to_document(name, public_id, system_id)
+    }
+    fn mark_script_already_started(&self, node: &Handle) {
+        self.dom.mark_script_already_started(node)
+    }
+    fn pop(&self, node: &Handle) {
+        self.dom.pop(node)
+    }
+    fn get_template_contents(&self, target: &Handle) -> Handle {
+        self.dom.get_template_contents(target)
+    }
+    fn same_node(&self, x: &Handle, y: &Handle) -> bool {
+        self.dom.same_node(x, y)
+    }
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.dom.set_quirks_mode(mode)
+    }
+    fn append_before_sibling(&self, sibling: &Handle, new_node: NodeOrText<Handle>) {
+        self.dom.append_before_sibling(sibling, new_node)
+    }
+    fn add_attrs_if_missing(&self, target: &Handle, attrs: Vec<Attribute>) {
+        self.dom.add_attrs_if_missing(target, attrs)
+    }
+    fn associate_with_form(&self, target: &Handle, form: &Handle, nodes: (&Handle, Option<&Handle>)) {
+        self.dom.associate_with_form(target, form, nodes)
+    }
+    fn remove_from_parent(&self, target: &Handle) {
+        self.dom.remove_from_parent(target)
+    }
+    fn reparent_children(&self, node: &Handle, new_parent: &Handle) {
+        self.dom.reparent_children(node, new_parent)
+    }
+    fn is_mathml_annotation_xml_integration_point(&self, handle: &Handle) -> bool {
+        self.dom.is_mathml_annotation_xml_integration_point(handle)
+    }
+    fn set_current_line(&self, line_number: u64) {
+        self.line.set(line_number)
+    }
+    fn allow_declarative_shadow_roots(&self, intended_parent: &Handle) -> bool {
+        self.dom.allow_declarative_shadow_roots(intended_parent)
+    }
+    fn attach_declarative_shadow(&self, location: &Handle, template: &Handle, attrs: &[Attribute]) -> bool {
+        self.dom.attach_declarative_shadow(location, template, attrs)
+    }
+    fn maybe_clone_an_option_into_selectedcontent(&self, option: &Handle) {
+        self.dom.maybe_clone_an_option_into_selectedcontent(option)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(doc: &RawDoc) -> Vec<(usize, Vec<String>)> {
+        doc.blocks
+            .iter()
+            .filter_map(|b| match b {
+                RawBlock::Row { line, cells, exact } => {
+                    assert!(exact);
+                    Some((*line, cells.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spans_become_a_true_grid() {
+        let doc = read(
+            "<!DOCTYPE html><html><head><title>x</title><script>var a = '<td>';</script></head><body><header>站点</header><article><header>\n\
+             <nav>首页 &gt; 政务公开</nav>\n\
+             <h1>某县2024年报告</h1></header>\n\
+             <table>\n\
+             <tr><td rowspan=\"2\" colspan=\"2\">A</td><td>B</td></tr>\n\
+             <tr><td>C</td></tr>\n\
+             <tr><td>D</td><td colspan=2>E</td></tr>\n\
+             <tr><td rowspan=3>F</td><td>G<br>H</td><td>1</td></tr>\n\
+             <tr><td>I</td><td></td></tr>\n\
+             </table>\n<p>正文　一段</p></article><footer>版权</footer></body></html>",
+        );
+        let r = rows(&doc);
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(r[0], (5, s(&["A", "", "B"])));
+        assert_eq!(r[1], (6, s(&["", "", "C"])));
+        assert_eq!(r[2], (7, s(&["D", "E", ""])));
+        assert_eq!(r[3], (8, s(&["F", "G H", "1"])));
+        assert_eq!(r[4], (9, s(&["", "I", ""])));
+        assert!(
+            matches!(&doc.blocks[0], RawBlock::Text { text, heading: Some(1), line: 3 } if text == "某县2024年报告")
+        );
+        assert!(matches!(doc.blocks.last(), Some(RawBlock::Text { text, .. }) if text == "正文　一段"));
+        assert!(!format!("{doc:?}").contains("首页"));
+        assert!(!format!("{doc:?}").contains("站点") && !format!("{doc:?}").contains("版权"));
+        assert!(!format!("{doc:?}").contains("var a"));
+    }
+
+    #[test]
+    fn layout_tables_are_read_as_text() {
+        let doc = read(
+            "<html><body><table><tr><td><h1>标题</h1><p>第一段</p>\n<table><tr><td>a</td><td>1</td></tr></table>\n<p>第二段</p></td></tr></table></body></html>",
+        );
+        let texts: Vec<String> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                RawBlock::Text { text, .. } => text.clone(),
+                RawBlock::Row { cells, .. } => cells.join("|"),
+            })
+            .collect();
+        assert_eq!(texts, ["标题", "第一段", "a|1", "第二段"]);
+        assert!(only_tags("<html><body>"));
+        assert!(!only_tags("<p>正文"));
+        assert!(!only_tags("  "));
+    }
+
+    #[test]
+    fn markdown_tables_are_found() {
+        let md = "# 标题\n\n<table><tr><td>x</td></tr></table>\n正文\n<TABLE border=1><tr><td><table></table></td></tr></TABLE>";
+        let spans = table_spans(md);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(&md[spans[0].0..spans[0].1], "<table><tr><td>x</td></tr></table>");
+        assert!(md[spans[1].0..spans[1].1].ends_with("</TABLE>"));
+        assert!(table_spans("<tablet>").is_empty());
+    }
+}

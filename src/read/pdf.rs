@@ -1,0 +1,1334 @@
+//! The reader for PDFs with a text layer.
+//!
+//! Content streams are interpreted here (text matrices, the CTM, fonts' widths and Unicode
+//! maps) so every glyph gets a position; lines and cells are then rebuilt from positions, not
+//! from drawing order, which in many PDFs scatters the cells of a table. A line with two or
+//! more cells (separated by gaps wider than about one em) becomes a [`RawBlock::Row`], any
+//! other line a [`RawBlock::Text`]. A font whose codes cannot be mapped to Unicode is refused
+//! with [`Error::Unusable`]: nianbao never reads garbage as text.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use lopdf::content::Content;
+use lopdf::{Dictionary, Document, Object};
+
+use super::{RawBlock, RawDoc};
+use crate::Error;
+
+/// Limits against hostile files.
+const MAX_PAGES: usize = 5_000;
+const MAX_CONTENT_BYTES: usize = 64 << 20;
+const MAX_OPS: usize = 2_000_000;
+const MAX_GLYPHS: usize = 2_000_000;
+const MAX_XOBJECT_DEPTH: usize = 8;
+const MAX_STACK: usize = 256;
+const MAX_DEREF: usize = 32;
+const MAX_CMAP_ENTRIES: usize = 200_000;
+
+/// A gap wider than this many ems between glyphs starts a new cell.
+const CELL_GAP_EM: f64 = 0.8;
+/// A gap wider than this many ems (but not a cell gap) is a space.
+const SPACE_GAP_EM: f64 = 0.15;
+/// Glyphs whose baselines differ by less than this many ems share a line. Table cells are
+/// often centred vertically, and Latin digits sit a little lower than Chinese labels set in
+/// another face (2.3 pt at 7.5 pt in the Huaian report), so this is looser than for prose.
+const LINE_TOLERANCE_EM: f64 = 0.45;
+/// Between two Chinese characters a gap is a space only when wider than this many ems:
+/// table headers are often spread out to fill their cells.
+const CJK_SPACE_GAP_EM: f64 = 0.6;
+
+/// Reads a PDF's text layer into lines and cells.
+pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
+    if !bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
+        return Err(Error::Unusable(
+            "不是 PDF 文件 (not a PDF: no %PDF- header)".into(),
+        ));
+    }
+    // lopdf is defensive, but a parser bug must not take the program down.
+    match std::panic::catch_unwind(|| read_inner(bytes)) {
+        Ok(r) => r,
+        Err(_) => Err(Error::Unusable(
+            "PDF 文件已损坏，无法解析 (corrupt PDF: the parser gave up)".into(),
+        )),
+    }
+}
+
+fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
+    let doc = Document::load_mem(bytes).map_err(|e| {
+        Error::Unusable(format!(
+            "PDF 文件已损坏，无法读取 (corrupt or truncated PDF: {e})"
+        ))
+    })?;
+    if doc.is_encrypted() && !doc.was_encrypted() {
+        return Err(Error::Unusable(
+            "PDF 已加密 (encrypted PDF: cannot read its text)".into(),
+        ));
+    }
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(Error::Unusable("PDF 没有页面 (PDF has no pages)".into()));
+    }
+    if pages.len() > MAX_PAGES {
+        return Err(Error::Unusable(format!(
+            "PDF 页数过多 (PDF has {} pages; at most {MAX_PAGES} are read)",
+            pages.len()
+        )));
+    }
+    let mut budget = Budget { ops: 0, glyphs: 0 };
+    let mut blocks = Vec::new();
+    let mut line = 0usize;
+    let mut any_glyph = false;
+    for (&number, &page_id) in &pages {
+        let content = doc
+            .get_page_content_with_limit(page_id, MAX_CONTENT_BYTES)
+            .map_err(|e| Error::Unusable(format!("第 {number} 页内容无法读取 (page {number}: {e})")))?;
+        let resources = page_resources(&doc, page_id);
+        let mut interp = Interp {
+            doc: &doc,
+            page: number,
+            glyphs: Vec::new(),
+            budget: &mut budget,
+            coverage: HashMap::new(),
+            font_cache: HashMap::new(),
+        };
+        interp.run(&content, &resources, Matrix::IDENTITY, 0)?;
+        for (font, shown, unmapped) in interp.coverage.values() {
+            if *unmapped > 3 && unmapped * 20 > *shown {
+                return Err(incomplete_font(number, font, *unmapped, *shown));
+            }
+        }
+        let glyphs = std::mem::take(&mut interp.glyphs);
+        any_glyph |= !glyphs.is_empty();
+        for cells in page_lines(glyphs) {
+            line += 1;
+            if cells.len() == 1 && is_page_number(&cells[0]) {
+                continue;
+            }
+            if cells.len() >= 2 {
+                blocks.push(RawBlock::Row {
+                    line,
+                    cells,
+                    exact: false,
+                });
+            } else if let Some(text) = cells.into_iter().next() {
+                blocks.push(RawBlock::Text {
+                    line,
+                    text,
+                    heading: None,
+                });
+            }
+        }
+    }
+    if !any_glyph {
+        return Err(Error::Unusable(
+            "PDF 没有文本层（可能是扫描件，请先 OCR） (PDF has no text layer; run OCR first)".into(),
+        ));
+    }
+    Ok(RawDoc {
+        blocks,
+        ..RawDoc::default()
+    })
+}
+
+struct Budget {
+    ops: usize,
+    glyphs: usize,
+}
+
+/// `-3-`, `— 3 —`, `- 3 -`: page numbers, not content.
+fn is_page_number(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let dashes = |c: char| matches!(c, '-' | '—' | '–' | '－' | '─');
+    let inner = t.trim_start_matches(dashes).trim_end_matches(dashes);
+    inner.len() < t.len()
+        && !inner.is_empty()
+        && inner.len() <= 4
+        && inner.chars().all(|c| c.is_ascii_digit())
+}
+
+// ---------------------------------------------------------------------------------------
+// Geometry
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Matrix([f64; 6]);
+
+impl Matrix {
+    const IDENTITY: Matrix = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+
+    fn translate(tx: f64, ty: f64) -> Matrix {
+        Matrix([1.0, 0.0, 0.0, 1.0, tx, ty])
+    }
+
+    /// `self × other` (PDF's row-vector convention: `self` is applied first).
+    fn mul(&self, other: &Matrix) -> Matrix {
+        let [a1, b1, c1, d1, e1, f1] = self.0;
+        let [a2, b2, c2, d2, e2, f2] = other.0;
+        Matrix([
+            a1 * a2 + b1 * c2,
+            a1 * b2 + b1 * d2,
+            c1 * a2 + d1 * c2,
+            c1 * b2 + d1 * d2,
+            e1 * a2 + f1 * c2 + e2,
+            e1 * b2 + f1 * d2 + f2,
+        ])
+    }
+
+    fn is_finite(&self) -> bool {
+        self.0.iter().all(|v| v.is_finite())
+    }
+}
+
+/// One shown glyph in page space.
+#[derive(Debug, Clone)]
+struct Placed {
+    x: f64,
+    y: f64,
+    end: f64,
+    size: f64,
+    text: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// Fonts
+
+#[derive(Debug)]
+struct Font {
+    /// Resource name and base font, for messages.
+    name: String,
+    base: String,
+    two_byte: bool,
+    /// Two-byte codes only from this lead byte on (GBK-style CMaps mix one- and two-byte codes).
+    lead_byte: u8,
+    /// Codes from the ToUnicode CMap.
+    to_unicode: HashMap<u32, String>,
+    /// For simple fonts without (or with a partial) ToUnicode: the encoding's characters.
+    encoding: Option<Box<[Option<char>; 256]>>,
+    /// Codes whose Unicode value is the code itself (UCS-2 predefined CMaps).
+    identity_unicode: bool,
+    widths: HashMap<u32, f64>,
+    default_width: f64,
+    /// Glyph-space to text-space scale (1/1000 except for Type 3 fonts).
+    scale: f64,
+}
+
+impl Font {
+    fn has_map(&self) -> bool {
+        !self.to_unicode.is_empty() || self.encoding.is_some() || self.identity_unicode
+    }
+
+    fn unicode(&self, code: u32) -> Option<String> {
+        if let Some(s) = self.to_unicode.get(&code) {
+            return Some(s.clone());
+        }
+        if self.identity_unicode {
+            return char::from_u32(code).map(String::from);
+        }
+        let enc = self.encoding.as_ref()?;
+        let c = enc.get(usize::try_from(code).ok()?).copied().flatten()?;
+        Some(c.to_string())
+    }
+
+    fn width(&self, code: u32) -> f64 {
+        self.widths.get(&code).copied().unwrap_or(self.default_width) * self.scale
+    }
+
+    fn codes(&self, bytes: &[u8]) -> Vec<(u32, usize)> {
+        if self.two_byte {
+            let mut out = Vec::with_capacity(bytes.len() / 2 + 1);
+            let mut i = 0usize;
+            while i < bytes.len() {
+                let hi = u32::from(bytes[i]);
+                if bytes[i] < self.lead_byte || i + 1 >= bytes.len() {
+                    out.push((hi, 1));
+                    i += 1;
+                } else {
+                    out.push(((hi << 8) | u32::from(bytes[i + 1]), 2));
+                    i += 2;
+                }
+            }
+            out
+        } else {
+            bytes.iter().map(|&b| (u32::from(b), 1)).collect()
+        }
+    }
+}
+
+fn deref<'a>(doc: &'a Document, mut obj: &'a Object) -> Option<&'a Object> {
+    for _ in 0..MAX_DEREF {
+        match obj {
+            Object::Reference(id) => obj = doc.get_object(*id).ok()?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
+fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    deref(doc, dict.get(key).ok()?)
+}
+
+fn get_dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
+    match get(doc, dict, key)? {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+fn get_name<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+    get(doc, dict, key)?.as_name().ok()
+}
+
+fn num(obj: &Object) -> Option<f64> {
+    let v = match obj {
+        Object::Integer(i) => *i as f64,
+        Object::Real(r) => f64::from(*r),
+        _ => return None,
+    };
+    v.is_finite().then_some(v)
+}
+
+fn num_deref(doc: &Document, obj: &Object) -> Option<f64> {
+    num(deref(doc, obj)?)
+}
+
+fn stream_bytes(doc: &Document, obj: &Object) -> Option<Vec<u8>> {
+    match deref(doc, obj)? {
+        Object::Stream(s) => s
+            .decompressed_content_with_limit(MAX_CONTENT_BYTES)
+            .ok()
+            .or_else(|| (s.dict.get(b"Filter").is_err()).then(|| s.content.clone())),
+        _ => None,
+    }
+}
+
+fn load_font(doc: &Document, name: &[u8], dict: &Dictionary) -> Font {
+    let subtype = get_name(doc, dict, b"Subtype").unwrap_or(b"");
+    let base = get_name(doc, dict, b"BaseFont")
+        .map(|b| {
+            let s = String::from_utf8_lossy(b).into_owned();
+            // Drop the subset tag: ABCDEF+SimSun → SimSun.
+            match s.split_once('+') {
+                Some((tag, rest)) if tag.len() == 6 => rest.to_string(),
+                _ => s,
+            }
+        })
+        .unwrap_or_default();
+    let mut font = Font {
+        name: String::from_utf8_lossy(name).into_owned(),
+        base,
+        two_byte: false,
+        lead_byte: 0,
+        to_unicode: HashMap::new(),
+        encoding: None,
+        identity_unicode: false,
+        widths: HashMap::new(),
+        default_width: 0.0,
+        scale: 0.001,
+    };
+    if let Some(bytes) = dict.get(b"ToUnicode").ok().and_then(|o| stream_bytes(doc, o)) {
+        font.to_unicode = parse_cmap(&bytes);
+    }
+    if subtype == b"Type0" {
+        font.two_byte = true;
+        if let Some(enc) = get_name(doc, dict, b"Encoding") {
+            let enc = String::from_utf8_lossy(enc);
+            if enc.contains("UCS2") || enc.contains("UTF16") {
+                font.identity_unicode = true;
+            } else if !enc.starts_with("Identity") {
+                // GBK-EUC-H, GBpc-EUC-H, B5pc-H …: ASCII bytes are one-byte codes.
+                font.lead_byte = 0x81;
+            }
+        }
+        font.default_width = 1000.0;
+        let descendant = match get(doc, dict, b"DescendantFonts") {
+            Some(Object::Array(a)) => a.first().and_then(|o| match deref(doc, o) {
+                Some(Object::Dictionary(d)) => Some(d),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if let Some(cid) = descendant {
+            if let Some(dw) = get(doc, cid, b"DW").and_then(num) {
+                font.default_width = dw;
+            }
+            if let Some(Object::Array(w)) = get(doc, cid, b"W") {
+                parse_cid_widths(doc, w, &mut font.widths);
+            }
+        }
+        return font;
+    }
+    // Simple fonts.
+    if subtype == b"Type3"
+        && let Some(Object::Array(m)) = get(doc, dict, b"FontMatrix")
+        && let Some(a) = m.first().and_then(|o| num_deref(doc, o))
+    {
+        font.scale = a;
+    }
+    let first = get(doc, dict, b"FirstChar").and_then(num).unwrap_or(0.0);
+    if let Some(Object::Array(ws)) = get(doc, dict, b"Widths") {
+        for (i, w) in ws.iter().enumerate().take(256) {
+            if let Some(w) = num_deref(doc, w) {
+                let code = first + i as f64;
+                if (0.0..256.0).contains(&code) {
+                    font.widths.insert(code as u32, w);
+                }
+            }
+        }
+    }
+    let descriptor = get_dict(doc, dict, b"FontDescriptor");
+    font.default_width = descriptor
+        .and_then(|d| get(doc, d, b"MissingWidth"))
+        .and_then(num)
+        .unwrap_or(if font.widths.is_empty() { 500.0 } else { 0.0 });
+    let flags = descriptor
+        .and_then(|d| get(doc, d, b"Flags"))
+        .and_then(num)
+        .unwrap_or(0.0) as i64;
+    let symbolic = flags & 4 != 0 && flags & 32 == 0;
+    font.encoding = simple_encoding(doc, dict, subtype, &font.base, symbolic);
+    font
+}
+
+const STANDARD_14: [&str; 14] = [
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-Oblique",
+    "Helvetica-BoldOblique",
+    "Courier",
+    "Courier-Bold",
+    "Courier-Oblique",
+    "Courier-BoldOblique",
+    "Symbol",
+    "ZapfDingbats",
+];
+
+/// The base encodings, as code → character tables. WinAnsi and MacRoman come from their
+/// code pages; StandardEncoding is taken as ASCII for printable codes.
+fn base_table(name: &[u8]) -> Option<Box<[Option<char>; 256]>> {
+    let codepage = match name {
+        b"WinAnsiEncoding" | b"PDFDocEncoding" => Some(encoding_rs::WINDOWS_1252),
+        b"MacRomanEncoding" => Some(encoding_rs::MACINTOSH),
+        b"StandardEncoding" => None,
+        _ => return None,
+    };
+    let mut out = Box::new([None; 256]);
+    for (code, slot) in out.iter_mut().enumerate() {
+        let byte = code as u8;
+        *slot = match codepage {
+            _ if byte < 0x20 => None,
+            Some(cp) => cp
+                .decode_without_bom_handling(&[byte])
+                .0
+                .chars()
+                .next()
+                .filter(|&c| c != '\u{fffd}' && !c.is_control()),
+            None => (0x20..0x7f).contains(&byte).then_some(char::from(byte)),
+        };
+    }
+    Some(out)
+}
+
+/// Adobe glyph names of the printable ASCII characters, from 0x21.
+const ASCII_GLYPH_NAMES: [&str; 94] = [
+    "exclam",
+    "quotedbl",
+    "numbersign",
+    "dollar",
+    "percent",
+    "ampersand",
+    "quotesingle",
+    "parenleft",
+    "parenright",
+    "asterisk",
+    "plus",
+    "comma",
+    "hyphen",
+    "period",
+    "slash",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "colon",
+    "semicolon",
+    "less",
+    "equal",
+    "greater",
+    "question",
+    "at",
+    "A",
+    "B",
+    "C",
+    "D",
+    "E",
+    "F",
+    "G",
+    "H",
+    "I",
+    "J",
+    "K",
+    "L",
+    "M",
+    "N",
+    "O",
+    "P",
+    "Q",
+    "R",
+    "S",
+    "T",
+    "U",
+    "V",
+    "W",
+    "X",
+    "Y",
+    "Z",
+    "bracketleft",
+    "backslash",
+    "bracketright",
+    "asciicircum",
+    "underscore",
+    "grave",
+    "a",
+    "b",
+    "c",
+    "d",
+    "e",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+    "braceleft",
+    "bar",
+    "braceright",
+    "asciitilde",
+];
+
+/// The character of a glyph name: a printable ASCII name, a few common others, `uniXXXX` or
+/// `uXXXX[XX]`; `None` for names that carry no meaning (`g12`, `cid34`, `glyph5`).
+fn glyph_name_char(name: &[u8]) -> Option<char> {
+    let s = std::str::from_utf8(name).ok()?;
+    if let Some(i) = ASCII_GLYPH_NAMES.iter().position(|&n| n == s) {
+        return char::from_u32(0x21 + i as u32);
+    }
+    let named = match s {
+        "space" | "nbspace" => Some(' '),
+        "quoteright" => Some('\u{2019}'),
+        "quoteleft" => Some('\u{2018}'),
+        "quotedblleft" => Some('\u{201c}'),
+        "quotedblright" => Some('\u{201d}'),
+        "endash" => Some('\u{2013}'),
+        "emdash" => Some('\u{2014}'),
+        "bullet" => Some('\u{2022}'),
+        "ellipsis" => Some('\u{2026}'),
+        "periodcentered" => Some('\u{b7}'),
+        "degree" => Some('\u{b0}'),
+        "percent" => Some('%'),
+        "fi" => Some('\u{fb01}'),
+        "fl" => Some('\u{fb02}'),
+        _ => None,
+    };
+    if named.is_some() {
+        return named;
+    }
+    let hex = s
+        .strip_prefix("uni")
+        .filter(|h| h.len() == 4)
+        .or_else(|| s.strip_prefix('u').filter(|h| (4..=6).contains(&h.len())))?;
+    char::from_u32(u32::from_str_radix(hex, 16).ok()?)
+}
+
+/// A simple font's code → character table, or `None` when the codes mean nothing by
+/// themselves (a symbolic font with a built-in encoding, or a custom encoding whose glyph
+/// names are not standard).
+fn simple_encoding(
+    doc: &Document,
+    dict: &Dictionary,
+    subtype: &[u8],
+    base: &str,
+    symbolic: bool,
+) -> Option<Box<[Option<char>; 256]>> {
+    let standard14 = STANDARD_14.contains(&base) && !matches!(base, "Symbol" | "ZapfDingbats");
+    let default_table = || {
+        if subtype == b"TrueType" {
+            base_table(b"WinAnsiEncoding")
+        } else {
+            base_table(b"StandardEncoding")
+        }
+    };
+    match get(doc, dict, b"Encoding") {
+        Some(Object::Name(n)) => base_table(n),
+        Some(Object::Dictionary(enc)) => {
+            let base_name = get_name(doc, enc, b"BaseEncoding");
+            let base = base_name.and_then(base_table);
+            let has_base = base.is_some();
+            let mut table = base.or_else(default_table)?;
+            let mut meaningful = 0usize;
+            let mut meaningless = 0usize;
+            if let Some(Object::Array(diffs)) = get(doc, enc, b"Differences") {
+                let mut code: i64 = 0;
+                for item in diffs.iter().take(4096) {
+                    match deref(doc, item) {
+                        Some(Object::Integer(i)) => code = *i,
+                        Some(Object::Name(n)) => {
+                            if (0..256).contains(&code) {
+                                let c = glyph_name_char(n);
+                                if c.is_some() {
+                                    meaningful += 1;
+                                } else {
+                                    meaningless += 1;
+                                }
+                                table[code as usize] = c;
+                            }
+                            code = code.saturating_add(1);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let usable = if meaningless > meaningful {
+                false
+            } else {
+                has_base || meaningful > 0 || !symbolic || standard14
+            };
+            usable.then_some(table)
+        }
+        _ if standard14 || (!symbolic && subtype != b"Type3") => default_table(),
+        _ => None,
+    }
+}
+
+fn parse_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f64>) {
+    let mut i = 0usize;
+    while i < w.len() && out.len() < MAX_CMAP_ENTRIES {
+        let Some(first) = num_deref(doc, &w[i]) else {
+            return;
+        };
+        let first = first as i64;
+        match w.get(i + 1).and_then(|o| deref(doc, o)) {
+            Some(Object::Array(list)) => {
+                for (k, v) in list.iter().enumerate() {
+                    let code = first.saturating_add(i64::try_from(k).unwrap_or(i64::MAX));
+                    if let (Some(v), Ok(code)) = (num_deref(doc, v), u32::try_from(code)) {
+                        out.insert(code, v);
+                    }
+                }
+                i += 2;
+            }
+            Some(last) => {
+                let (Some(last), Some(v)) = (num(last), w.get(i + 2).and_then(|o| num_deref(doc, o))) else {
+                    return;
+                };
+                let last = (last as i64).min(first.saturating_add(65_535));
+                for code in first..=last {
+                    if let Ok(code) = u32::try_from(code) {
+                        out.insert(code, v);
+                    }
+                }
+                i += 3;
+            }
+            None => return,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// ToUnicode CMaps
+
+#[derive(Debug, PartialEq)]
+enum Tok {
+    Hex(Vec<u8>),
+    Open,
+    Close,
+    Word(String),
+}
+
+fn cmap_tokens(data: &[u8]) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while i < data.len() {
+        let c = data[i];
+        match c {
+            b'%' => {
+                while i < data.len() && data[i] != b'\n' && data[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'<' if data.get(i + 1) == Some(&b'<') => i += 2,
+            b'>' if data.get(i + 1) == Some(&b'>') => i += 2,
+            b'<' => {
+                i += 1;
+                let mut digits = Vec::new();
+                while i < data.len() && data[i] != b'>' {
+                    if data[i].is_ascii_hexdigit() {
+                        digits.push(data[i]);
+                    }
+                    i += 1;
+                }
+                i += 1;
+                if digits.len() % 2 == 1 {
+                    digits.push(b'0');
+                }
+                let bytes = digits
+                    .chunks(2)
+                    .filter_map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
+                    .collect();
+                out.push(Tok::Hex(bytes));
+            }
+            b'[' => {
+                out.push(Tok::Open);
+                i += 1;
+            }
+            b']' => {
+                out.push(Tok::Close);
+                i += 1;
+            }
+            b'(' => {
+                // A literal string: skip it (balanced parentheses, escapes).
+                let mut depth = 0i32;
+                while i < data.len() {
+                    match data[i] {
+                        b'\\' => i += 1,
+                        b'(' => depth += 1,
+                        b')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+                out.push(Tok::Word(String::new()));
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            _ => {
+                let start = i;
+                i += 1;
+                while i < data.len()
+                    && !data[i].is_ascii_whitespace()
+                    && !matches!(data[i], b'<' | b'>' | b'[' | b']' | b'(' | b'%' | b'/')
+                {
+                    i += 1;
+                }
+                out.push(Tok::Word(String::from_utf8_lossy(&data[start..i]).into_owned()));
+            }
+        }
+    }
+    out
+}
+
+fn code_of(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || bytes.len() > 4 {
+        return None;
+    }
+    Some(bytes.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
+}
+
+fn utf16_string(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks(2)
+        .map(|c| (u16::from(c[0]) << 8) | c.get(1).map_or(0, |&b| u16::from(b)))
+        .collect();
+    String::from_utf16_lossy(&units)
+        .chars()
+        .filter(|&c| c != '\u{fffd}' && c != '\0')
+        .collect()
+}
+
+/// `bfchar` and `bfrange` entries of a ToUnicode CMap.
+fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
+    let toks = cmap_tokens(data);
+    let mut map = HashMap::new();
+    let mut i = 0usize;
+    let mut mode = "";
+    while i < toks.len() && map.len() < MAX_CMAP_ENTRIES {
+        match &toks[i] {
+            Tok::Word(w) if w == "beginbfchar" => mode = "char",
+            Tok::Word(w) if w == "beginbfrange" => mode = "range",
+            Tok::Word(w) if w.starts_with("end") => mode = "",
+            Tok::Hex(src) if mode == "char" => {
+                if let (Some(code), Some(Tok::Hex(dst))) = (code_of(src), toks.get(i + 1)) {
+                    map.insert(code, utf16_string(dst));
+                    i += 1;
+                }
+            }
+            Tok::Hex(lo) if mode == "range" => {
+                let (Some(Tok::Hex(hi)), Some(dst)) = (toks.get(i + 1), toks.get(i + 2)) else {
+                    break;
+                };
+                let (Some(lo), Some(hi)) = (code_of(lo), code_of(hi)) else {
+                    i += 3;
+                    continue;
+                };
+                let hi = hi.min(lo.saturating_add(65_535));
+                match dst {
+                    Tok::Hex(dst) => {
+                        let mut units: Vec<u16> = dst
+                            .chunks(2)
+                            .map(|c| (u16::from(c[0]) << 8) | c.get(1).map_or(0, |&b| u16::from(b)))
+                            .collect();
+                        for code in lo..=hi {
+                            let s: String = String::from_utf16_lossy(&units)
+                                .chars()
+                                .filter(|&c| c != '\u{fffd}' && c != '\0')
+                                .collect();
+                            map.insert(code, s);
+                            if let Some(last) = units.last_mut() {
+                                *last = last.wrapping_add(1);
+                            }
+                        }
+                        i += 3;
+                    }
+                    Tok::Open => {
+                        let mut j = i + 3;
+                        let mut code = lo;
+                        while let Some(Tok::Hex(dst)) = toks.get(j) {
+                            if code <= hi {
+                                map.insert(code, utf16_string(dst));
+                            }
+                            code = code.saturating_add(1);
+                            j += 1;
+                        }
+                        i = j + 1;
+                    }
+                    _ => i += 3,
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    map.retain(|_, v| !v.is_empty());
+    for v in map.values_mut() {
+        *v = v.chars().map(normalize_char).collect();
+    }
+    map
+}
+
+/// Kangxi radicals (U+2F00–U+2FD5), which Word's PDFs often put in ToUnicode maps, as the
+/// unified ideographs they look like (their NFKC forms).
+const KANGXI: &str = "一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈戶手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠";
+
+fn normalize_char(c: char) -> char {
+    let u = c as u32;
+    if (0x2F00..=0x2FD5).contains(&u) {
+        return KANGXI.chars().nth((u - 0x2F00) as usize).unwrap_or(c);
+    }
+    match c {
+        '\u{a0}' | '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The content-stream interpreter
+
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    tc: f64,
+    tw: f64,
+    th: f64,
+    tl: f64,
+    rise: f64,
+    font: Option<Rc<Font>>,
+    size: f64,
+}
+
+struct Interp<'a, 'b> {
+    doc: &'a Document,
+    page: u32,
+    glyphs: Vec<Placed>,
+    budget: &'b mut Budget,
+    /// Per font name: the font, glyphs shown, glyphs with no Unicode value.
+    coverage: HashMap<String, (Rc<Font>, usize, usize)>,
+    /// Fonts by object id (fonts written inline are not cached).
+    font_cache: HashMap<(u32, u16, Vec<u8>), Rc<Font>>,
+}
+
+/// The resource dictionaries in force, nearest first.
+type Resources<'a> = Vec<&'a Dictionary>;
+
+fn page_resources(doc: &Document, page_id: lopdf::ObjectId) -> Resources<'_> {
+    let mut out = Vec::new();
+    if let Ok((dict, ids)) = doc.get_page_resources(page_id) {
+        out.extend(dict);
+        for id in ids {
+            if let Ok(d) = doc.get_dictionary(id) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn lookup<'a>(
+    doc: &'a Document,
+    res: &[&'a Dictionary],
+    category: &[u8],
+    name: &[u8],
+) -> Option<(&'a Object, Option<lopdf::ObjectId>)> {
+    for r in res {
+        if let Some(cat) = get_dict(doc, r, category)
+            && let Ok(raw) = cat.get(name)
+        {
+            let id = raw.as_reference().ok();
+            return deref(doc, raw).map(|o| (o, id));
+        }
+    }
+    None
+}
+
+fn unusable_font(page: u32, font: &Font) -> Error {
+    let base = if font.base.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", font.base)
+    };
+    Error::Unusable(format!(
+        "第 {page} 页的字体 {}{base} 没有 Unicode 映射 (page {page}: font {}{base} has no ToUnicode map; text cannot be extracted)",
+        font.name, font.name
+    ))
+}
+
+fn incomplete_font(page: u32, font: &Font, unmapped: usize, shown: usize) -> Error {
+    let base = if font.base.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", font.base)
+    };
+    Error::Unusable(format!(
+        "第 {page} 页的字体 {}{base} 的 Unicode 映射不完整 (page {page}: font {}{base} maps no text for {unmapped} of {shown} glyphs; text cannot be extracted reliably)",
+        font.name, font.name
+    ))
+}
+
+impl<'a> Interp<'a, '_> {
+    fn run(
+        &mut self,
+        content: &[u8],
+        res: &[&'a Dictionary],
+        ctm: Matrix,
+        depth: usize,
+    ) -> Result<(), Error> {
+        let page = self.page;
+        let _ = page;
+        let mut gs = GState {
+            ctm,
+            tc: 0.0,
+            tw: 0.0,
+            th: 1.0,
+            tl: 0.0,
+            rise: 0.0,
+            font: None,
+            size: 0.0,
+        };
+        let mut stack: Vec<GState> = Vec::new();
+        let mut tm = Matrix::IDENTITY;
+        let mut tlm = Matrix::IDENTITY;
+        let mut fonts: HashMap<Vec<u8>, Rc<Font>> = HashMap::new();
+        // A content stream that stops parsing part-way keeps what came before.
+        for op in Content::decode_iter(content).map_while(Result::ok) {
+            self.budget.ops += 1;
+            if self.budget.ops > MAX_OPS {
+                return Err(Error::Unusable(format!(
+                    "PDF 内容过于庞大 (PDF has more than {MAX_OPS} drawing operations)"
+                )));
+            }
+            let n = |i: usize| op.operands.get(i).and_then(num);
+            match op.operator.as_str() {
+                "q" if stack.len() < MAX_STACK => stack.push(gs.clone()),
+                "Q" => {
+                    if let Some(g) = stack.pop() {
+                        gs = g;
+                    }
+                }
+                "cm" => {
+                    if let (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) =
+                        (n(0), n(1), n(2), n(3), n(4), n(5))
+                    {
+                        let m = Matrix([a, b, c, d, e, f]).mul(&gs.ctm);
+                        if m.is_finite() {
+                            gs.ctm = m;
+                        }
+                    }
+                }
+                "BT" => {
+                    tm = Matrix::IDENTITY;
+                    tlm = Matrix::IDENTITY;
+                }
+                "Tf" => {
+                    if let Some(size) = n(1) {
+                        gs.size = size;
+                    }
+                    if let Some(Ok(name)) = op.operands.first().map(|o| o.as_name()) {
+                        gs.font = self.font(&mut fonts, res, name);
+                        if gs.font.is_none() {
+                            let missing = Font {
+                                name: String::from_utf8_lossy(name).into_owned(),
+                                base: String::new(),
+                                two_byte: false,
+                                lead_byte: 0,
+                                to_unicode: HashMap::new(),
+                                encoding: None,
+                                identity_unicode: false,
+                                widths: HashMap::new(),
+                                default_width: 500.0,
+                                scale: 0.001,
+                            };
+                            gs.font = Some(Rc::new(missing));
+                        }
+                    }
+                }
+                "Tc" => gs.tc = n(0).unwrap_or(gs.tc),
+                "Tw" => gs.tw = n(0).unwrap_or(gs.tw),
+                "Tz" => gs.th = n(0).map_or(gs.th, |v| v / 100.0),
+                "TL" => gs.tl = n(0).unwrap_or(gs.tl),
+                "Ts" => gs.rise = n(0).unwrap_or(gs.rise),
+                "Td" | "TD" => {
+                    if let (Some(tx), Some(ty)) = (n(0), n(1)) {
+                        if op.operator == "TD" {
+                            gs.tl = -ty;
+                        }
+                        tlm = Matrix::translate(tx, ty).mul(&tlm);
+                        tm = tlm;
+                    }
+                }
+                "Tm" => {
+                    if let (Some(a), Some(b), Some(c), Some(d), Some(e), Some(f)) =
+                        (n(0), n(1), n(2), n(3), n(4), n(5))
+                    {
+                        tlm = Matrix([a, b, c, d, e, f]);
+                        tm = tlm;
+                    }
+                }
+                "T*" => {
+                    tlm = Matrix::translate(0.0, -gs.tl).mul(&tlm);
+                    tm = tlm;
+                }
+                "Tj" | "'" | "\"" => {
+                    if op.operator != "Tj" {
+                        if op.operator == "\"" {
+                            gs.tw = n(0).unwrap_or(gs.tw);
+                            gs.tc = n(1).unwrap_or(gs.tc);
+                        }
+                        tlm = Matrix::translate(0.0, -gs.tl).mul(&tlm);
+                        tm = tlm;
+                    }
+                    if let Some(Object::String(s, _)) = op.operands.last() {
+                        self.show(&gs, &mut tm, s)?;
+                    }
+                }
+                "TJ" => {
+                    if let Some(Object::Array(items)) = op.operands.first() {
+                        for item in items {
+                            match item {
+                                Object::String(s, _) => self.show(&gs, &mut tm, s)?,
+                                other => {
+                                    if let Some(adj) = num(other) {
+                                        let tx = -adj / 1000.0 * gs.size * gs.th;
+                                        tm = Matrix::translate(tx, 0.0).mul(&tm);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                "Do" => {
+                    if let Some(Ok(name)) = op.operands.first().map(|o| o.as_name()) {
+                        self.xobject(res, name, gs.ctm, depth)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn font(
+        &mut self,
+        fonts: &mut HashMap<Vec<u8>, Rc<Font>>,
+        res: &[&'a Dictionary],
+        name: &[u8],
+    ) -> Option<Rc<Font>> {
+        if let Some(f) = fonts.get(name) {
+            return Some(f.clone());
+        }
+        let (obj, id) = lookup(self.doc, res, b"Font", name)?;
+        let dict = obj.as_dict().ok()?;
+        let font = match id {
+            Some(id) => {
+                let key = (id.0, id.1, name.to_vec());
+                self.font_cache
+                    .entry(key)
+                    .or_insert_with(|| Rc::new(load_font(self.doc, name, dict)))
+                    .clone()
+            }
+            None => Rc::new(load_font(self.doc, name, dict)),
+        };
+        fonts.insert(name.to_vec(), font.clone());
+        Some(font)
+    }
+
+    fn xobject(
+        &mut self,
+        res: &[&'a Dictionary],
+        name: &[u8],
+        ctm: Matrix,
+        depth: usize,
+    ) -> Result<(), Error> {
+        if depth >= MAX_XOBJECT_DEPTH {
+            return Ok(());
+        }
+        let Some((Object::Stream(stream), _)) = lookup(self.doc, res, b"XObject", name) else {
+            return Ok(());
+        };
+        if get_name(self.doc, &stream.dict, b"Subtype") != Some(b"Form") {
+            return Ok(());
+        }
+        let Ok(content) = stream
+            .decompressed_content_with_limit(MAX_CONTENT_BYTES)
+            .or_else(|e| {
+                if stream.dict.get(b"Filter").is_err() {
+                    Ok(stream.content.clone())
+                } else {
+                    Err(e)
+                }
+            })
+        else {
+            return Ok(());
+        };
+        let mut m = Matrix::IDENTITY;
+        if let Some(Object::Array(a)) = get(self.doc, &stream.dict, b"Matrix") {
+            let v: Vec<f64> = a.iter().filter_map(|o| num_deref(self.doc, o)).collect();
+            if let Ok(arr) = <[f64; 6]>::try_from(v) {
+                m = Matrix(arr);
+            }
+        }
+        let ctm = m.mul(&ctm);
+        if !ctm.is_finite() {
+            return Ok(());
+        }
+        let mut inner: Vec<&'a Dictionary> = Vec::new();
+        if let Some(r) = get_dict(self.doc, &stream.dict, b"Resources") {
+            inner.push(r);
+        }
+        inner.extend_from_slice(res);
+        self.run(&content, &inner, ctm, depth + 1)
+    }
+
+    fn show(&mut self, gs: &GState, tm: &mut Matrix, bytes: &[u8]) -> Result<(), Error> {
+        let Some(font) = gs.font.clone() else {
+            return Ok(());
+        };
+        if !font.has_map() && !bytes.is_empty() {
+            return Err(unusable_font(self.page, &font));
+        }
+        for (code, len) in font.codes(bytes) {
+            self.budget.glyphs += 1;
+            if self.budget.glyphs > MAX_GLYPHS {
+                return Err(Error::Unusable(format!(
+                    "PDF 文字过多 (PDF has more than {MAX_GLYPHS} glyphs)"
+                )));
+            }
+            let text = font.unicode(code);
+            let entry = self
+                .coverage
+                .entry(font.name.clone())
+                .or_insert_with(|| (font.clone(), 0, 0));
+            entry.1 += 1;
+            if text.is_none() {
+                entry.2 += 1;
+            }
+            let rm = Matrix([gs.size * gs.th, 0.0, 0.0, gs.size, 0.0, gs.rise]);
+            let start = rm.mul(tm).mul(&gs.ctm);
+            let mut tx = font.width(code) * gs.size + gs.tc;
+            if len == 1 && code == 32 {
+                tx += gs.tw;
+            }
+            tx *= gs.th;
+            let next = Matrix::translate(tx, 0.0).mul(tm);
+            if next.is_finite() {
+                *tm = next;
+            }
+            let end = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, gs.rise]).mul(tm).mul(&gs.ctm);
+            let size = start.0[2].hypot(start.0[3]);
+            if let Some(text) = text
+                && start.is_finite()
+                && end.is_finite()
+                && size > 0.0
+            {
+                self.glyphs.push(Placed {
+                    x: start.0[4],
+                    y: start.0[5],
+                    end: end.0[4],
+                    size,
+                    text,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Lines and cells
+
+/// A page's glyphs as lines of cells, top to bottom.
+///
+/// Glyphs on one baseline (within a tenth of an em) make a group; then the two nearest
+/// neighbouring groups are merged, again and again, while the merged group stays within
+/// [`LINE_TOLERANCE_EM`] from top to bottom baseline. So a row's label and its values, set
+/// on baselines a little apart, become one line, while a stray character of a vertical label
+/// does not drag a row apart.
+fn page_lines(mut glyphs: Vec<Placed>) -> Vec<Vec<String>> {
+    glyphs.retain(|g| !g.text.trim().is_empty());
+    glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    struct Group {
+        top: f64,
+        bottom: f64,
+        size: f64,
+        members: Vec<Placed>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for g in glyphs {
+        match groups.last_mut() {
+            Some(l) if l.top - g.y <= 0.1 * l.size.max(g.size) => {
+                l.size = l.size.max(g.size);
+                l.bottom = l.bottom.min(g.y);
+                l.members.push(g);
+            }
+            _ => groups.push(Group {
+                top: g.y,
+                bottom: g.y,
+                size: g.size,
+                members: vec![g],
+            }),
+        }
+    }
+    // A row of figures goes with the label above it before one below: in mixed-face rows
+    // Chinese labels sit higher than digits, and a wrapped group label spanning several rows
+    // can land just under a row's figures.
+    let figures = |g: &Group| {
+        g.members
+            .iter()
+            .all(|p| p.text.chars().all(|c| c.is_ascii_digit() || ".,-/%".contains(c)))
+    };
+    let cost = |a: &Group, b: &Group| {
+        let em = a.size.max(b.size);
+        let penalty = if figures(a) && !figures(b) { 0.25 * em } else { 0.0 };
+        (a.bottom - b.top) + penalty
+    };
+    loop {
+        let best = groups
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| w[0].top - w[1].bottom <= LINE_TOLERANCE_EM * w[0].size.max(w[1].size))
+            .min_by(|(_, a), (_, b)| cost(&a[0], &a[1]).total_cmp(&cost(&b[0], &b[1])))
+            .map(|(i, _)| i);
+        let Some(i) = best else { break };
+        let next = groups.remove(i + 1);
+        let g = &mut groups[i];
+        g.bottom = next.bottom;
+        g.size = g.size.max(next.size);
+        g.members.extend(next.members);
+    }
+    groups.into_iter().map(|g| line_cells(g.members)).collect()
+}
+
+fn line_cells(mut members: Vec<Placed>) -> Vec<String> {
+    members.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let mut cells: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev: Option<&Placed> = None;
+    for g in &members {
+        if let Some(p) = prev {
+            // Fake bold: the same glyph drawn again a hair to the right.
+            if p.text == g.text && (g.x - p.x).abs() < 0.2 * g.size {
+                continue;
+            }
+            let em = p.size.max(g.size);
+            let gap = g.x - p.end.max(p.x);
+            if gap > CELL_GAP_EM * em {
+                cells.push(std::mem::take(&mut current));
+            } else if gap > space_gap(&p.text, &g.text) * em && !current.ends_with(' ') {
+                current.push(' ');
+            }
+        }
+        current.push_str(&g.text);
+        prev = Some(g);
+    }
+    if !current.is_empty() {
+        cells.push(current);
+    }
+    cells
+        .into_iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+fn space_gap(before: &str, after: &str) -> f64 {
+    let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+    if wide(before.chars().last()) && wide(after.chars().next()) {
+        CJK_SPACE_GAP_EM
+    } else {
+        SPACE_GAP_EM
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cmap_ranges_and_chars() {
+        let cmap = b"/CIDInit /ProcSet findresource begin 2 beginbfchar <0003> <0020> <0010> <4E00> endbfchar \
+            1 beginbfrange <0020> <0022> <0041> endbfrange 1 beginbfrange <0030> <0031> [<0061> <2F00>] endbfrange end";
+        let m = parse_cmap(cmap);
+        assert_eq!(m[&3], " ");
+        assert_eq!(m[&0x10], "一");
+        assert_eq!(m[&0x22], "C");
+        assert_eq!(m[&0x31], "一");
+    }
+
+    #[test]
+    fn page_numbers() {
+        assert!(is_page_number("-3-"));
+        assert!(is_page_number("— 12 —"));
+        assert!(!is_page_number("3"));
+        assert!(!is_page_number("-"));
+    }
+}
