@@ -20,14 +20,22 @@ fn pipeline(c: &mut Criterion) {
     let text = seed_text();
     let opts = Options::default();
     let report = nianbao::report_from_text(&text, &forms, &opts).expect("seed reads");
-    let ctx = Context { form: forms.get(&report.form).expect("form"), style: &style, font_dirs: Vec::new() };
+    let ctx = Context {
+        form: forms.get(&report.form).expect("form"),
+        style: &style,
+        font_dirs: Vec::new(),
+    };
     OutputFormat::Pdf.render(&report, &ctx).expect("renders");
 
     c.bench_function("normalize_seed", |b| {
         b.iter(|| nianbao::report_from_text(black_box(&text), &forms, &opts).expect("reads"))
     });
     c.bench_function("docx_seed", |b| {
-        b.iter(|| OutputFormat::Docx.render(black_box(&report), &ctx).expect("renders"))
+        b.iter(|| {
+            OutputFormat::Docx
+                .render(black_box(&report), &ctx)
+                .expect("renders")
+        })
     });
     c.bench_function("convert_all_formats", |b| {
         b.iter(|| {

@@ -11,9 +11,10 @@ use serde::Serialize;
 use crate::diag::{Diagnostic, Severity};
 use crate::form::Forms;
 use crate::normalize::Options;
+use crate::read::ReadOptions;
 use crate::style::Style;
 use crate::write::{Context, OutputFormat, write_atomic};
-use crate::{Error, read_report};
+use crate::{Error, read_report_with};
 
 /// The extensions a folder is searched for.
 pub const INPUT_EXTENSIONS: &[&str] = &[
@@ -172,6 +173,7 @@ pub struct FileReport {
 pub struct Plan<'a> {
     pub forms: &'a Forms,
     pub options: &'a Options,
+    pub read: &'a ReadOptions,
     pub style: &'a Style,
     pub font_dirs: Vec<PathBuf>,
     /// Overwrite existing outputs.
@@ -220,7 +222,7 @@ fn convert_inner(
             )));
         }
     }
-    let report = read_report(&input.path, plan.forms, plan.options)?;
+    let report = read_report_with(&input.path, plan.forms, plan.options, plan.read)?;
     let form = plan
         .forms
         .get(&report.form)

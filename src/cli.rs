@@ -1,10 +1,12 @@
 //! The command line: a thin layer over the library.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity, has_errors};
 use crate::form::Forms;
@@ -14,6 +16,7 @@ use crate::read::ReadOptions;
 use crate::read_report_with;
 use crate::style::Style;
 use crate::write::{Context, OutputFormat, write_atomic};
+use crate::{batch, extract};
 
 /// Exit statuses.
 pub mod exit {
@@ -73,6 +76,19 @@ pub struct LayoutArgs {
     pub font_dirs: Vec<PathBuf>,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// How many files to convert at once (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub jobs: usize,
+    /// Overwrite outputs that already exist.
+    #[arg(long)]
+    pub force: bool,
+    /// Write every file's status and diagnostics to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert reports into the official form (JSON).
@@ -92,6 +108,27 @@ pub enum Command {
         read: ReadArgs,
         #[command(flatten)]
         layout: LayoutArgs,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Export the tables of many reports as data: one row a report, a column a cell.
+    Extract {
+        /// Input files or folders; `-` reads a list of paths from standard input.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The data file: `.csv`, or `.jsonl` for JSON lines; `-` writes CSV to stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Start the CSV with a byte-order mark, so Excel reads the Chinese right.
+        #[arg(long)]
+        excel: bool,
+        /// How many files to read at once (0: one per core).
+        #[arg(long, short = 'j', default_value_t = 0)]
+        jobs: usize,
+        #[command(flatten)]
+        form: FormArgs,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Check reports: print every repair, unresolved cell and rule violation.
     Check {
@@ -138,9 +175,23 @@ pub fn run(cli: Cli) -> u8 {
             form,
             read,
             layout,
+            run,
         } => with_read(&read, |read| {
             with_forms(&form, |forms, opts| {
-                convert(&inputs, &to, output.as_deref(), forms, opts, read, &layout)
+                let reading = Reading { forms, opts, read };
+                convert(&inputs, &to, output.as_deref(), &reading, &layout, &run)
+            })
+        }),
+        Command::Extract {
+            inputs,
+            output,
+            excel,
+            jobs,
+            form,
+            read,
+        } => with_read(&read, |read| {
+            with_forms(&form, |forms, opts| {
+                extract(&inputs, &output, excel, forms, opts, read, jobs)
             })
         }),
         Command::Check {
@@ -222,15 +273,23 @@ fn target(output: Option<&Path>) -> Target {
     }
 }
 
+/// How reports are read: the forms, the normalizer's options, the reader's options.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    forms: &'a Forms,
+    opts: &'a Options,
+    read: &'a ReadOptions,
+}
+
 fn convert(
     inputs: &[PathBuf],
     to: &[String],
     output: Option<&Path>,
-    forms: &Forms,
-    opts: &Options,
-    read: &ReadOptions,
+    reading: &Reading,
     layout: &LayoutArgs,
+    run: &RunArgs,
 ) -> u8 {
+    let Reading { forms, opts, read } = *reading;
     let style = match &layout.style {
         Some(p) => match Style::load(p) {
             Ok(s) => s,
@@ -238,6 +297,10 @@ fn convert(
         },
         None => Style::builtin(),
     };
+    let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
+    if inputs.is_empty() {
+        return usage("没有找到输入文件 (no input files found)");
+    }
     let target = target(output);
     let formats: Vec<OutputFormat> = match &target {
         Target::File(p) => match OutputFormat::from_path(p) {
@@ -264,89 +327,254 @@ fn convert(
     if matches!(target, Target::Stdout | Target::File(_)) && inputs.len() > 1 {
         return usage("多个输入需要输出到文件夹 (several inputs need -o DIR/)");
     }
-    if matches!(target, Target::Stdout) && (formats.len() != 1 || !formats[0].is_text()) {
-        return usage("-o - 只能输出一种文本格式 (-o - writes a single text format: json)");
+    let batch_target = match &target {
+        Target::Stdout => {
+            if formats.len() != 1 || !formats[0].is_text() {
+                return usage("-o - 只能输出一种文本格式 (-o - writes a single text format: json, md)");
+            }
+            return to_stdout(&inputs[0].path, formats[0], forms, opts, read, &style, layout);
+        }
+        Target::File(p) => batch::Target::File(p.clone()),
+        Target::Dir(d) => batch::Target::Dir(d.clone()),
+    };
+    let outputs = batch::output_paths(&inputs, &batch_target, &formats);
+    let plan = batch::Plan {
+        forms,
+        options: opts,
+        read,
+        style: &style,
+        font_dirs: layout.font_dirs.clone(),
+        force: run.force,
+    };
+    let stop = interrupt_flag();
+    let progress = Progress::new(inputs.len());
+    let reports = batch::convert_all(&inputs, &outputs, &plan, run.jobs, stop, &|r| progress.done(r));
+    progress.finish();
+    finish_run(&reports, run.report.as_deref(), stop.load(Ordering::SeqCst))
+}
+
+/// A single text output to standard output.
+fn to_stdout(
+    input: &Path,
+    format: OutputFormat,
+    forms: &Forms,
+    opts: &Options,
+    read: &ReadOptions,
+    style: &Style,
+    layout: &LayoutArgs,
+) -> u8 {
+    let report = match read_report_with(input, forms, opts, read) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: error: {e}", input.display());
+            return exit::UNUSABLE;
+        }
+    };
+    print_summary(input, &report);
+    let Some(form) = forms.get(&report.form) else {
+        return usage(&format!("unknown form version {}", report.form));
+    };
+    let ctx = Context {
+        form,
+        style,
+        font_dirs: layout.font_dirs.clone(),
+    };
+    let bytes = match format.render(&report, &ctx) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{}: error: {e}", input.display());
+            return exit::UNUSABLE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
+        return exit::UNUSABLE;
+    }
+    if has_errors(&report.diagnostics) {
+        exit::VIOLATIONS
+    } else {
+        exit::OK
+    }
+}
+
+/// Set by Ctrl-C: the files in progress finish, the rest are skipped.
+fn interrupt_flag() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static HANDLER: std::sync::Once = std::sync::Once::new();
+    HANDLER.call_once(|| {
+        let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    });
+    &STOP
+}
+
+/// A progress bar on a terminal; plain log lines otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = (total > 1 && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar }
     }
 
-    let mut failed = 0;
-    let mut worst = exit::OK;
-    for input in inputs {
-        let report = match read_report_with(input, forms, opts, read) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("{}: error: {e}", input.display());
-                failed += 1;
-                continue;
+    fn done(&self, r: &batch::FileReport) {
+        let line = match (&r.error, r.status) {
+            (Some(e), _) => format!("{}: error: {e}", r.input.display()),
+            (None, _) => {
+                let outs: Vec<String> = r.outputs.iter().map(|p| p.display().to_string()).collect();
+                let count = |s: Severity| r.diagnostics.iter().filter(|d| d.severity == s).count();
+                let (e, w) = (count(Severity::Error), count(Severity::Warning));
+                let note = if e + w > 0 {
+                    format!("  [{e} 个错误 (errors), {w} 处修复 (repairs)]")
+                } else {
+                    String::new()
+                };
+                format!("{} → {}{note}", r.input.display(), outs.join(", "))
             }
         };
-        print_summary(input, &report);
-        if has_errors(&report.diagnostics) {
-            worst = worst.max(exit::VIOLATIONS);
-        }
-        let Some(form) = forms.get(&report.form) else {
-            eprintln!("{}: error: unknown form version {}", input.display(), report.form);
-            failed += 1;
-            continue;
-        };
-        let ctx = Context {
-            form,
-            style: &style,
-            font_dirs: layout.font_dirs.clone(),
-        };
-        for &format in &formats {
-            let bytes = match format.render(&report, &ctx) {
-                Ok(b) => b,
-                Err(e) => {
-                    eprintln!("{}: error: {e}", input.display());
-                    failed += 1;
-                    continue;
+        match &self.bar {
+            Some(bar) => {
+                if r.error.is_some() {
+                    bar.println(line);
                 }
-            };
-            let path = match &target {
-                Target::Stdout => {
-                    let mut out = std::io::stdout().lock();
-                    if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
-                        return exit::UNUSABLE;
-                    }
-                    continue;
-                }
-                Target::File(p) => p.clone(),
-                Target::Dir(d) => d.join(format!(
-                    "{}.{}",
-                    input.file_stem().and_then(|s| s.to_str()).unwrap_or("report"),
-                    format.extension()
-                )),
-            };
-            if same_file(&path, input) {
-                eprintln!(
-                    "{}: error: 输出会覆盖输入 (the output would overwrite the input)",
-                    input.display()
-                );
-                failed += 1;
-                continue;
+                bar.inc(1);
             }
-            match write_atomic(&path, &bytes) {
-                Ok(()) => eprintln!("{} → {}", input.display(), path.display()),
-                Err(e) => {
-                    eprintln!("{}: error: {e}", input.display());
-                    failed += 1;
-                }
-            }
+            None => eprintln!("{line}"),
         }
     }
-    if failed == 0 {
-        worst
-    } else if failed >= inputs.len() {
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The closing summary, the `--report` file, and the exit status of a run.
+fn finish_run(reports: &[batch::FileReport], report_file: Option<&Path>, interrupted: bool) -> u8 {
+    let sum = batch::Summary::of(reports);
+    if reports.len() > 1 || interrupted {
+        eprintln!(
+            "转换 (converted) {}：无问题 (clean) {}，有修复 (repaired) {}，有违规或未解决 (violations) {}；失败 (failed) {}",
+            sum.converted(),
+            sum.clean,
+            sum.repaired,
+            sum.violations,
+            sum.failed
+        );
+    }
+    if interrupted {
+        eprintln!(
+            "已中断 (interrupted)：已完成的文件已保存，{} 个文件未处理 ({} not started)",
+            sum.skipped, sum.skipped
+        );
+    }
+    if let Some(path) = report_file {
+        let mut summary = serde_json::to_value(sum).expect("json");
+        summary["converted"] = sum.converted().into();
+        let value = serde_json::json!({ "summary": summary, "files": reports });
+        let text = serde_json::to_string_pretty(&value).expect("json") + "\n";
+        if let Err(e) = write_atomic(path, text.as_bytes()) {
+            eprintln!("nianbao: {e}");
+            return exit::UNUSABLE;
+        }
+    }
+    let not_done = sum.failed + sum.skipped;
+    if not_done == 0 {
+        if sum.violations > 0 {
+            exit::VIOLATIONS
+        } else {
+            exit::OK
+        }
+    } else if not_done == reports.len() {
         exit::UNUSABLE
     } else {
         exit::PARTIAL
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
+/// `nianbao extract`: one row a report, every cell a column.
+fn extract(
+    inputs: &[PathBuf],
+    output: &Path,
+    excel: bool,
+    forms: &Forms,
+    opts: &Options,
+    read: &ReadOptions,
+    jobs: usize,
+) -> u8 {
+    let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
+    if inputs.is_empty() {
+        return usage("没有找到输入文件 (no input files found)");
+    }
+    let ext = output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let csv = match ext.as_deref() {
+        _ if output == Path::new("-") => true,
+        Some("csv") => true,
+        Some("jsonl" | "ndjson" | "json") => false,
+        _ => return usage("-o 应为 .csv 或 .jsonl 文件 (-o must name a .csv or .jsonl file)"),
+    };
+    let read_one = |input: &batch::Input| -> Result<crate::model::Report, String> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_report_with(&input.path, forms, opts, read).map_err(|e| e.to_string())
+        }))
+        .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()))
+    };
+    let work = || inputs.par_iter().map(read_one).collect::<Vec<_>>();
+    let results = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    };
+    let records: Vec<extract::Record> = inputs
+        .iter()
+        .zip(&results)
+        .map(|(i, r)| extract::Record {
+            file: &i.path,
+            result: r.as_ref().map_err(Clone::clone),
+        })
+        .collect();
+    for rec in &records {
+        if let Err(e) = &rec.result {
+            eprintln!("{}: error: {e}", rec.file.display());
+        }
+    }
+    let text = if csv {
+        extract::to_csv(forms, &records, excel)
+    } else {
+        extract::to_json_lines(forms, &records)
+    };
+    if output == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+            return exit::UNUSABLE;
+        }
+    } else if let Err(e) = write_atomic(output, text.as_bytes()) {
+        eprintln!("nianbao: {e}");
+        return exit::UNUSABLE;
+    } else {
+        eprintln!("{} 份报告 (reports) → {}", records.len(), output.display());
+    }
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    let violations = results.iter().flatten().any(|r| has_errors(&r.diagnostics));
+    if failed == results.len() {
+        exit::UNUSABLE
+    } else if failed > 0 {
+        exit::PARTIAL
+    } else if violations {
+        exit::VIOLATIONS
+    } else {
+        exit::OK
     }
 }
 

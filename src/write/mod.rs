@@ -126,3 +126,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
     result.map_err(io)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("nianbao-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("taken")).unwrap();
+        // The rename onto an existing folder fails after the data was written.
+        assert!(write_atomic(&dir.join("taken"), b"data").is_err());
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, ["taken"], "no temporary file is left");
+        write_atomic(&dir.join("ok.json"), b"{}").unwrap();
+        assert_eq!(std::fs::read(dir.join("ok.json")).unwrap(), b"{}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,174 @@
+//! Many reports at once: folders, bad files among good ones, the run's account, data export.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::fixture;
+
+fn nianbao(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A folder of good reports with bad files among them.
+fn mixed_folder(dir: &Path) {
+    std::fs::create_dir_all(dir.join("in/2023")).unwrap();
+    for (stem, path) in common::seeds() {
+        std::fs::copy(path, dir.join(format!("in/2023/{stem}.txt"))).unwrap();
+    }
+    std::fs::copy(fixture("huaian-2024/layout.txt"), dir.join("in/huaian.txt")).unwrap();
+    std::fs::write(dir.join("in/empty.txt"), b"").unwrap();
+    std::fs::write(dir.join("in/binary.txt"), [0u8, 1, 2, 3, 255, 0, 7]).unwrap();
+    std::fs::write(dir.join("in/truncated.docx"), b"PK\x03\x04\x14\x00\x00\x00").unwrap();
+    std::fs::write(
+        dir.join("in/wrong-types.json"),
+        br#"{"form": 2021, "tables": []}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("in/notes.png"), b"not an input").unwrap();
+}
+
+#[test]
+fn a_batch_converts_the_good_files_and_accounts_for_the_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    mixed_folder(dir.path());
+    let o = nianbao(
+        &[
+            "convert",
+            "in",
+            "--to",
+            "json,docx",
+            "-o",
+            "out/",
+            "--report",
+            "run.json",
+            "--jobs",
+            "2",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    for bad in ["empty.txt", "binary.txt", "truncated.docx", "wrong-types.json"] {
+        assert!(
+            err.lines().any(|l| l.contains(bad) && l.contains("error")),
+            "{bad}: {err}"
+        );
+    }
+    // The good ones, in a mirrored tree; nothing for the bad ones, no temporary files.
+    assert!(dir.path().join("out/2023/003_c73b0815ce023fc0.json").is_file());
+    assert!(dir.path().join("out/2023/003_c73b0815ce023fc0.docx").is_file());
+    assert!(dir.path().join("out/huaian.json").is_file());
+    for bad in ["empty", "binary", "truncated", "wrong-types", "notes"] {
+        assert!(!dir.path().join(format!("out/{bad}.json")).exists(), "{bad}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 10);
+    assert_eq!(files.iter().filter(|f| f["status"] == "failed").count(), 4);
+    assert_eq!(report["summary"]["failed"], 4);
+    assert_eq!(report["summary"]["converted"], 6);
+    assert!(err.contains("失败 (failed) 4"), "{err}");
+}
+
+#[test]
+fn existing_outputs_are_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("004_c4cb64a14b625d7c.txt"), dir.path().join("a.txt")).unwrap();
+    assert_eq!(
+        nianbao(&["convert", "a.txt", "-o", "a.json"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(dir.path().join("a.json"), "mine").unwrap();
+    let o = nianbao(&["convert", "a.txt", "-o", "a.json"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.json")).unwrap(),
+        "mine"
+    );
+    let o = nianbao(&["convert", "a.txt", "-o", "a.json", "--force"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(dir.path().join("a.json"))
+            .unwrap()
+            .contains("\"tables\"")
+    );
+}
+
+#[test]
+fn paths_can_come_on_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = format!(
+        "{}\n{}\n",
+        fixture("000_7a31bcbeafe9deac.txt").display(),
+        fixture("001_43a537ac175a5a3b.txt").display()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["convert", "-", "-o", "out/"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(list.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.path().join("out/000_7a31bcbeafe9deac.json").is_file());
+    assert!(dir.path().join("out/001_43a537ac175a5a3b.json").is_file());
+}
+
+#[test]
+fn extract_writes_one_row_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    mixed_folder(dir.path());
+    let o = nianbao(&["extract", "in", "-o", "table.csv", "--excel"], dir.path());
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(dir.path().join("table.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 1 + 10);
+    let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "applications.new_received.total")
+        .unwrap();
+    let huaian: Vec<&str> = lines
+        .iter()
+        .find(|l| l.contains("huaian.txt"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(huaian[col], "3119");
+    assert_eq!(huaian[2], "淮安市人民政府");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("empty.txt") && l.contains(",failed,"))
+    );
+
+    let o = nianbao(&["extract", "in/huaian.txt", "-o", "rows.jsonl"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let row: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(dir.path().join("rows.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(row["review_litigation.review.total"], 351);
+}
