@@ -56,12 +56,20 @@ pub struct ReadArgs {
     /// Text encoding of the inputs (gbk, gb18030, utf-16le, big5 …) instead of detecting it.
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
+    /// The largest input file read, in MB (larger files are refused).
+    #[arg(long, value_name = "MB", default_value_t = 64)]
+    pub max_input_mb: u64,
 }
 
 impl ReadArgs {
     fn options(&self) -> ReadOptions {
+        let limits = crate::read::limits::Limits {
+            max_input_bytes: self.max_input_mb.saturating_mul(1 << 20),
+            ..Default::default()
+        };
         ReadOptions {
             encoding: self.encoding.clone(),
+            limits,
         }
     }
 }

@@ -33,6 +33,7 @@ fn read_with(path: &Path, encoding: Option<&str>) -> Result<Report, Error> {
         &Options::default(),
         &ReadOptions {
             encoding: encoding.map(str::to_string),
+            ..Default::default()
         },
     )
 }

@@ -4,6 +4,7 @@
 pub mod docx;
 pub mod encoding;
 pub mod html;
+pub mod limits;
 pub mod pdf;
 pub mod text;
 
@@ -79,6 +80,8 @@ impl Format {
 pub struct ReadOptions {
     /// The text encoding (`gbk`, `gb18030`, `utf-16le` …) instead of detecting it.
     pub encoding: Option<String>,
+    /// Limits against hostile input.
+    pub limits: limits::Limits,
 }
 
 impl ReadOptions {
@@ -107,15 +110,19 @@ pub fn read_path(path: &Path) -> Result<RawDoc, Error> {
 /// Reads a file into a [`RawDoc`] by its format (or, for text, by its content: a saved web
 /// page is read as HTML), with the user's reading options.
 pub fn read_path_with(path: &Path, opts: &ReadOptions) -> Result<RawDoc, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    let bytes = limits::read_file(path, &opts.limits)?;
     let format = Format::from_path(path);
     if format == Format::Docx {
+        limits::check_package(&bytes, &opts.limits)?;
         return docx::read(&bytes);
     }
     if format == Format::Pdf {
         return pdf::read(&bytes);
     }
     let (text, notes) = encoding::decode(&bytes, opts.forced_encoding()?)?;
+    if text.contains('<') {
+        limits::check_html_depth(&text, &opts.limits)?;
+    }
     let markdown = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
