@@ -92,7 +92,7 @@ fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
             coverage: HashMap::new(),
             font_cache: HashMap::new(),
         };
-        interp.run(&content, &resources, Matrix::IDENTITY, 0)?;
+        interp.run(&content, &resources, page_rotation(&doc, page_id), 0)?;
         for (font, shown, unmapped) in interp.coverage.values() {
             if *unmapped > 3 && unmapped * 20 > *shown {
                 return Err(incomplete_font(number, font, *unmapped, *shown));
@@ -129,6 +129,27 @@ fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
         blocks,
         ..RawDoc::default()
     })
+}
+
+/// The page's /Rotate (inherited through the page tree) as a matrix that turns user space
+/// into the page as displayed. Only directions matter here, so the origin is left as is.
+fn page_rotation(doc: &Document, page_id: lopdf::ObjectId) -> Matrix {
+    let mut node = doc.get_dictionary(page_id).ok();
+    let mut rotate = 0i64;
+    for _ in 0..MAX_DEREF {
+        let Some(dict) = node else { break };
+        if let Some(Object::Integer(r)) = get(doc, dict, b"Rotate") {
+            rotate = *r;
+            break;
+        }
+        node = get_dict(doc, dict, b"Parent");
+    }
+    match rotate.rem_euclid(360) {
+        90 => Matrix([0.0, -1.0, 1.0, 0.0, 0.0, 0.0]),
+        180 => Matrix([-1.0, 0.0, 0.0, -1.0, 0.0, 0.0]),
+        270 => Matrix([0.0, 1.0, -1.0, 0.0, 0.0, 0.0]),
+        _ => Matrix::IDENTITY,
+    }
 }
 
 struct Budget {
@@ -206,15 +227,22 @@ struct Font {
     encoding: Option<Box<[Option<char>; 256]>>,
     /// Codes whose Unicode value is the code itself (UCS-2 predefined CMaps).
     identity_unicode: bool,
+    /// Codes that are a legacy code page's bytes (GBK-EUC-H, B5pc-H …).
+    codepage: Option<&'static encoding_rs::Encoding>,
     widths: HashMap<u32, f64>,
     default_width: f64,
     /// Glyph-space to text-space scale (1/1000 except for Type 3 fonts).
     scale: f64,
+    /// The name is not in the resources, or not a font dictionary.
+    missing: bool,
 }
 
 impl Font {
     fn has_map(&self) -> bool {
-        !self.to_unicode.is_empty() || self.encoding.is_some() || self.identity_unicode
+        !self.to_unicode.is_empty()
+            || self.encoding.is_some()
+            || self.identity_unicode
+            || self.codepage.is_some()
     }
 
     fn unicode(&self, code: u32) -> Option<String> {
@@ -223,6 +251,15 @@ impl Font {
         }
         if self.identity_unicode {
             return char::from_u32(code).map(String::from);
+        }
+        if let Some(cp) = self.codepage {
+            let bytes = if code < 0x100 {
+                vec![code as u8]
+            } else {
+                vec![(code >> 8) as u8, code as u8]
+            };
+            let (text, _, bad) = cp.decode(&bytes);
+            return (!bad).then(|| text.into_owned());
         }
         let enc = self.encoding.as_ref()?;
         let c = enc.get(usize::try_from(code).ok()?).copied().flatten()?;
@@ -323,9 +360,11 @@ fn load_font(doc: &Document, name: &[u8], dict: &Dictionary) -> Font {
         to_unicode: HashMap::new(),
         encoding: None,
         identity_unicode: false,
+        codepage: None,
         widths: HashMap::new(),
         default_width: 0.0,
         scale: 0.001,
+        missing: false,
     };
     if let Some(bytes) = dict.get(b"ToUnicode").ok().and_then(|o| stream_bytes(doc, o)) {
         font.to_unicode = parse_cmap(&bytes);
@@ -337,8 +376,14 @@ fn load_font(doc: &Document, name: &[u8], dict: &Dictionary) -> Font {
             if enc.contains("UCS2") || enc.contains("UTF16") {
                 font.identity_unicode = true;
             } else if !enc.starts_with("Identity") {
-                // GBK-EUC-H, GBpc-EUC-H, B5pc-H …: ASCII bytes are one-byte codes.
+                // GBK-EUC-H, GBpc-EUC-H, B5pc-H …: ASCII bytes are one-byte codes, and the
+                // codes are the code page's bytes.
                 font.lead_byte = 0x81;
+                if enc.starts_with("GB") && !enc.contains("UCS") {
+                    font.codepage = Some(encoding_rs::GB18030);
+                } else if enc.starts_with("B5") || enc.starts_with("ETen") || enc.starts_with("HKscs") {
+                    font.codepage = Some(encoding_rs::BIG5);
+                }
             }
         }
         font.default_width = 1000.0;
@@ -912,6 +957,12 @@ fn lookup<'a>(
 }
 
 fn unusable_font(page: u32, font: &Font) -> Error {
+    if font.missing {
+        return Error::Unusable(format!(
+            "第 {page} 页的字体 {} 缺失或已损坏 (page {page}: font {} is missing or damaged; text cannot be extracted)",
+            font.name, font.name
+        ));
+    }
     let base = if font.base.is_empty() {
         String::new()
     } else {
@@ -943,8 +994,6 @@ impl<'a> Interp<'a, '_> {
         ctm: Matrix,
         depth: usize,
     ) -> Result<(), Error> {
-        let page = self.page;
-        let _ = page;
         let mut gs = GState {
             ctm,
             tc: 0.0,
@@ -1004,9 +1053,11 @@ impl<'a> Interp<'a, '_> {
                                 to_unicode: HashMap::new(),
                                 encoding: None,
                                 identity_unicode: false,
+                                codepage: None,
                                 widths: HashMap::new(),
                                 default_width: 500.0,
                                 scale: 0.001,
+                                missing: true,
                             };
                             gs.font = Some(Rc::new(missing));
                         }
@@ -1216,12 +1267,6 @@ impl<'a> Interp<'a, '_> {
 fn page_lines(mut glyphs: Vec<Placed>) -> Vec<Vec<String>> {
     glyphs.retain(|g| !g.text.trim().is_empty());
     glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
-    struct Group {
-        top: f64,
-        bottom: f64,
-        size: f64,
-        members: Vec<Placed>,
-    }
     let mut groups: Vec<Group> = Vec::new();
     for g in glyphs {
         match groups.last_mut() {
@@ -1241,11 +1286,7 @@ fn page_lines(mut glyphs: Vec<Placed>) -> Vec<Vec<String>> {
     // A row of figures goes with the label above it before one below: in mixed-face rows
     // Chinese labels sit higher than digits, and a wrapped group label spanning several rows
     // can land just under a row's figures.
-    let figures = |g: &Group| {
-        g.members
-            .iter()
-            .all(|p| p.text.chars().all(|c| c.is_ascii_digit() || ".,-/%".contains(c)))
-    };
+    let figures = |g: &Group| g.members.iter().all(|p| is_figure(&p.text));
     let cost = |a: &Group, b: &Group| {
         let em = a.size.max(b.size);
         let penalty = if figures(a) && !figures(b) { 0.25 * em } else { 0.0 };
@@ -1265,13 +1306,88 @@ fn page_lines(mut glyphs: Vec<Placed>) -> Vec<Vec<String>> {
         g.size = g.size.max(next.size);
         g.members.extend(next.members);
     }
-    groups.into_iter().map(|g| line_cells(g.members)).collect()
+    // A label wrapped onto two lines with the row's figures centred between them: one row.
+    // Cells further left on those two lines (a vertical label's characters, a group label)
+    // stay lines of their own.
+    let mut out = Vec::with_capacity(groups.len());
+    let mut i = 0usize;
+    while i < groups.len() {
+        if let [above, row, below, ..] = &groups[i..]
+            && let Some((strays_above, label, strays_below)) = wrapped_label(above, row, below)
+        {
+            if !strays_above.is_empty() {
+                out.push(strays_above);
+            }
+            let mut cells = vec![label];
+            cells.extend(line_cells(row.members.clone()));
+            out.push(cells);
+            if !strays_below.is_empty() {
+                out.push(strays_below);
+            }
+            i += 3;
+            continue;
+        }
+        out.push(line_cells(groups[i].members.clone()));
+        i += 1;
+    }
+    out
 }
 
-fn line_cells(mut members: Vec<Placed>) -> Vec<String> {
+/// A line of glyphs between baselines `top` and `bottom`.
+struct Group {
+    top: f64,
+    bottom: f64,
+    size: f64,
+    members: Vec<Placed>,
+}
+
+fn is_figure(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii_digit() || ".,-/%".contains(c))
+}
+
+/// When `row` holds only figures and the lines just above and below end in label pieces
+/// that start at the same x, left of the figures: the cells left of those pieces on each
+/// line, and the joined label.
+fn wrapped_label(above: &Group, row: &Group, below: &Group) -> Option<(Vec<String>, String, Vec<String>)> {
+    let em = above.size.max(row.size).max(below.size);
+    if !row.members.iter().all(|p| is_figure(&p.text)) || above.bottom - below.top > 2.5 * em {
+        return None;
+    }
+    let first_figure = row.members.iter().map(|p| p.x).fold(f64::INFINITY, f64::min);
+    let a = cell_spans(above.members.clone());
+    let b = cell_spans(below.members.clone());
+    let (la, lb) = (a.last()?, b.last()?);
+    let fits = |cells: &[Cell]| cells.iter().all(|c| !is_figure(&c.text) && c.x1 < first_figure);
+    if !fits(&a) || !fits(&b) || (la.x0 - lb.x0).abs() > 0.5 * em {
+        return None;
+    }
+    let ascii = la.text.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && lb.text.starts_with(|c: char| c.is_ascii_alphanumeric());
+    let label = if ascii {
+        format!("{} {}", la.text, lb.text)
+    } else {
+        format!("{}{}", la.text, lb.text)
+    };
+    let strays = |cells: &[Cell]| cells[..cells.len() - 1].iter().map(|c| c.text.clone()).collect();
+    Some((strays(&a), label, strays(&b)))
+}
+
+/// A cell of a line and its horizontal extent.
+struct Cell {
+    text: String,
+    x0: f64,
+    x1: f64,
+}
+
+fn line_cells(members: Vec<Placed>) -> Vec<String> {
+    cell_spans(members).into_iter().map(|c| c.text).collect()
+}
+
+fn cell_spans(mut members: Vec<Placed>) -> Vec<Cell> {
     members.sort_by(|a, b| a.x.total_cmp(&b.x));
-    let mut cells: Vec<String> = Vec::new();
+    let mut cells: Vec<Cell> = Vec::new();
     let mut current = String::new();
+    let (mut x0, mut x1) = (0.0f64, 0.0f64);
     let mut prev: Option<&Placed> = None;
     for g in &members {
         if let Some(p) = prev {
@@ -1282,21 +1398,36 @@ fn line_cells(mut members: Vec<Placed>) -> Vec<String> {
             let em = p.size.max(g.size);
             let gap = g.x - p.end.max(p.x);
             if gap > CELL_GAP_EM * em {
-                cells.push(std::mem::take(&mut current));
+                cells.push(Cell {
+                    text: std::mem::take(&mut current),
+                    x0,
+                    x1,
+                });
+                x0 = g.x;
             } else if gap > space_gap(&p.text, &g.text) * em && !current.ends_with(' ') {
                 current.push(' ');
             }
+        } else {
+            x0 = g.x;
         }
         current.push_str(&g.text);
+        x1 = g.end.max(g.x);
         prev = Some(g);
     }
     if !current.is_empty() {
-        cells.push(current);
+        cells.push(Cell {
+            text: current,
+            x0,
+            x1,
+        });
     }
     cells
         .into_iter()
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty())
+        .map(|c| Cell {
+            text: c.text.trim().to_string(),
+            ..c
+        })
+        .filter(|c| !c.text.is_empty())
         .collect()
 }
 
@@ -1322,6 +1453,45 @@ mod tests {
         assert_eq!(m[&0x10], "一");
         assert_eq!(m[&0x22], "C");
         assert_eq!(m[&0x31], "一");
+    }
+
+    fn glyph(x: f64, y: f64, text: &str) -> Placed {
+        let end = x + 7.5 * text.chars().count() as f64;
+        Placed {
+            x,
+            y,
+            end,
+            size: 7.5,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn figures_join_the_label_above_and_cells_split_at_wide_gaps() {
+        let lines = page_lines(vec![
+            glyph(300.0, 188.2, "6"),
+            glyph(100.0, 190.7, "4.保护"),
+            glyph(340.0, 188.2, "0"),
+            glyph(50.0, 186.2, "（三）不"),
+            glyph(150.0, 160.0, "正"),
+            glyph(158.0, 160.0, "文"),
+        ]);
+        assert_eq!(
+            lines,
+            vec![vec!["4.保护", "6", "0"], vec!["（三）不"], vec!["正文"]]
+        );
+    }
+
+    #[test]
+    fn a_wrapped_label_joins_the_figures_between_its_lines() {
+        let lines = page_lines(vec![
+            glyph(10.0, 200.0, "本"),
+            glyph(100.0, 200.0, "5.要求确认"),
+            glyph(300.0, 192.0, "1"),
+            glyph(340.0, 192.0, "0"),
+            glyph(100.0, 186.0, "具已获取信息"),
+        ]);
+        assert_eq!(lines, vec![vec!["本"], vec!["5.要求确认具已获取信息", "1", "0"]]);
     }
 
     #[test]
