@@ -3,25 +3,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use common::fixture;
-
-fn nianbao(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{fixture, nianbao, stderr, stdout};
 
 #[test]
 fn check_names_the_cell_and_rule_when_r1_fails() {

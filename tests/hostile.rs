@@ -5,17 +5,8 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
 
-use common::fixture;
-
-fn nianbao(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
+use common::{fixture, nianbao};
 
 fn zip_file(path: &Path, entries: &mut dyn Iterator<Item = (String, Vec<u8>)>) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());

@@ -1,6 +1,8 @@
 //! The PDF writer: page size, size budget, embedded font subsets, nothing overflowing its
 //! box, font fallback, and the tables surviving a round trip through `pdftotext -layout`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -299,63 +301,10 @@ fn body_face_lacks_shi_so_the_fallback_is_exercised() {
 /// negative): the trial form's grids lay out without overflow and survive pdftotext.
 #[test]
 fn a_2019_form_report_lays_out_and_round_trips() {
-    use nianbao::model::{Cell, Section, Table, Tables};
     let forms = Forms::builtin();
     let style = Style::builtin();
     let form = forms.get("2019").expect("the 2019 form");
-    let mut tables = Tables::empty(form);
-    let mut n = 0.0;
-    for def in &form.tables {
-        let table: &mut Table = tables.get_mut(&def.key).unwrap();
-        for row in def.rows() {
-            for (c, col) in row.block.columns.iter().enumerate() {
-                n += 1.0;
-                table.set(row.index, c, Cell::Number(if col.signed { -n } else { n }));
-            }
-        }
-    }
-    let review = tables.get_mut("review_litigation").unwrap();
-    for row in &mut review.rows {
-        let sum: f64 = row
-            .cells
-            .iter()
-            .filter(|c| c.0 != "total")
-            .filter_map(|c| c.1.number())
-            .sum();
-        if let Some(total) = row.cells.iter_mut().find(|c| c.0 == "total") {
-            total.1 = Cell::Number(sum);
-        }
-    }
-    let mut sections = vec![Section {
-        key: None,
-        heading: None,
-        blocks: vec![Block::Paragraph {
-            text: "本报告依据《中华人民共和国政府信息公开条例》编制。".into(),
-        }],
-    }];
-    for sec in &form.sections {
-        let blocks = match form.tables.iter().find(|t| t.section == sec.key) {
-            Some(t) => vec![Block::Table { table: t.key.clone() }],
-            None => vec![Block::Paragraph {
-                text: "本年度工作情况良好，无其他需要报告的事项。".into(),
-            }],
-        };
-        sections.push(Section {
-            key: Some(sec.key.clone()),
-            heading: Some(sec.title()),
-            blocks,
-        });
-    }
-    let report = Report {
-        form: "2019".into(),
-        title: Some("某某县人民政府2020年政府信息公开工作年度报告".into()),
-        organization: Some("某某县人民政府".into()),
-        year: Some(2020),
-        sections,
-        tables,
-        not_applicable: Vec::new(),
-        diagnostics: Vec::new(),
-    };
+    let report = common::report_2019();
     let set = fonts::resolve(&style, &[]).unwrap();
     let ctx = Context {
         form,

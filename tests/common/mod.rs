@@ -71,3 +71,85 @@ pub fn read(path: &Path) -> nianbao::Report {
     nianbao::read_report(path, &nianbao::Forms::builtin(), &nianbao::Options::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Runs the `nianbao` binary in `dir`.
+pub fn nianbao(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A 2019-form report built by hand: every cell a different number (table 二's 本年增/减
+/// negative), table 四's totals adding up as a real report's do.
+pub fn report_2019() -> nianbao::Report {
+    use nianbao::Report;
+    use nianbao::model::{Block, Cell, Section, Table, Tables};
+    let forms = nianbao::Forms::builtin();
+    let form = forms.get("2019").expect("the 2019 form");
+    let mut tables = Tables::empty(form);
+    let mut n = 0.0;
+    for def in &form.tables {
+        let table: &mut Table = tables.get_mut(&def.key).unwrap();
+        for row in def.rows() {
+            for (c, col) in row.block.columns.iter().enumerate() {
+                n += 1.0;
+                let v = if col.signed { -n } else { n };
+                table.set(row.index, c, Cell::Number(v));
+            }
+        }
+    }
+    // Table 四's totals add up (R4), as a real report's do.
+    let review = tables.get_mut("review_litigation").unwrap();
+    for row in &mut review.rows {
+        let sum: f64 = row
+            .cells
+            .iter()
+            .filter(|c| c.0 != "total")
+            .filter_map(|c| c.1.number())
+            .sum();
+        if let Some(total) = row.cells.iter_mut().find(|c| c.0 == "total") {
+            total.1 = Cell::Number(sum);
+        }
+    }
+    let mut sections = vec![Section {
+        key: None,
+        heading: None,
+        blocks: vec![Block::Paragraph {
+            text: "本报告依据《中华人民共和国政府信息公开条例》编制。".into(),
+        }],
+    }];
+    for sec in &form.sections {
+        let mut blocks = Vec::new();
+        match form.tables.iter().find(|t| t.section == sec.key) {
+            Some(t) => blocks.push(Block::Table { table: t.key.clone() }),
+            None => blocks.push(Block::Paragraph {
+                text: "本年度工作情况良好，无其他需要报告的事项。".into(),
+            }),
+        }
+        sections.push(Section {
+            key: Some(sec.key.clone()),
+            heading: Some(sec.title()),
+            blocks,
+        });
+    }
+    Report {
+        form: "2019".into(),
+        title: Some("某某县人民政府2020年政府信息公开工作年度报告".into()),
+        organization: Some("某某县人民政府".into()),
+        year: Some(2020),
+        sections,
+        tables,
+        not_applicable: Vec::new(),
+        diagnostics: Vec::new(),
+    }
+}
