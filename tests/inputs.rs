@@ -579,3 +579,17 @@ fn generated_reports_read_alike_as_html_markdown_and_legacy_encodings() {
         }
     }
 }
+
+/// A DOCX made by LibreOffice from a web page whose table 三 is split in two at a page
+/// break, the second part without its header rows and with an empty spacer column.
+#[test]
+fn a_docx_table_split_in_two_gives_the_tables() {
+    let report = read(&input("huaian-split-table.docx"));
+    let bad = table_mismatches(&report, &huaian_expected()["tables"]);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert!(
+        !report.diagnostics.iter().any(|d| d.severity == Severity::Error),
+        "{:#?}",
+        report.diagnostics
+    );
+}
