@@ -161,6 +161,14 @@ fn tokens(block: &RawBlock) -> (Vec<Token>, bool) {
     let mut out = Vec::new();
     for cell in cells {
         let cell = cell.trim();
+        // A real table cell holds one value: `1 288` typed with a space is one number.
+        let joined;
+        let cell = if exact && is_spaced_number(cell) {
+            joined = cell.split_whitespace().collect::<String>();
+            joined.as_str()
+        } else {
+            cell
+        };
         if cell.contains(char::is_whitespace) && !classify(cell).is_empty() {
             split_text_cell(&super::text::remove_junk(cell), line, &mut out);
             continue;
@@ -190,6 +198,13 @@ fn tokens(block: &RawBlock) -> (Vec<Token>, bool) {
         }
     }
     (out, exact)
+}
+
+/// Digits with spaces between them and nothing else: `1 288`, `96 171.6`.
+fn is_spaced_number(cell: &str) -> bool {
+    cell.contains(' ')
+        && cell.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.'))
+        && cell.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// A text cell may end in values separated by single spaces (`规章 1 0 11`): split them off.
@@ -420,6 +435,17 @@ mod tests {
             "规章 1 0 11\n行政规范性文件 8 26 66\n行政许可 5\n口口口 6\n行政强制 7\n行政事业性收费 1.5",
         );
         assert_eq!(a[3], Some(3));
+    }
+
+    #[test]
+    fn a_grid_cell_with_spaces_is_one_number_and_a_text_line_is_several() {
+        let (c, _) = run(
+            "active_disclosure",
+            "| 规章 | 1 288 | 0 | 11 |\n行政规范性文件 8 26 66",
+        );
+        let nums = |i: usize| c[i].values.iter().map(|v| v.number()).collect::<Vec<_>>();
+        assert_eq!(nums(0), [Some(1288.0), Some(0.0), Some(11.0)]);
+        assert_eq!(nums(1), [Some(8.0), Some(26.0), Some(66.0)]);
     }
 
     #[test]
