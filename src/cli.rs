@@ -34,7 +34,7 @@ pub mod exit {
 #[command(
     name = "nianbao",
     version,
-    about = "政府信息公开工作年度报告：重建官方表格、校验勾稽关系、输出 JSON\nRebuild government information-disclosure annual reports into the official form, check them, write JSON"
+    about = "政府信息公开工作年度报告：重建官方表格、校验勾稽关系、输出 PDF、DOCX 与 JSON\nRebuild government information-disclosure annual reports into the official form, check them, write PDF, DOCX and JSON"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -99,7 +99,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Convert reports into the official form (JSON).
+    /// Convert reports into the official form: PDF, DOCX, JSON, Markdown.
     Convert {
         /// Input files (.txt, .md, .html, .docx, .json).
         #[arg(required = true)]

@@ -40,6 +40,9 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
     let dom = Domain::of(def);
     let mut ctx = Context {
         def,
+        title: form
+            .section(&def.section)
+            .map_or_else(|| def.key.clone(), |s| s.title()),
         grid: def.rows().map(|r| vec![None; r.block.columns.len()]).collect(),
         origin: def
             .rows()
@@ -146,8 +149,8 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
                     Severity::Warning,
                     code::ROW_UNMATCHED,
                     format!(
-                        "表{}中有一行数值无法对应到表格行，未采用 (values not matched to any row): 「{}」 {}",
-                        def.key,
+                        "「{}」表中有一行数值无法对应到表格行，未采用 (values not matched to any row): 「{}」 {}",
+                        ctx.title,
                         cand.label_text(),
                         vals.join(" ")
                     ),
@@ -168,6 +171,8 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
 
 struct Context<'a> {
     def: &'a TableDef,
+    /// The table's section heading, naming the table in messages.
+    title: String,
     grid: Grid,
     origin: Vec<Vec<Origin>>,
     na: Vec<Vec<bool>>,
@@ -211,7 +216,7 @@ impl Context<'_> {
 
     fn row_name(&self, row: &PrintRow) -> String {
         match self.def.layout {
-            Layout::SideBySide => format!("表{}", self.def.key),
+            Layout::SideBySide => format!("「{}」表", self.title),
             _ => format!("「{}」", self.row_label(row.cells.first().map_or(0, |c| c.0))),
         }
     }
@@ -353,9 +358,13 @@ impl Context<'_> {
             format!(
                 "{unreadable} 个数值无法识别，已按勾稽关系推定 ({unreadable} unreadable value(s) inferred by the rules)"
             )
-        } else {
+        } else if m < n {
             format!(
                 "只读到 {m} 个数值（应有 {n} 个），已按勾稽关系唯一确定 (read {m} of {n} values; placed by the rules)"
+            )
+        } else {
+            format!(
+                "读到 {m} 个数值（应有 {n} 个），多余的数值已按勾稽关系排除 (read {m} values for {n} cells; the extra excluded by the rules)"
             )
         };
         self.diags.push(
