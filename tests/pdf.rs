@@ -111,6 +111,21 @@ fn every_seed_renders_a4_with_embedded_subset_fonts() {
     }
 }
 
+/// Every text line of the laid-out document stands inside its box (cell or text block).
+fn assert_nothing_overflows(doc: &layout::Document) {
+    for p in &doc.pages {
+        for l in &p.lines {
+            assert!(
+                l.container.contains(&l.rect, 0.01),
+                "{:?} overflows {:?}: {}",
+                l.rect,
+                l.container,
+                l.text
+            );
+        }
+    }
+}
+
 #[test]
 fn nothing_overflows_its_box() {
     let forms = Forms::builtin();
@@ -266,17 +281,7 @@ fn wide_numbers_stay_inside_narrow_cells() {
         font_dirs: Vec::new(),
     };
     let doc = layout::layout(&report, &ctx, &set);
-    for p in &doc.pages {
-        for l in &p.lines {
-            assert!(
-                l.container.contains(&l.rect, 0.01),
-                "{:?} overflows {:?}: {}",
-                l.rect,
-                l.container,
-                l.text
-            );
-        }
-    }
+    assert_nothing_overflows(&doc);
     let drawn: String = doc
         .pages
         .iter()
@@ -312,17 +317,7 @@ fn a_2019_form_report_lays_out_and_round_trips() {
         font_dirs: Vec::new(),
     };
     let doc = layout::layout(&report, &ctx, &set);
-    for p in &doc.pages {
-        for l in &p.lines {
-            assert!(
-                l.container.contains(&l.rect, 0.01),
-                "{:?} overflows {:?}: {}",
-                l.rect,
-                l.container,
-                l.text
-            );
-        }
-    }
+    assert_nothing_overflows(&doc);
     let (bytes, warnings) = render(&report, &forms, &style);
     assert!(warnings.is_empty(), "{warnings:?}");
     keep("form2019", &bytes);

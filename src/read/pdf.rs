@@ -963,23 +963,24 @@ fn unusable_font(page: u32, font: &Font) -> Error {
             font.name, font.name
         ));
     }
-    let base = if font.base.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", font.base)
-    };
+    let base = base_name(font);
     Error::Unusable(format!(
         "第 {page} 页的字体 {}{base} 没有 Unicode 映射 (page {page}: font {}{base} has no ToUnicode map; text cannot be extracted)",
         font.name, font.name
     ))
 }
 
-fn incomplete_font(page: u32, font: &Font, unmapped: usize, shown: usize) -> Error {
-    let base = if font.base.is_empty() {
+/// The font's base name in brackets, for messages: ` (SimSun)`.
+fn base_name(font: &Font) -> String {
+    if font.base.is_empty() {
         String::new()
     } else {
         format!(" ({})", font.base)
-    };
+    }
+}
+
+fn incomplete_font(page: u32, font: &Font, unmapped: usize, shown: usize) -> Error {
+    let base = base_name(font);
     Error::Unusable(format!(
         "第 {page} 页的字体 {}{base} 的 Unicode 映射不完整 (page {page}: font {}{base} maps no text for {unmapped} of {shown} glyphs; text cannot be extracted reliably)",
         font.name, font.name
