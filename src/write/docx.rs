@@ -78,7 +78,26 @@ pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     let mut out = std::io::Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| Error::Io(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")))?;
-    Ok(out.into_inner())
+    deflate(&out.into_inner())
+        .map_err(|e| Error::Io(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")))
+}
+
+/// docx-rs stores its parts uncompressed; the same parts, deflated, make a file a fifth
+/// the size.
+fn deflate(package: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(package))?;
+    let mut dst = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut buf = Vec::new();
+    for i in 0..src.len() {
+        let mut entry = src.by_index(i)?;
+        buf.clear();
+        entry.read_to_end(&mut buf)?;
+        dst.start_file(entry.name().to_string(), opts)?;
+        dst.write_all(&buf)?;
+    }
+    Ok(dst.finish()?.into_inner())
 }
 
 /// Escapes text for XML, dropping characters XML 1.0 cannot hold.
