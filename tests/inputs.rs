@@ -11,7 +11,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{fixture, read, seeds, table_mismatches};
+use common::{fixture, huaian_expected, read, seeds, table_mismatches};
 use nianbao::form::{Form, Layout as TableLayout, TableDef};
 use nianbao::read::{RawBlock, ReadOptions};
 use nianbao::{Error, Forms, Options, Report, Severity};
@@ -19,11 +19,6 @@ use serde_json::Value;
 
 fn input(name: &str) -> PathBuf {
     fixture(&format!("inputs/{name}"))
-}
-
-fn huaian_expected() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(fixture("huaian-2024/expected-tables.json")).unwrap())
-        .unwrap()
 }
 
 fn read_with(path: &Path, encoding: Option<&str>) -> Result<Report, Error> {

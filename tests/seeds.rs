@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fixture, read, seeds, table_mismatches};
+use common::{assert_whole_huaian, fixture, huaian_expected, read, seeds, table_mismatches};
 use nianbao::Severity;
 use serde_json::Value;
 
@@ -64,26 +64,12 @@ fn seed_003s_lost_cells_are_inferred_and_reported() {
 
 #[test]
 fn huaian_layout_text_gives_every_real_number_in_place() {
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("huaian-2024/expected-tables.json")).unwrap())
-            .unwrap();
-    let report = read(&fixture("huaian-2024/layout.txt"));
-    let bad = table_mismatches(&report, &expected["tables"]);
-    assert!(bad.is_empty(), "{}", bad.join("\n"));
-    assert_eq!(report.organization.as_deref(), Some("淮安市人民政府"));
-    assert_eq!(report.year, Some(2024));
-    assert!(
-        !nianbao::diag::has_errors(&report.diagnostics),
-        "{:#?}",
-        report.diagnostics
-    );
+    assert_whole_huaian(&read(&fixture("huaian-2024/layout.txt")));
 }
 
 #[test]
 fn huaian_drawing_order_text_is_never_silently_wrong() {
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("huaian-2024/expected-tables.json")).unwrap())
-            .unwrap();
+    let expected = huaian_expected();
     let report = read(&fixture("huaian-2024/raw.txt"));
     for line in table_mismatches(&report, &expected["tables"]) {
         let path = line.split(':').next().unwrap();
@@ -110,9 +96,7 @@ fn prose_keeps_urls_and_loses_ocr_spaces() {
 
 #[test]
 fn tables_are_found_by_their_headers_when_headings_are_lost() {
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("huaian-2024/expected-tables.json")).unwrap())
-            .unwrap();
+    let expected = huaian_expected();
     let text = std::fs::read_to_string(fixture("huaian-2024/layout.txt")).unwrap();
     let text: String = text
         .lines()

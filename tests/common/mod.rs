@@ -153,3 +153,22 @@ pub fn report_2019() -> nianbao::Report {
         diagnostics: Vec::new(),
     }
 }
+
+/// The Huaian report's tables, read off the published PDF by hand.
+pub fn huaian_expected() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture("huaian-2024/expected-tables.json")).unwrap())
+        .unwrap()
+}
+
+/// The Huaian report came back whole: every cell, its issuing body and year, no error.
+pub fn assert_whole_huaian(report: &nianbao::Report) {
+    let bad = table_mismatches(report, &huaian_expected()["tables"]);
+    assert!(bad.is_empty(), "{} wrong:\n{}", bad.len(), bad.join("\n"));
+    assert_eq!(report.organization.as_deref(), Some("淮安市人民政府"));
+    assert_eq!(report.year, Some(2024));
+    assert!(
+        !nianbao::diag::has_errors(&report.diagnostics),
+        "{:#?}",
+        report.diagnostics
+    );
+}
