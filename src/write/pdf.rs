@@ -80,7 +80,7 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Err
             },
         ];
         let mut width = None;
-        for rule in &page.rules {
+        for rule in &merged_rules(&page.rules) {
             if width != Some(rule.width) {
                 ops.push(Op::SetOutlineThickness {
                     pt: Pt(rule.width as f32),
@@ -145,6 +145,58 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Err
     Ok(pdf.with_pages(pages).save(&opts, &mut warnings))
 }
 
+/// The rules of a page with each stretch of border drawn once: the cells of a table each
+/// draw their four sides, so shared sides come twice and a row's top is many short pieces.
+/// Collinear pieces of one width that touch or overlap become one rule.
+fn merged_rules(rules: &[layout::Rule]) -> Vec<layout::Rule> {
+    // (vertical, fixed coordinate, width) in hundredths of a point, then the span.
+    let key = |v: f64| (v * 100.0).round() as i64;
+    let mut lines: BTreeMap<(bool, i64, i64), Vec<(f64, f64)>> = BTreeMap::new();
+    let mut other = Vec::new();
+    for r in rules {
+        let (vertical, fixed, a, b) = if key(r.y1) == key(r.y2) {
+            (false, r.y1, r.x1, r.x2)
+        } else if key(r.x1) == key(r.x2) {
+            (true, r.x1, r.y1, r.y2)
+        } else {
+            other.push(*r);
+            continue;
+        };
+        lines
+            .entry((vertical, key(fixed), key(r.width)))
+            .or_default()
+            .push((a.min(b), a.max(b)));
+    }
+    let mut out = Vec::new();
+    for ((vertical, fixed, width), mut spans) in lines {
+        spans.sort_by(|p, q| p.0.total_cmp(&q.0));
+        let mut merged: Vec<(f64, f64)> = Vec::new();
+        for (a, b) in spans {
+            match merged.last_mut() {
+                Some(last) if key(a) <= key(last.1) => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        let (fixed, width) = (fixed as f64 / 100.0, width as f64 / 100.0);
+        out.extend(merged.into_iter().map(|(a, b)| {
+            let (x1, y1, x2, y2) = if vertical {
+                (fixed, a, fixed, b)
+            } else {
+                (a, fixed, b, fixed)
+            };
+            layout::Rule {
+                x1,
+                y1,
+                x2,
+                y2,
+                width,
+            }
+        }));
+    }
+    out.extend(other);
+    out
+}
+
 /// A PDF text string: UTF-16BE with a byte order mark.
 fn text_string(s: &str) -> lopdf::Object {
     let mut bytes = vec![0xFE, 0xFF];
@@ -199,4 +251,59 @@ fn fix_info(bytes: &[u8], report: &Report) -> Result<Vec<u8>, Error> {
     doc.save_to(&mut out)
         .map_err(|e| Error::Io(format!("PDF: {e}")))?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Rule;
+
+    fn rule(x1: f64, y1: f64, x2: f64, y2: f64) -> Rule {
+        Rule {
+            x1,
+            y1,
+            x2,
+            y2,
+            width: 0.6,
+        }
+    }
+
+    #[test]
+    fn shared_and_adjoining_borders_are_drawn_once() {
+        // Two cells side by side: 8 sides, the middle one twice.
+        let cells = [(0.0, 0.0, 10.0, 5.0), (10.0, 0.0, 20.0, 5.0)];
+        let mut rules = Vec::new();
+        for (x1, y1, x2, y2) in cells {
+            rules.extend([
+                rule(x1, y1, x2, y1),
+                rule(x2, y1, x2, y2),
+                rule(x1, y2, x2, y2),
+                rule(x1, y1, x1, y2),
+            ]);
+        }
+        let mut merged = merged_rules(&rules);
+        merged.sort_by(|a, b| {
+            (a.x1, a.y1, a.x2, a.y2)
+                .partial_cmp(&(b.x1, b.y1, b.x2, b.y2))
+                .unwrap()
+        });
+        assert_eq!(
+            merged,
+            vec![
+                rule(0.0, 0.0, 0.0, 5.0),
+                rule(0.0, 0.0, 20.0, 0.0),
+                rule(0.0, 5.0, 20.0, 5.0),
+                rule(10.0, 0.0, 10.0, 5.0),
+                rule(20.0, 0.0, 20.0, 5.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn separate_pieces_and_widths_stay_apart() {
+        let mut thick = rule(0.0, 0.0, 5.0, 0.0);
+        thick.width = 1.0;
+        let rules = [rule(0.0, 0.0, 5.0, 0.0), rule(6.0, 0.0, 9.0, 0.0), thick];
+        assert_eq!(merged_rules(&rules).len(), 3);
+    }
 }
