@@ -145,6 +145,100 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Err
     Ok(pdf.with_pages(pages).save(&opts, &mut warnings))
 }
 
+/// Gives each CID font a default width (`/DW`) of its most common glyph width and lists in
+/// `/W` only the glyphs that differ: printpdf lists every glyph, and nearly all Chinese
+/// glyphs are one em wide, so this takes several kilobytes off the font dictionaries.
+fn compact_widths(doc: &mut lopdf::Document) {
+    use lopdf::Object;
+    for object in doc.objects.values_mut() {
+        let Object::Dictionary(dict) = object else {
+            continue;
+        };
+        // printpdf writes the CID font inline in its Type 0 font's /DescendantFonts.
+        if let Ok(Object::Array(descendants)) = dict.get_mut(b"DescendantFonts") {
+            for d in descendants {
+                if let Object::Dictionary(cid_font) = d {
+                    compact_cid_widths(cid_font);
+                }
+            }
+        } else if dict.has(b"W") {
+            compact_cid_widths(dict);
+        }
+    }
+}
+
+fn compact_cid_widths(dict: &mut lopdf::Dictionary) {
+    use lopdf::Object;
+    let Ok(Object::Array(w)) = dict.get(b"W") else {
+        return;
+    };
+    let Some(mut widths) = cid_widths(w) else { return };
+    let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+    for (_, v) in &widths {
+        *counts.entry(v.round() as i64).or_default() += 1;
+    }
+    let Some((&common, _)) = counts.iter().max_by_key(|(_, n)| **n) else {
+        return;
+    };
+    widths.sort_by_key(|(c, _)| *c);
+    let mut compact: Vec<Object> = Vec::new();
+    let mut run: Option<(i64, Vec<Object>)> = None;
+    for (c, v) in widths.into_iter().filter(|(_, v)| v.round() as i64 != common) {
+        let value = if v.fract() == 0.0 {
+            Object::Integer(v as i64)
+        } else {
+            Object::Real(v as f32)
+        };
+        match &mut run {
+            Some((start, list)) if *start + list.len() as i64 == c => list.push(value),
+            _ => {
+                if let Some((start, list)) = run.take() {
+                    compact.extend([Object::Integer(start), Object::Array(list)]);
+                }
+                run = Some((c, vec![value]));
+            }
+        }
+    }
+    if let Some((start, list)) = run {
+        compact.extend([Object::Integer(start), Object::Array(list)]);
+    }
+    dict.set("DW", Object::Integer(common));
+    dict.set("W", Object::Array(compact));
+}
+
+/// The (CID, width) pairs of a `/W` array in either form, `c [w1 w2 …]` or
+/// `c_first c_last w`; None when it holds anything else.
+fn cid_widths(w: &[lopdf::Object]) -> Option<Vec<(i64, f64)>> {
+    use lopdf::Object;
+    let number = |o: &Object| match o {
+        Object::Integer(i) => Some(*i as f64),
+        Object::Real(r) => Some(f64::from(*r)),
+        _ => None,
+    };
+    let mut widths = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        let first = number(&w[i])? as i64;
+        match w.get(i + 1)? {
+            Object::Array(list) => {
+                for (k, o) in list.iter().enumerate() {
+                    widths.push((first + k as i64, number(o)?));
+                }
+                i += 2;
+            }
+            o => {
+                let (last, v) = (number(o)? as i64, number(w.get(i + 2)?)?);
+                if last < first || last - first > 65_535 {
+                    return None;
+                }
+                widths.extend((first..=last).map(|c| (c, v)));
+                i += 3;
+            }
+        }
+    }
+    Some(widths)
+}
+
 /// The rules of a page with each stretch of border drawn once: the cells of a table each
 /// draw their four sides, so shared sides come twice and a row's top is many short pieces.
 /// Collinear pieces of one width that touch or overlap become one rule.
@@ -246,6 +340,7 @@ fn fix_info(bytes: &[u8], report: &Report) -> Result<Vec<u8>, Error> {
     catalog.set("Lang", Object::string_literal("zh-CN"));
     // printpdf writes a PDF/X output intent with no profile; without one it is meaningless.
     catalog.remove(b"OutputIntents");
+    compact_widths(&mut doc);
     doc.prune_objects();
     let mut out = Vec::new();
     doc.save_to(&mut out)
