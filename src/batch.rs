@@ -232,9 +232,10 @@ fn convert_inner(
         style: plan.style,
         font_dirs: plan.font_dirs.clone(),
     };
-    // Render everything first, then write: a failure leaves no partial set of outputs.
+    // Render everything first (side by side), then write: a failure leaves no partial set
+    // of outputs.
     let rendered: Vec<(PathBuf, Vec<u8>)> = outputs
-        .iter()
+        .par_iter()
         .map(|(f, p)| f.render(&report, &ctx).map(|b| (p.clone(), b)))
         .collect::<Result<_, _>>()?;
     let mut written = Vec::new();
@@ -293,10 +294,18 @@ pub fn convert_all(
             })
             .collect()
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    }
+    // Finding and opening the fonts (a scan of the system's fonts among it) overlaps with
+    // reading and normalizing the first reports; the first PDF waits for it if need be.
+    let wants_pdf = outputs.iter().flatten().any(|(f, _)| *f == OutputFormat::Pdf);
+    std::thread::scope(|scope| {
+        if wants_pdf {
+            scope.spawn(|| crate::fonts::resolve(plan.style, &plan.font_dirs));
+        }
+        match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
+        }
+    })
 }
 
 /// Counts by status, for the closing summary.

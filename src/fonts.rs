@@ -43,11 +43,10 @@ pub struct Face {
     pub family: String,
     pub path: PathBuf,
     pub index: u32,
-    data: Arc<Vec<u8>>,
+    data: FontData,
     units_per_em: f64,
     /// Advance widths in em by character; `None` when the face lacks the character.
     advances: Mutex<HashMap<char, Option<f64>>>,
-    pdf: OnceLock<Option<printpdf::ParsedFont>>,
 }
 
 impl std::fmt::Debug for Face {
@@ -62,9 +61,39 @@ impl std::fmt::Debug for Face {
     }
 }
 
+/// A font file's bytes: mapped, so a process reads only the tables and glyphs it uses
+/// (reading whole files cost more than the rest of a one-report run).
+enum FontData {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FontData {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontData::Mapped(m) => m,
+            FontData::Read(v) => v,
+        }
+    }
+}
+
+impl FontData {
+    fn open(path: &Path) -> std::io::Result<FontData> {
+        let file = std::fs::File::open(path)?;
+        // SAFETY: font files are not expected to change while nianbao runs; a file truncated
+        // under a running process is the same hazard every font library that maps fonts
+        // (fontdb among them) accepts. Where mapping fails the file is read instead.
+        match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(m) => Ok(FontData::Mapped(m)),
+            Err(_) => std::fs::read(path).map(FontData::Read),
+        }
+    }
+}
+
 impl Face {
     fn load(path: &Path, index: u32) -> Result<Face, String> {
-        let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let data = FontData::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let face = ttf_parser::Face::parse(&data, index)
             .map_err(|e| format!("{}: not a usable font ({e})", path.display()))?;
         let name = |id: u16| {
@@ -86,10 +115,9 @@ impl Face {
             family,
             path: path.to_path_buf(),
             index,
-            data: Arc::new(data),
+            data,
             units_per_em,
             advances: Mutex::new(HashMap::new()),
-            pdf: OnceLock::new(),
         })
     }
 
@@ -112,13 +140,32 @@ impl Face {
         self.advance(c).is_some()
     }
 
-    /// The face parsed for printpdf (done once per process).
-    pub fn pdf_font(&self) -> Option<&printpdf::ParsedFont> {
-        self.pdf
-            .get_or_init(|| {
-                printpdf::ParsedFont::from_bytes(&self.data, self.index as usize, &mut Vec::new())
-            })
-            .as_ref()
+    /// The face cut down to `chars` (with `.notdef`) and parsed for printpdf. Subsetting
+    /// first keeps printpdf from copying and parsing a whole face for every report: its
+    /// own subsetting at save time then works on a few hundred glyphs.
+    pub fn pdf_subset(&self, chars: impl IntoIterator<Item = char>) -> Result<printpdf::ParsedFont, String> {
+        use allsorts::binary::read::ReadScope;
+        use allsorts::font_data::FontData as SfntData;
+        use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+        let ttf = self.ttf();
+        let mut ids: Vec<u16> = chars
+            .into_iter()
+            .filter_map(|c| ttf.glyph_index(c))
+            .map(|g| g.0)
+            .filter(|&g| g != 0)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.insert(0, 0);
+        let scope = ReadScope::new(&self.data);
+        let file = scope.read::<SfntData<'_>>().map_err(|e| e.to_string())?;
+        let provider = file
+            .table_provider(self.index as usize)
+            .map_err(|e| e.to_string())?;
+        let bytes =
+            subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())?;
+        printpdf::ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+            .ok_or_else(|| "printpdf cannot read the subset".to_string())
     }
 }
 
@@ -253,7 +300,9 @@ fn set_cache() -> &'static Mutex<HashMap<String, Arc<FontSet>>> {
 /// Resolves every font role of `style` (once per style and font folders per process).
 pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Error> {
     let key = format!("{:?}|{:?}", style.fonts, font_dirs);
-    if let Some(set) = set_cache().lock().expect("font cache").get(&key) {
+    // Held while resolving, so a second caller waits for the first instead of doing it again.
+    let mut cache = set_cache().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(set) = cache.get(&key) {
         return Ok(set.clone());
     }
     let mut user = fontdb::Database::new();
@@ -359,6 +408,6 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
         roles,
         fallback,
     });
-    set_cache().lock().expect("font cache").insert(key, set.clone());
+    cache.insert(key, set.clone());
     Ok(set)
 }

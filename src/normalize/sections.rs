@@ -77,7 +77,7 @@ fn squash_title(s: &str) -> String {
     clean_prose(s).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-static TITLE_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})\s*年(?:度)?").unwrap());
+static TITLE_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([0-9０-９]{4})\s*年(?:度)?").unwrap());
 
 /// The issuing body and the year a title names.
 pub fn title_parts(title: &str) -> (Option<String>, Option<i32>) {
@@ -91,7 +91,7 @@ pub fn title_parts(title: &str) -> (Option<String>, Option<i32>) {
     ((!org.is_empty() && org != title).then(|| org.to_string()), None)
 }
 
-static ANY_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(20\d{2})\s*年").unwrap());
+static ANY_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(20[0-9０-９]{2})\s*年").unwrap());
 
 /// The year most often named in the text: a fallback when the title names none.
 pub fn most_named_year(blocks: &[RawBlock]) -> Option<i32> {

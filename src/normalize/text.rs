@@ -18,7 +18,7 @@ pub fn is_ideograph(c: char) -> bool {
 }
 
 static JUNK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"†|‡|\\top\b|<u>[^<\p{Han}]{0,8}</u>|</?u>|(?:^|\s)(?:[,，]\s*){2,}(?:\s|$)").unwrap()
+    Regex::new(r"†|‡|\\top(?-u:\b)|<u>[^<\p{Han}]{0,8}</u>|</?u>|(?:^|\s)(?:[,，]\s*){2,}(?:\s|$)").unwrap()
 });
 
 /// Removes the tokens OCR leaves behind: `†`, `\top`, `<u>…</u>`, stray `, , ,`.
@@ -30,7 +30,7 @@ pub fn remove_junk(s: &str) -> String {
 }
 
 static PROTECTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:https?://|www\.)[A-Za-z0-9./?=&%_:#~+\-]+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|\d{1,2}:\d{2}")
+    Regex::new(r"(?i)(?:https?://|www\.)[A-Za-z0-9./?=&%_:#~+\-]+|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|[0-9０-９]{1,2}:[0-9０-９]{2}")
         .unwrap()
 });
 
@@ -147,7 +147,7 @@ pub fn fold_width(c: char) -> char {
 }
 
 static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[(（]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)\s*[、.．]|[(（]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[.．、](?:\D|$))")
+    Regex::new(r"^\s*(?:[(（]\s*([一二三四五六七八九十]+)\s*[)）]|([一二三四五六七八九十]+)\s*[、.．]|[(（]\s*([0-9０-９]{1,2})\s*[)）]|([0-9０-９]{1,2})\s*[.．、](?:[^0-9０-９]|$))")
         .unwrap()
 });
 
@@ -186,7 +186,7 @@ pub fn leading_ordinal(s: &str) -> Option<(Ordinal, usize)> {
 }
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[-—–－一]+\s*\d{1,3}\s*[-—–－一]+|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+    Regex::new(r"^\s*(?:[-—–－一]+\s*[0-9０-９]{1,3}\s*[-—–－一]+|第\s*[0-9０-９]{1,3}\s*页(?:\s*[，,/]?\s*共\s*[0-9０-９]{1,3}\s*页)?|[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3})\s*$")
         .unwrap()
 });
 

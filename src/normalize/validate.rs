@@ -163,7 +163,7 @@ static QUOTES: LazyLock<Vec<Quote>> = LazyLock::new(|| {
     };
     vec![
         q(
-            r"(?:共|新)?(?:收到|受理)(?:各类)?(?:政府信息公开|依申请公开(?:政府信息)?)申请(?:共计?)?(\d+)件",
+            r"(?:共|新)?(?:收到|受理)(?:各类)?(?:政府信息公开|依申请公开(?:政府信息)?)申请(?:共计?)?([0-9０-９]+)件",
             &["applications.new_received.total"],
             "收到申请",
         ),
@@ -173,12 +173,12 @@ static QUOTES: LazyLock<Vec<Quote>> = LazyLock::new(|| {
             "收到申请",
         ),
         q(
-            r"行政复议(?:案件)?(?:共)?(\d+)件",
+            r"行政复议(?:案件)?(?:共)?([0-9０-９]+)件",
             &["review_litigation.review.total"],
             "行政复议",
         ),
         q(
-            r"行政诉讼(?:案件)?(?:共)?(\d+)件",
+            r"行政诉讼(?:案件)?(?:共)?([0-9０-９]+)件",
             &[
                 "review_litigation.litigation_direct.total",
                 "review_litigation.litigation_after_review.total",

@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use printpdf_lopdf as lopdf;
+use rayon::prelude::*;
+
 use printpdf::{
     Color, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb,
     TextItem, TextMatrix,
@@ -31,9 +34,9 @@ pub fn render_with_warnings(report: &Report, ctx: &Context) -> Result<(Vec<u8>, 
     let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
     let doc = layout::layout(report, ctx, &fonts);
     // A panic inside the PDF library fails this report, not the whole batch.
-    let bytes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(&doc, &fonts, report)))
+    let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(&doc, &fonts, report)))
         .map_err(|_| Error::Io("PDF: 生成失败 (the PDF library failed on this report)".into()))??;
-    let bytes = fix_info(&bytes, report)?;
+    let bytes = finish(pdf, report)?;
     Ok((bytes, doc.warnings))
 }
 
@@ -44,20 +47,20 @@ fn pt_point(doc: &Document, x: f64, y: f64) -> Point {
     }
 }
 
-fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Error> {
+fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Document, Error> {
     let title = report.title.clone().unwrap_or_default();
     let mut pdf = PdfDocument::new(&title);
+    let mut chars: BTreeMap<usize, std::collections::BTreeSet<char>> = BTreeMap::new();
+    for run in doc.pages.iter().flat_map(|p| &p.runs) {
+        chars.entry(run.face).or_default().extend(run.text.chars());
+    }
     let mut ids = BTreeMap::new();
-    for page in &doc.pages {
-        for run in &page.runs {
-            if let std::collections::btree_map::Entry::Vacant(e) = ids.entry(run.face) {
-                let face = fonts.face(run.face);
-                let parsed = face.pdf_font().ok_or_else(|| {
-                    Error::Io(format!("{}: printpdf cannot read this font", face.path.display()))
-                })?;
-                e.insert(pdf.add_font(parsed));
-            }
-        }
+    for (face, used) in chars {
+        let f = fonts.face(face);
+        let parsed = f
+            .pdf_subset(used)
+            .map_err(|e| Error::Io(format!("{}: {e}", f.path.display())))?;
+        ids.insert(face, pdf.add_font(&parsed));
     }
     let mut pages = Vec::with_capacity(doc.pages.len());
     for page in &doc.pages {
@@ -136,13 +139,33 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Err
         ));
     }
     let opts = PdfSaveOptions {
-        optimize: true,
+        // Streams are compressed by `finish`, in parallel.
+        optimize: false,
         subset_fonts: true,
         secure: true,
         image_optimization: None,
     };
     let mut warnings = Vec::new();
-    Ok(pdf.with_pages(pages).save(&opts, &mut warnings))
+    Ok(pdf.with_pages(pages).to_lopdf_document(&opts, &mut warnings))
+}
+
+/// Deflates a stream not yet filtered. Level 6: on font programs level 9 is 0.02 % smaller
+/// and takes half again as long.
+fn compress(stream: &mut lopdf::Stream) {
+    use std::io::Write;
+    if stream.dict.has(b"Filter") || !stream.allows_compression {
+        return;
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+    if z.write_all(&stream.content).is_err() {
+        return;
+    }
+    if let Ok(packed) = z.finish()
+        && packed.len() + 20 < stream.content.len()
+    {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(packed);
+    }
 }
 
 /// Gives each CID font a default width (`/DW`) of its most common glyph width and lists in
@@ -306,11 +329,11 @@ pub fn pdf_date_now() -> String {
     format!("D:{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}Z")
 }
 
-/// Sets the document information and language, drops an empty output-intent marker.
-fn fix_info(bytes: &[u8], report: &Report) -> Result<Vec<u8>, Error> {
+/// Sets the document information and language, drops an empty output-intent marker,
+/// compresses the streams and writes the file.
+fn finish(mut doc: lopdf::Document, report: &Report) -> Result<Vec<u8>, Error> {
     use lopdf::{Dictionary, Object};
     let bad = |e: lopdf::Error| Error::Io(format!("PDF: {e}"));
-    let mut doc = lopdf::Document::load_mem(bytes).map_err(bad)?;
     let now = pdf_date_now();
     let mut info = Dictionary::new();
     if let Some(t) = &report.title {
@@ -342,6 +365,12 @@ fn fix_info(bytes: &[u8], report: &Report) -> Result<Vec<u8>, Error> {
     catalog.remove(b"OutputIntents");
     compact_widths(&mut doc);
     doc.prune_objects();
+    // The font subsets are most of the file and of the time: one stream a thread.
+    doc.objects.par_iter_mut().for_each(|(_, object)| {
+        if let Object::Stream(stream) = object {
+            compress(stream);
+        }
+    });
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| Error::Io(format!("PDF: {e}")))?;
