@@ -6,6 +6,7 @@ pub mod grid;
 pub mod json;
 pub mod md;
 pub mod pdf;
+mod pdf_font;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -4,17 +4,18 @@
 //! subsets (with a ToUnicode map, so the text can be extracted); lopdf then sets the document
 //! information (title, author, creation date) and the language.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf_lopdf as lopdf;
 use rayon::prelude::*;
 
 use printpdf::{
-    Color, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb,
-    TextItem, TextMatrix,
+    Color, DictItem, Line, LinePoint, Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, Point, Pt, Rgb,
+    TextMatrix,
 };
 
 use super::Context;
+use super::pdf_font::{self, FontPlan};
 use crate::Error;
 use crate::fonts::{self, FontSet};
 use crate::layout::{self, Document};
@@ -50,18 +51,14 @@ fn pt_point(doc: &Document, x: f64, y: f64) -> Point {
 fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Document, Error> {
     let title = report.title.clone().unwrap_or_default();
     let mut pdf = PdfDocument::new(&title);
-    let mut chars: BTreeMap<usize, std::collections::BTreeSet<char>> = BTreeMap::new();
+    let mut chars: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
     for run in doc.pages.iter().flat_map(|p| &p.runs) {
         chars.entry(run.face).or_default().extend(run.text.chars());
     }
-    let mut ids = BTreeMap::new();
-    for (face, used) in chars {
-        let f = fonts.face(face);
-        let parsed = f
-            .pdf_subset(used)
-            .map_err(|e| Error::Io(format!("{}: {e}", f.path.display())))?;
-        ids.insert(face, pdf.add_font(&parsed));
-    }
+    let plans: BTreeMap<usize, FontPlan> = chars
+        .iter()
+        .map(|(&face, used)| (face, FontPlan::new(fonts.face(face), used)))
+        .collect();
     let mut pages = Vec::with_capacity(doc.pages.len());
     for page in &doc.pages {
         let mut ops = vec![
@@ -110,10 +107,15 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Docum
         let mut spacing = 0.0;
         let mut font = None;
         for run in &page.runs {
+            // Font and text go in as raw operators: the fonts are written by `pdf_font`,
+            // not printpdf (see there why).
             if font != Some((run.face, run.size)) {
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(ids[&run.face].clone()),
-                    size: Pt(run.size as f32),
+                ops.push(Op::Unknown {
+                    key: "Tf".into(),
+                    value: vec![
+                        DictItem::Name(font_resource(run.face).into_bytes()),
+                        DictItem::Real(run.size as f32),
+                    ],
                 });
                 font = Some((run.face, run.size));
             }
@@ -127,8 +129,12 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Docum
             ops.push(Op::SetTextMatrix {
                 matrix: TextMatrix::Translate(p.x, p.y),
             });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::Text(run.text.clone())],
+            ops.push(Op::Unknown {
+                key: "Tj".into(),
+                value: vec![DictItem::String {
+                    data: plans[&run.face].encode(&run.text),
+                    literal: false,
+                }],
             });
         }
         ops.push(Op::EndTextSection);
@@ -141,12 +147,66 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Docum
     let opts = PdfSaveOptions {
         // Streams are compressed by `finish`, in parallel.
         optimize: false,
-        subset_fonts: true,
-        secure: true,
+        subset_fonts: false,
+        // Lets the raw font and text operators through; every operator here is our own.
+        secure: false,
         image_optimization: None,
     };
     let mut warnings = Vec::new();
-    Ok(pdf.with_pages(pages).to_lopdf_document(&opts, &mut warnings))
+    // The font programs are cut and compressed while printpdf builds the pages.
+    let (programs, mut pdf) = rayon::join(
+        || {
+            plans
+                .par_iter()
+                .map(|(&i, plan)| {
+                    let face = fonts.face(i);
+                    pdf_font::prepare(face, plan)
+                        .map(|p| (i, p))
+                        .map_err(|e| Error::Io(format!("{}: {e}", face.path.display())))
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        },
+        || pdf.with_pages(pages).to_lopdf_document(&opts, &mut warnings),
+    );
+    let mut font_dict = lopdf::Dictionary::new();
+    for (i, program) in programs? {
+        let id = pdf_font::add(&mut pdf, fonts.face(i), &plans[&i], program);
+        font_dict.set(font_resource(i), id);
+    }
+    set_page_fonts(&mut pdf, font_dict)?;
+    Ok(pdf)
+}
+
+/// The resource name of face `i` in the pages' font dictionary.
+fn font_resource(i: usize) -> String {
+    format!("NF{i}")
+}
+
+/// Makes `fonts` the font dictionary of every page's resources.
+fn set_page_fonts(pdf: &mut lopdf::Document, fonts: lopdf::Dictionary) -> Result<(), Error> {
+    use lopdf::Object;
+    let fonts = pdf.add_object(fonts);
+    let bad = |e: lopdf::Error| Error::Io(format!("PDF: {e}"));
+    for page in pdf.get_pages().into_values() {
+        let resources = match pdf.get_dictionary(page).map_err(bad)?.get(b"Resources") {
+            Ok(Object::Reference(id)) => Some(*id),
+            _ => None,
+        };
+        let dict = match resources {
+            Some(id) => pdf.get_dictionary_mut(id).map_err(bad)?,
+            None => {
+                let page = pdf.get_dictionary_mut(page).map_err(bad)?;
+                if !page.has(b"Resources") {
+                    page.set("Resources", lopdf::Dictionary::new());
+                }
+                page.get_mut(b"Resources")
+                    .and_then(Object::as_dict_mut)
+                    .map_err(bad)?
+            }
+        };
+        dict.set("Font", fonts);
+    }
+    Ok(())
 }
 
 /// Deflates a stream not yet filtered. Level 6: on font programs level 9 is 0.02 % smaller
@@ -166,100 +226,6 @@ fn compress(stream: &mut lopdf::Stream) {
         stream.dict.set("Filter", "FlateDecode");
         stream.set_content(packed);
     }
-}
-
-/// Gives each CID font a default width (`/DW`) of its most common glyph width and lists in
-/// `/W` only the glyphs that differ: printpdf lists every glyph, and nearly all Chinese
-/// glyphs are one em wide, so this takes several kilobytes off the font dictionaries.
-fn compact_widths(doc: &mut lopdf::Document) {
-    use lopdf::Object;
-    for object in doc.objects.values_mut() {
-        let Object::Dictionary(dict) = object else {
-            continue;
-        };
-        // printpdf writes the CID font inline in its Type 0 font's /DescendantFonts.
-        if let Ok(Object::Array(descendants)) = dict.get_mut(b"DescendantFonts") {
-            for d in descendants {
-                if let Object::Dictionary(cid_font) = d {
-                    compact_cid_widths(cid_font);
-                }
-            }
-        } else if dict.has(b"W") {
-            compact_cid_widths(dict);
-        }
-    }
-}
-
-fn compact_cid_widths(dict: &mut lopdf::Dictionary) {
-    use lopdf::Object;
-    let Ok(Object::Array(w)) = dict.get(b"W") else {
-        return;
-    };
-    let Some(mut widths) = cid_widths(w) else { return };
-    let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
-    for (_, v) in &widths {
-        *counts.entry(v.round() as i64).or_default() += 1;
-    }
-    let Some((&common, _)) = counts.iter().max_by_key(|(_, n)| **n) else {
-        return;
-    };
-    widths.sort_by_key(|(c, _)| *c);
-    let mut compact: Vec<Object> = Vec::new();
-    let mut run: Option<(i64, Vec<Object>)> = None;
-    for (c, v) in widths.into_iter().filter(|(_, v)| v.round() as i64 != common) {
-        let value = if v.fract() == 0.0 {
-            Object::Integer(v as i64)
-        } else {
-            Object::Real(v as f32)
-        };
-        match &mut run {
-            Some((start, list)) if *start + list.len() as i64 == c => list.push(value),
-            _ => {
-                if let Some((start, list)) = run.take() {
-                    compact.extend([Object::Integer(start), Object::Array(list)]);
-                }
-                run = Some((c, vec![value]));
-            }
-        }
-    }
-    if let Some((start, list)) = run {
-        compact.extend([Object::Integer(start), Object::Array(list)]);
-    }
-    dict.set("DW", Object::Integer(common));
-    dict.set("W", Object::Array(compact));
-}
-
-/// The (CID, width) pairs of a `/W` array in either form, `c [w1 w2 …]` or
-/// `c_first c_last w`; None when it holds anything else.
-fn cid_widths(w: &[lopdf::Object]) -> Option<Vec<(i64, f64)>> {
-    use lopdf::Object;
-    let number = |o: &Object| match o {
-        Object::Integer(i) => Some(*i as f64),
-        Object::Real(r) => Some(f64::from(*r)),
-        _ => None,
-    };
-    let mut widths = Vec::new();
-    let mut i = 0;
-    while i < w.len() {
-        let first = number(&w[i])? as i64;
-        match w.get(i + 1)? {
-            Object::Array(list) => {
-                for (k, o) in list.iter().enumerate() {
-                    widths.push((first + k as i64, number(o)?));
-                }
-                i += 2;
-            }
-            o => {
-                let (last, v) = (number(o)? as i64, number(w.get(i + 2)?)?);
-                if last < first || last - first > 65_535 {
-                    return None;
-                }
-                widths.extend((first..=last).map(|c| (c, v)));
-                i += 3;
-            }
-        }
-    }
-    Some(widths)
 }
 
 /// The rules of a page with each stretch of border drawn once: the cells of a table each
@@ -363,7 +329,6 @@ fn finish(mut doc: lopdf::Document, report: &Report) -> Result<Vec<u8>, Error> {
     catalog.set("Lang", Object::string_literal("zh-CN"));
     // printpdf writes a PDF/X output intent with no profile; without one it is meaningless.
     catalog.remove(b"OutputIntents");
-    compact_widths(&mut doc);
     doc.prune_objects();
     // The font subsets are most of the file and of the time: one stream a thread.
     doc.objects.par_iter_mut().for_each(|(_, object)| {
