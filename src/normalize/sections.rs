@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::similarity::similarity;
+use super::similarity::{lcs, similarity};
 use super::text::{Ordinal, clean_prose, is_page_number, leading_ordinal, squash};
 use crate::form::Form;
 use crate::read::RawBlock;
@@ -41,7 +41,7 @@ pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
     let words: Vec<char> = TITLE_WORDS.chars().collect();
     let is_titleish = |t: &str| {
         let chars: Vec<char> = t.chars().collect();
-        super::similarity::lcs(&chars, &words) * 10 >= words.len() * 6 && chars.len() <= 80
+        lcs(&chars, &words) * 10 >= words.len() * 6 && chars.len() <= 80
     };
     let i = texts
         .iter()
@@ -115,8 +115,8 @@ pub fn section_heading(form: &Form, text: &str) -> Option<usize> {
         Some((Ordinal::Chinese(n), end)) => (Some(n), &text[end..]),
         _ => (None, text),
     };
-    let rest_len = squash(rest).chars().count();
-    if rest_len == 0 || rest.contains('。') {
+    let rest: Vec<char> = squash(rest).chars().collect();
+    if rest.is_empty() || text.contains('。') {
         return None;
     }
     let mut best: Option<(usize, f64)> = None;
@@ -126,19 +126,24 @@ pub fn section_heading(form: &Form, text: &str) -> Option<usize> {
             .map(|h| h.chars().count())
             .max()
             .unwrap_or(0);
-        if rest_len > longest + longest / 2 + 4 {
+        if rest.len() > longest + longest / 2 + 4 {
             continue;
         }
+        let needed = match &number {
+            Some(n) if *n == s.number => 0.5,
+            _ => 0.85,
+        };
         let sim = std::iter::once(&s.heading)
             .chain(&s.variants)
-            .map(|h| similarity(rest, h))
+            .filter_map(|h| {
+                let h: Vec<char> = squash(h).chars().collect();
+                let longer = rest.len().max(h.len()) as f64;
+                // The common subsequence is no longer than the shorter text: most lines
+                // of a report are ruled out without computing it.
+                (rest.len().min(h.len()) as f64 >= needed * longer).then(|| lcs(&rest, &h) as f64 / longer)
+            })
             .fold(0.0, f64::max);
-        let ok = match &number {
-            Some(n) if *n == s.number => sim >= 0.5,
-            Some(_) => sim >= 0.85,
-            None => sim >= 0.85,
-        };
-        if ok && best.is_none_or(|(_, b)| sim > b) {
+        if sim >= needed && best.is_none_or(|(_, b)| sim > b) {
             best = Some((i, sim));
         }
     }
