@@ -153,6 +153,27 @@ impl Face {
             .map_err(|e| e.to_string())?;
         subset(&provider, glyphs, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())
     }
+
+    /// The face's CFF table cut down to `glyphs` (as [`Face::subset`]), bare: what a PDF
+    /// embeds of a CID-keyed face. Skips the sfnt around it (its `cmap` alone cost as much
+    /// as the cut).
+    pub fn cff_subset(&self, glyphs: &[u16]) -> Result<Vec<u8>, String> {
+        use allsorts::binary::read::ReadScope;
+        use allsorts::binary::write::{WriteBinary, WriteBuffer};
+        use allsorts::cff::CFF;
+        let ttf = self.ttf();
+        let table = ttf
+            .raw_face()
+            .table(ttf_parser::Tag::from_bytes(b"CFF "))
+            .ok_or("the face has no CFF table")?;
+        let cff = ReadScope::new(table)
+            .read::<CFF<'_>>()
+            .map_err(|e| e.to_string())?;
+        let cut: CFF<'_> = cff.subset(glyphs, true).map_err(|e| e.to_string())?.into();
+        let mut out = WriteBuffer::new();
+        CFF::write(&mut out, &cut).map_err(|e| e.to_string())?;
+        Ok(out.into_inner())
+    }
 }
 
 /// A role's face and why it was chosen.

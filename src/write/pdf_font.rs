@@ -99,37 +99,37 @@ pub struct Prepared {
 /// Cuts the face to the plan's glyphs and compresses the font program. Checks that the
 /// subset keeps the codes the pages were drawn with.
 pub fn prepare(face: &Face, plan: &FontPlan) -> Result<Prepared, String> {
-    let sfnt = face.subset(&plan.glyphs)?;
-    let sub =
-        ttf_parser::Face::parse(&sfnt, 0).map_err(|e| format!("the font subset is unreadable ({e})"))?;
-    if usize::from(sub.number_of_glyphs()) != plan.glyphs.len() {
-        return Err("the font subset lost glyphs".into());
-    }
     let program = match plan.program {
         Program::CidCff => {
-            let cff = sub.tables().cff.ok_or("the font subset has no CFF table")?;
+            let table = face.cff_subset(&plan.glyphs)?;
+            let cff = ttf_parser::cff::Table::parse(&table).ok_or("the font subset is unreadable")?;
+            if cff.number_of_glyphs() as usize != plan.glyphs.len() {
+                return Err("the font subset lost glyphs".into());
+            }
             for (new, g) in plan.glyphs.iter().enumerate() {
                 if cff.glyph_cid(GlyphId(new as u16)) != Some(plan.code_of[g]) {
                     return Err("the font subset renumbered its CIDs".into());
                 }
             }
-            let table = sub
-                .raw_face()
-                .table(ttf_parser::Tag::from_bytes(b"CFF "))
-                .ok_or("the font subset has no CFF table")?;
             deflated(
                 Dictionary::from_iter([("Subtype", Object::Name(b"CIDFontType0C".to_vec()))]),
-                table,
+                &table,
             )
         }
-        Program::OpenTypeCff => deflated(
-            Dictionary::from_iter([("Subtype", Object::Name(b"OpenType".to_vec()))]),
-            &sfnt,
-        ),
-        Program::TrueType => deflated(
-            Dictionary::from_iter([("Length1", Object::Integer(sfnt.len() as i64))]),
-            &sfnt,
-        ),
+        Program::OpenTypeCff | Program::TrueType => {
+            let sfnt = face.subset(&plan.glyphs)?;
+            let sub = ttf_parser::Face::parse(&sfnt, 0)
+                .map_err(|e| format!("the font subset is unreadable ({e})"))?;
+            if usize::from(sub.number_of_glyphs()) != plan.glyphs.len() {
+                return Err("the font subset lost glyphs".into());
+            }
+            let dict = if plan.program == Program::TrueType {
+                Dictionary::from_iter([("Length1", Object::Integer(sfnt.len() as i64))])
+            } else {
+                Dictionary::from_iter([("Subtype", Object::Name(b"OpenType".to_vec()))])
+            };
+            deflated(dict, &sfnt)
+        }
     };
     Ok(Prepared { program })
 }
