@@ -275,13 +275,18 @@ fn width_array(widths: &[(u16, f64)]) -> (f64, Vec<Object>) {
     (common, array)
 }
 
-/// The ToUnicode CMap: each code to the character drawn with it (the first, where two
-/// characters share a glyph).
+/// The ToUnicode CMap: each code to the character drawn with it. Where two characters
+/// share a glyph (`⼀` U+2F00 and `一` U+4E00 in many faces), the unified ideograph wins over
+/// the radical or compatibility form, so copied text says what a reader sees.
 fn to_unicode_cmap(plan: &FontPlan) -> Vec<u8> {
+    let variant = |c: char| matches!(u32::from(c), 0x2E80..=0x2FDF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F);
     let mut by_code: BTreeMap<u16, char> = BTreeMap::new();
     for (&c, g) in &plan.glyph_of {
         if *g != 0 {
-            by_code.entry(plan.code_of[g]).or_insert(c);
+            let kept = by_code.entry(plan.code_of[g]).or_insert(c);
+            if variant(*kept) && !variant(c) {
+                *kept = c;
+            }
         }
     }
     let mut out = String::from(
@@ -343,6 +348,18 @@ fn subset_tag(face: &Face, plan: &FontPlan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_glyph_copies_as_the_unified_ideograph() {
+        let plan = FontPlan {
+            glyphs: vec![0, 7],
+            glyph_of: BTreeMap::from([('\u{2F00}', 7), ('一', 7)]),
+            code_of: BTreeMap::from([(0, 0), (7, 7)]),
+            program: Program::CidCff,
+        };
+        let cmap = String::from_utf8(to_unicode_cmap(&plan)).unwrap();
+        assert!(cmap.contains("1 beginbfchar\n<0007> <4E00>\n"), "{cmap}");
+    }
 
     #[test]
     fn widths_list_only_what_differs_from_the_common_width() {
