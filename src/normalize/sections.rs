@@ -108,8 +108,37 @@ pub fn most_named_year(blocks: &[RawBlock]) -> Option<i32> {
     counts.into_iter().max_by_key(|&(y, n)| (n, y)).map(|(y, _)| y)
 }
 
+/// A section's heading and its variants, squashed once for all the lines they are
+/// compared with.
+struct Headings {
+    number: String,
+    forms: Vec<Vec<char>>,
+    longest: usize,
+}
+
+fn headings(form: &Form) -> Vec<Headings> {
+    form.sections
+        .iter()
+        .map(|s| {
+            let longest = std::iter::once(&s.heading)
+                .chain(&s.variants)
+                .map(|h| h.chars().count())
+                .max()
+                .unwrap_or(0);
+            Headings {
+                number: s.number.clone(),
+                forms: std::iter::once(&s.heading)
+                    .chain(&s.variants)
+                    .map(|h| squash(h).chars().collect())
+                    .collect(),
+                longest,
+            }
+        })
+        .collect()
+}
+
 /// The numbered section a block's text is the heading of, if any.
-pub fn section_heading(form: &Form, text: &str) -> Option<usize> {
+fn section_heading(sections: &[Headings], text: &str) -> Option<usize> {
     let text = text.trim().trim_start_matches('#').trim();
     let (number, rest) = match leading_ordinal(text) {
         Some((Ordinal::Chinese(n), end)) => (Some(n), &text[end..]),
@@ -120,27 +149,22 @@ pub fn section_heading(form: &Form, text: &str) -> Option<usize> {
         return None;
     }
     let mut best: Option<(usize, f64)> = None;
-    for (i, s) in form.sections.iter().enumerate() {
-        let longest = std::iter::once(&s.heading)
-            .chain(&s.variants)
-            .map(|h| h.chars().count())
-            .max()
-            .unwrap_or(0);
-        if rest.len() > longest + longest / 2 + 4 {
+    for (i, s) in sections.iter().enumerate() {
+        if rest.len() > s.longest + s.longest / 2 + 4 {
             continue;
         }
         let needed = match &number {
             Some(n) if *n == s.number => 0.5,
             _ => 0.85,
         };
-        let sim = std::iter::once(&s.heading)
-            .chain(&s.variants)
+        let sim = s
+            .forms
+            .iter()
             .filter_map(|h| {
-                let h: Vec<char> = squash(h).chars().collect();
                 let longer = rest.len().max(h.len()) as f64;
                 // The common subsequence is no longer than the shorter text: most lines
                 // of a report are ruled out without computing it.
-                (rest.len().min(h.len()) as f64 >= needed * longer).then(|| lcs(&rest, &h) as f64 / longer)
+                (rest.len().min(h.len()) as f64 >= needed * longer).then(|| lcs(&rest, h) as f64 / longer)
             })
             .fold(0.0, f64::max);
         if sim >= needed && best.is_none_or(|(_, b)| sim > b) {
@@ -153,10 +177,11 @@ pub fn section_heading(form: &Form, text: &str) -> Option<usize> {
 /// The section headings in document order: (section index, block index). Sections must
 /// come in order, so a table row label like `一、本年新收…` is never taken for one.
 pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
+    let sections = headings(form);
     let mut found: Vec<(usize, usize)> = Vec::new();
     for (b, block) in blocks.iter().enumerate() {
         let Some(text) = block_text(block) else { continue };
-        if let Some(s) = section_heading(form, text)
+        if let Some(s) = section_heading(&sections, text)
             && found.last().is_none_or(|&(last, _)| s > last)
         {
             found.push((s, b));

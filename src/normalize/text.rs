@@ -166,6 +166,13 @@ pub enum Ordinal {
 
 /// The enumerator at the start of `s` and the byte length it takes.
 pub fn leading_ordinal(s: &str) -> Option<(Ordinal, usize)> {
+    // Most lines start with none of the characters an ordinal can start with: they are
+    // turned away before the pattern (every line of a report is asked).
+    let first = s.trim_start().chars().next()?;
+    if !matches!(first, '(' | '（' | '0'..='9' | '０'..='９') && !"一二三四五六七八九十".contains(first)
+    {
+        return None;
+    }
     let caps = ORDINAL.captures(s)?;
     let whole = caps.get(0)?;
     let (ordinal, end) = if let Some(m) = caps.get(1) {
@@ -192,7 +199,11 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A line that is only a page number: `-3-`, `— 3 —`, `第3页 共6页`, `3/6`.
 pub fn is_page_number(s: &str) -> bool {
-    PAGE_NUMBER.is_match(s)
+    let Some(first) = s.trim_start().chars().next() else {
+        return false;
+    };
+    (first.is_ascii_digit() || matches!(first, '０'..='９' | '-' | '—' | '–' | '－' | '一' | '第'))
+        && PAGE_NUMBER.is_match(s)
 }
 
 #[cfg(test)]
