@@ -26,6 +26,10 @@ if ! command -v soffice >/dev/null; then
     say "installing libreoffice-writer"
     { apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer; } >/dev/null
 fi
+if [ ! -x /usr/bin/time ]; then
+    say "installing GNU time"
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends time; } >/dev/null
+fi
 if ! python3 -c 'import typst' 2>/dev/null; then
     say "installing typst (PyPI)"
     python3 -m pip install --quiet typst
@@ -51,9 +55,9 @@ cp "$report" "$work/report.txt"
 "$nianbao" convert "$work/report.txt" --to docx -o "$work/report.docx" --force >/dev/null 2>&1 || true
 [ -s "$work/report.docx" ] || { say "nianbao could not make the DOCX"; exit 1; }
 
-export NIANBAO_ROOT=$root NIANBAO_BIN=$nianbao PANDOC=$pandoc WORK=$work ROUNDS=$rounds BATCH=$batch
+export REPORT=$report NIANBAO_ROOT=$root NIANBAO_BIN=$nianbao PANDOC=$pandoc WORK=$work ROUNDS=$rounds BATCH=$batch
 python3 - <<'PY'
-import os, shutil, statistics, subprocess, sys, time, platform
+import os, shutil, statistics, subprocess, sys, tempfile, time, platform
 
 root, nb, pandoc, work = (os.environ[k] for k in ("NIANBAO_ROOT", "NIANBAO_BIN", "PANDOC", "WORK"))
 rounds, batch = int(os.environ["ROUNDS"]), int(os.environ["BATCH"])
@@ -61,16 +65,24 @@ fonts = os.path.join(root, "fonts")
 lo_profile = "file://" + os.path.join(work, "lo-profile")
 
 def run(argv, cwd=work):
-    """Wall seconds and peak RSS (MB) of one command and the children it waited for."""
-    start = time.perf_counter()
-    p = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    err = p.stderr.read().decode(errors="replace")
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode not in (0, 1):  # nianbao's 1: the report has findings, the PDF is written
-        sys.exit(f"{argv[0]} failed ({p.returncode}): {err.strip()[:400]}")
-    return wall, usage.ru_maxrss / 1024
+    """Wall seconds of one command."""
+    # Standard error goes to a file: a batch logs a line a file, more than a pipe holds.
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        code = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err).returncode
+        wall = time.perf_counter() - start
+        if code not in (0, 1):  # nianbao's 1: the report has findings, the PDF is written
+            err.seek(0)
+            sys.exit(f"{argv[0]} failed ({code}): {err.read().decode(errors='replace').strip()[:400]}")
+    return wall
+
+def peak(argv, cwd=work):
+    """Peak memory (MB) of one command and the children it waited for, by GNU time: the
+    rusage a Python parent reads counts its own pages in a child before exec."""
+    with tempfile.NamedTemporaryFile() as out:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name] + argv, cwd=cwd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return int(open(out.name).read().split()[-1]) / 1024
 
 typ = os.path.join(work, "pandoc.typ")
 tools = {
@@ -83,17 +95,15 @@ tools = {
 for argv, _ in tools.values():
     run(argv)
 times = {name: [] for name in tools}
-peaks = {name: 0.0 for name in tools}
 for _ in range(rounds):
     for name, (argv, _) in tools.items():
-        wall, peak = run(argv)
-        times[name].append(wall)
-        peaks[name] = max(peaks[name], peak)
+        times[name].append(run(argv))
+peaks = {name: peak(argv) for name, (argv, _) in tools.items()}
 
 base = statistics.median(times["nianbao txt → PDF"])
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; {rounds} rounds in turns")
-print(f"Report: {os.path.basename(os.environ.get('REPORT', 'report.txt'))}\n")
+print(f"Report: {os.environ['REPORT']}\n")
 print("| tool | median | vs nianbao | PDF size | peak memory |")
 print("|---|---:|---:|---:|---:|")
 for name, (_, pdf) in tools.items():
@@ -108,7 +118,9 @@ if batch:
     for i in range(batch):
         shutil.copy(os.path.join(work, "report.txt"), os.path.join(src, f"r{i:05}.txt"))
     jobs = str(os.cpu_count() or 1)
-    wall, peak = run([nb, "convert", src, "--to", "pdf,docx,json", "-o", os.path.join(work, "batch-out") + "/", "--force", "--jobs", jobs])
+    argv = [nb, "convert", src, "--to", "pdf,docx,json", "-o", os.path.join(work, "batch-out") + "/", "--force", "--jobs", jobs]
+    wall = run(argv)
+    top = peak(argv)
     made = sum(len(f) for _, _, f in os.walk(os.path.join(work, "batch-out")))
-    print(f"| nianbao {batch} reports → PDF+DOCX+JSON (--jobs {jobs}) | {wall:.1f} s | | {made} files | {peak:.0f} MB |")
+    print(f"| nianbao {batch} reports → PDF+DOCX+JSON (--jobs {jobs}) | {wall:.1f} s | | {made} files | {top:.0f} MB |")
 PY
