@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rustc_hash::FxHashMap;
+
 use crate::Error;
 use crate::style::Style;
 
@@ -39,6 +41,9 @@ impl Origin {
 
 /// One loaded font face.
 pub struct Face {
+    /// The face parsed once: it borrows `data`, and is declared before it so it is
+    /// dropped first.
+    parsed: ttf_parser::Face<'static>,
     /// The face's family name (as the font names it).
     pub family: String,
     pub path: PathBuf,
@@ -46,7 +51,7 @@ pub struct Face {
     data: FontData,
     units_per_em: f64,
     /// Advance widths in em by character; `None` when the face lacks the character.
-    advances: Mutex<HashMap<char, Option<f64>>>,
+    advances: Mutex<FxHashMap<char, Option<f64>>>,
 }
 
 impl std::fmt::Debug for Face {
@@ -94,7 +99,11 @@ impl FontData {
 impl Face {
     fn load(path: &Path, index: u32) -> Result<Face, String> {
         let data = FontData::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let face = ttf_parser::Face::parse(&data, index)
+        // SAFETY: the bytes stay where they are (a mapping, or a heap buffer never written
+        // again) for as long as `data` is alive, and `data` moves into the same Face as
+        // `parsed`, which is dropped before it and lent out only for as long as `&self`.
+        let bytes: &'static [u8] = unsafe { std::slice::from_raw_parts(data.as_ptr(), data.len()) };
+        let face = ttf_parser::Face::parse(bytes, index)
             .map_err(|e| format!("{}: not a usable font ({e})", path.display()))?;
         let name = |id: u16| {
             face.names()
@@ -112,17 +121,18 @@ impl Face {
             });
         let units_per_em = f64::from(face.units_per_em().max(1));
         Ok(Face {
+            parsed: face,
             family,
             path: path.to_path_buf(),
             index,
             data,
             units_per_em,
-            advances: Mutex::new(HashMap::new()),
+            advances: Mutex::new(FxHashMap::default()),
         })
     }
 
-    pub fn ttf(&self) -> ttf_parser::Face<'_> {
-        ttf_parser::Face::parse(&self.data, self.index).expect("checked when loaded")
+    pub fn ttf(&self) -> &ttf_parser::Face<'_> {
+        &self.parsed
     }
 
     /// The advance width of `c` in em, or `None` when the face has no glyph for it.
@@ -210,18 +220,22 @@ impl FontSet {
             .unwrap_or(0)
     }
 
-    /// The face drawing `c` for `role`: the role's own if it has the character, else the
-    /// fallback's; `None` when no face has it (the role's face is used, with a warning).
-    pub fn face_for(&self, role: usize, c: char) -> Option<usize> {
-        if self.faces[role].has(c) {
-            return Some(role);
+    /// The face drawing `c` for `role` and the character's advance in it (em): the role's
+    /// own face if it has the character, else the fallback's, else any face's; `None` when
+    /// no face has it (the role's face is used, with a warning).
+    pub fn face_for(&self, role: usize, c: char) -> Option<(usize, f64)> {
+        if let Some(a) = self.faces[role].advance(c) {
+            return Some((role, a));
         }
         if let Some(f) = self.fallback
-            && self.faces[f].has(c)
+            && let Some(a) = self.faces[f].advance(c)
         {
-            return Some(f);
+            return Some((f, a));
         }
-        self.faces.iter().position(|f| f.has(c))
+        self.faces
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| f.advance(c).map(|a| (i, a)))
     }
 }
 

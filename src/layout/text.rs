@@ -23,11 +23,7 @@ pub fn shape(fonts: &FontSet, role: usize, text: &str, missing: &mut Missing) ->
     text.chars()
         .filter(|c| !c.is_control())
         .map(|ch| match fonts.face_for(role, ch) {
-            Some(face) => Glyph {
-                ch,
-                face,
-                advance: fonts.face(face).advance(ch).unwrap_or(1.0),
-            },
+            Some((face, advance)) => Glyph { ch, face, advance },
             None => {
                 if !missing.0.contains(&ch) {
                     missing.0.push(ch);
