@@ -261,11 +261,10 @@ pub fn load_face(path: &Path, index: u32) -> Result<Arc<Face>, Error> {
 fn system_db() -> &'static fontdb::Database {
     static DB: OnceLock<fontdb::Database> = OnceLock::new();
     DB.get_or_init(|| {
-        let mut db = fontdb::Database::new();
-        if std::env::var_os("NIANBAO_NO_SYSTEM_FONTS").is_none() {
-            db.load_system_fonts();
+        if std::env::var_os("NIANBAO_NO_SYSTEM_FONTS").is_some() {
+            return fontdb::Database::new();
         }
-        db
+        crate::font_index::system_fonts()
     })
 }
 

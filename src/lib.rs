@@ -9,6 +9,7 @@ pub mod batch;
 pub mod cli;
 pub mod diag;
 pub mod extract;
+mod font_index;
 pub mod fonts;
 pub mod form;
 pub mod layout;
