@@ -290,6 +290,7 @@ pub fn convert_all(
                     convert_one(input, outs, plan)
                 };
                 done(&report);
+                release_free_memory();
                 report
             })
             .collect()
@@ -306,6 +307,18 @@ pub fn convert_all(
             Err(_) => work(),
         }
     })
+}
+
+/// Hands the memory a finished report freed back to the system. glibc keeps freed blocks
+/// for reuse, and with a report's large short-lived buffers (font programs, deflate state)
+/// on several threads its heaps fragmented: a batch of 1,000 grew to 80–150 MB where each
+/// report needs a few. Trimming after each report keeps a batch near 30 MB.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory of the allocator's own heaps.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Counts by status, for the closing summary.
