@@ -151,7 +151,7 @@ const PIECE: usize = 48 * 1024;
 const WINDOW: usize = 32 * 1024;
 
 /// `data` as a zlib stream (level 6), its pieces deflated in parallel.
-fn zlib(data: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn zlib(data: &[u8]) -> Option<Vec<u8>> {
     use flate2::{Compress, Compression, FlushCompress};
     use rayon::prelude::*;
     let mut pieces: Vec<(usize, &[u8])> = data
