@@ -119,7 +119,9 @@ pub fn prepare(face: &Face, plan: &FontPlan) -> Result<Prepared, String> {
             let sfnt = face.subset(&plan.glyphs)?;
             let sub = ttf_parser::Face::parse(&sfnt, 0)
                 .map_err(|e| format!("the font subset is unreadable ({e})"))?;
-            if usize::from(sub.number_of_glyphs()) != plan.glyphs.len() {
+            // A TrueType subset appends the parts of composite glyphs after the glyphs asked
+            // for, which keep their places.
+            if usize::from(sub.number_of_glyphs()) < plan.glyphs.len() {
                 return Err("the font subset lost glyphs".into());
             }
             let dict = if plan.program == Program::TrueType {
