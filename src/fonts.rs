@@ -49,7 +49,6 @@ pub struct Face {
     pub path: PathBuf,
     pub index: u32,
     data: FontData,
-    units_per_em: f64,
     /// Advance widths in em by character; `None` when the face lacks the character.
     advances: Mutex<FxHashMap<char, Option<f64>>>,
 }
@@ -119,14 +118,12 @@ impl Face {
                     .unwrap_or("?")
                     .to_string()
             });
-        let units_per_em = f64::from(face.units_per_em().max(1));
         Ok(Face {
             parsed: face,
             family,
             path: path.to_path_buf(),
             index,
             data,
-            units_per_em,
             advances: Mutex::new(FxHashMap::default()),
         })
     }
@@ -142,7 +139,7 @@ impl Face {
             let face = self.ttf();
             let gid = face.glyph_index(c).filter(|g| g.0 != 0)?;
             let adv = face.glyph_hor_advance(gid).unwrap_or(0);
-            Some(f64::from(adv) / self.units_per_em)
+            Some(f64::from(adv) / f64::from(face.units_per_em().max(1)))
         })
     }
 
