@@ -46,6 +46,11 @@ pub struct Diagnostic {
     /// `applications.new_received.total`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
+    /// Every cell the diagnostic puts in doubt, as paths inside `tables`, when that is more
+    /// than `cell` says: for a failing rule (R1–R4), every cell of its equation, while `cell`
+    /// names the row or table the equation lies in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<String>,
 }
 
 impl Diagnostic {
@@ -56,6 +61,7 @@ impl Diagnostic {
             message: message.into(),
             line: None,
             cell: None,
+            cells: Vec::new(),
         }
     }
 
@@ -69,11 +75,17 @@ impl Diagnostic {
         self
     }
 
-    /// Whether this diagnostic names `path`, itself or a row or table containing it.
+    /// The cells in doubt besides `cell` (see [`Diagnostic::cells`]).
+    pub fn cells(mut self, paths: impl IntoIterator<Item = String>) -> Diagnostic {
+        self.cells = paths.into_iter().collect();
+        self
+    }
+
+    /// Whether this diagnostic names `path`: itself, or a row or table containing it, in
+    /// `cell` or in `cells`.
     pub fn concerns(&self, path: &str) -> bool {
-        self.cell
-            .as_deref()
-            .is_some_and(|c| c == path || (path.starts_with(c) && path[c.len()..].starts_with('.')))
+        let covers = |c: &str| c == path || (path.starts_with(c) && path[c.len()..].starts_with('.'));
+        self.cell.as_deref().is_some_and(covers) || self.cells.iter().any(|c| covers(c))
     }
 }
 

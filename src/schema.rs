@@ -158,6 +158,11 @@ fn diagnostic_schema() -> Value {
                 "description": "A cell, row or table path inside tables: applications.new_received.total",
                 "type": "string",
             },
+            "cells": {
+                "description": "Every cell the diagnostic puts in doubt, when more than `cell` says: for a failing rule (R1–R4) all cells of its equation, while `cell` names the row or table the equation lies in",
+                "type": "array",
+                "items": { "type": "string" },
+            },
         },
     })
 }

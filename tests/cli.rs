@@ -22,7 +22,7 @@ fn check_names_the_cell_and_rule_when_r1_fails() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("error[R1] [applications.new_received.natural_person]"),
+        out.contains("error[R1] [applications]") && out.contains("「自然人」列"),
         "{out}"
     );
     assert!(out.contains("error[R3]"), "{out}");
@@ -30,12 +30,24 @@ fn check_names_the_cell_and_rule_when_r1_fails() {
     let o = nianbao(&["check", "--format", "json", path.to_str().unwrap()], dir.path());
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| {
+        d["code"] == "R1"
+            && d["cell"] == "applications"
+            && d["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "applications.new_received.natural_person")
+    }));
+    // R3 lies in the row and names every cell of it.
     assert!(
         v["diagnostics"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|d| d["code"] == "R1" && d["cell"] == "applications.new_received.natural_person")
+            .any(|d| d["code"] == "R3"
+                && d["cell"] == "applications.new_received"
+                && d["cells"].as_array().unwrap().len() == 7)
     );
 }
 

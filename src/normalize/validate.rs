@@ -113,36 +113,55 @@ fn check_sums(form: &Form, def: &TableDef, grid: &Grid) -> Vec<Diagnostic> {
             .iter()
             .find(|r| r.id == eq.rule)
             .expect("rule of equation");
-        let suspect = eq
+        let (r0, c0, _) = eq.terms[0];
+        let row = def.row(r0).expect("row");
+        let col = &row.block.columns[c0];
+        // The equation lies in a row (R3, R4) or runs down a column of the table (R1, R2).
+        let (place, lies_in) = match rule.per {
+            Per::Column => (format!("「{}」列", col.label), def.key.clone()),
+            Per::Row => (
+                format!("「{}」行", row.def.label),
+                format!("{}.{}", def.key, row.def.key),
+            ),
+        };
+        let paths: Vec<String> = eq
             .terms
             .iter()
-            .map(|&(r, c, _)| ((r, c), counts[&(r, c)]))
-            .filter(|&(_, n)| n >= 2)
-            .max_by_key(|&(_, n)| n)
-            .map(|(rc, _)| rc)
-            .unwrap_or((eq.terms[0].0, eq.terms[0].1));
-        let row = def.row(suspect.0).expect("row");
-        let col = &row.block.columns[suspect.1];
-        let place = match rule.per {
-            Per::Column => format!("「{}」列", col.label),
-            Per::Row => format!("「{}」行", row.def.label),
+            .map(|&(r, c, _)| {
+                let row = def.row(r).expect("row");
+                cell_path(&def.key, &row.def.key, &row.block.columns[c].key)
+            })
+            .collect();
+        // A fact, not a guess: cells that stand in another failing equation as well.
+        let shared: Vec<String> = eq
+            .terms
+            .iter()
+            .filter(|&&(r, c, _)| counts[&(r, c)] >= 2)
+            .map(|&(r, c, _)| {
+                let row = def.row(r).expect("row");
+                format!("「{}」/「{}」", row.def.label, row.block.columns[c].label)
+            })
+            .collect();
+        let shared = if shared.is_empty() {
+            String::new()
+        } else {
+            format!("；其中{}也在另一条不成立的等式中", shared.join("、"))
         };
         out.push(
             Diagnostic::new(
                 Severity::Error,
                 &rule.id,
                 format!(
-                    "{}不成立（{place}）：{}；左边 {} ≠ 右边 {}；最可能有误的单元格「{}」/「{}」 ({} fails)",
+                    "{}不成立（{place}）：{}；左边 {} ≠ 右边 {}{shared}；等式中的单元格都可能有误 ({} fails)",
                     rule.id,
                     rule.text,
                     fmt_num(lhs),
                     fmt_num(rhs),
-                    row.def.label,
-                    col.label,
                     rule.id
                 ),
             )
-            .cell(cell_path(&def.key, &row.def.key, &col.key)),
+            .cell(lies_in)
+            .cells(paths),
         );
     }
     out
