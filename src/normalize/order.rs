@@ -561,10 +561,17 @@ mod tests {
     /// Table 三 of the 2019 form (23 rows × 自然人…其他, 总计) obeying R1–R3.
     fn grid_2019() -> Vec<Vec<u32>> {
         let mut g: Vec<Vec<u32>> = vec![Vec::new(); 23];
-        // Result rows 2..=20, each different.
+        // Result rows 2..=20, varied values.
         for (i, row) in g.iter_mut().enumerate().take(21).skip(2) {
             let i = i as u32;
-            *row = vec![(i * 7) % 11, (i * 3) % 5, i % 2, 0, u32::from(i % 3 == 0), 0];
+            *row = vec![
+                (i * 7) % 11,
+                (i * 3) % 5,
+                i % 2,
+                0,
+                u32::from(i.is_multiple_of(3)),
+                0,
+            ];
         }
         g[1] = vec![1, 0, 0, 0, 0, 0];
         g[22] = vec![2, 1, 0, 0, 0, 0];
