@@ -377,6 +377,7 @@ fn readings(
     // Ranges per run, in order.
     let mut layouts: Vec<Vec<std::ops::Range<usize>>> = Vec::new();
     let mut cur = Vec::new();
+    /// Lays runs `k..` over rows `start..hi`; false once the search grows too large.
     fn lay(
         runs: &[Vec<ReadValue>],
         widths: &[usize],
@@ -384,11 +385,21 @@ fn readings(
         start: usize,
         cur: &mut Vec<std::ops::Range<usize>>,
         out: &mut Vec<Vec<std::ops::Range<usize>>>,
+        steps: &mut usize,
     ) -> bool {
+        *steps += 1;
+        if *steps > MAX_READINGS * 16 {
+            return false;
+        }
         let k = cur.len();
         if k == runs.len() {
             out.push(cur.clone());
             return out.len() <= MAX_READINGS;
+        }
+        // The runs left must fit in the rows left.
+        let need: usize = runs[k..].iter().map(Vec::len).sum();
+        if need > widths[start.min(hi)..hi].iter().sum::<usize>() {
+            return true;
         }
         let m = runs[k].len();
         for s in start..hi {
@@ -400,7 +411,7 @@ fn readings(
                 }
                 if sum == m {
                     cur.push(s..e + 1);
-                    let ok = lay(runs, widths, hi, e + 1, cur, out);
+                    let ok = lay(runs, widths, hi, e + 1, cur, out, steps);
                     cur.pop();
                     if !ok {
                         return false;
@@ -410,7 +421,16 @@ fn readings(
         }
         true
     }
-    if !lay(runs, widths, free.end, free.start, &mut cur, &mut layouts) {
+    let mut steps = 0;
+    if !lay(
+        runs,
+        widths,
+        free.end,
+        free.start,
+        &mut cur,
+        &mut layouts,
+        &mut steps,
+    ) {
         return None;
     }
     let mut out: Vec<(Reading, Order)> = Vec::new();
