@@ -4,6 +4,7 @@
 
 pub mod align;
 pub mod cells;
+pub mod order;
 pub mod sections;
 pub mod similarity;
 pub mod solve;

@@ -1,6 +1,7 @@
 //! One table: from the blocks of its region to the form's cells, with every repair reported.
 
 use super::align::{self, Candidate, PrintRow, ReadValue, Slot};
+use super::order;
 use super::solve::{self, Domain, Grid, Placement};
 use crate::diag::{Diagnostic, Severity, code};
 use crate::form::{Form, Layout, TableDef};
@@ -35,9 +36,12 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
     if def.layout == Layout::SideBySide {
         (cands, interleaved) = align::join_runs(cands);
     }
-    let assignment = align::align(&cands, &rows);
     let eqs = solve::equations(form, def);
     let dom = Domain::of(def);
+    let assignment = align::align(&cands, &rows);
+    // Rows placed by position: rebuilt when the counts and rules fix their order, else withheld.
+    let ordered = order::rebuild(def, &rows, cands, assignment, &eqs, &dom);
+    let (cands, assignment) = (ordered.cands, ordered.assignment);
     let mut ctx = Context {
         def,
         title: form
@@ -50,7 +54,7 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             .collect(),
         na: def.rows().map(|r| vec![false; r.block.columns.len()]).collect(),
         lines: vec![None; def.row_count()],
-        diags: Vec::new(),
+        diags: ordered.diagnostics,
     };
 
     if interleaved {
@@ -71,7 +75,9 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             continue;
         };
         let cand = &cands[i];
-        ctx.note_label(row, cand);
+        if !ordered.rebuilt[j] {
+            ctx.note_label(row, cand);
+        }
         let n = row.cells.len();
         let exact = cand.exact.as_ref().filter(|e| e.len() == n);
         let direct = exact.or_else(|| {
