@@ -617,3 +617,49 @@ pub fn anchor_tables(
     }
     anchored
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organization_and_year_from_titles() {
+        let parts = |t: &str| title_parts(t);
+        assert_eq!(
+            parts("莆田市文化和旅游局2022年度政府信息公开工作年度报告"),
+            (Some("莆田市文化和旅游局".into()), Some(2022))
+        );
+        assert_eq!(
+            parts("2019年上海市人民政府办公厅政府信息公开工作年度报告"),
+            (Some("上海市人民政府办公厅".into()), Some(2019))
+        );
+        assert_eq!(
+            parts("淮安市人民政府２０２４年政府信息公开工作年度报告"),
+            (Some("淮安市人民政府".into()), Some(2024))
+        );
+        assert_eq!(
+            parts("XX县人民政府办公室关于2019年政府信息公开工作年度报告"),
+            (Some("XX县人民政府办公室".into()), Some(2019))
+        );
+        assert_eq!(parts("2023年政府信息公开工作年度报告"), (None, Some(2023)));
+    }
+
+    #[test]
+    fn archive_label_is_no_part_of_the_title() {
+        assert_eq!(
+            squash_title("标题：XX县人民政府2019年政府信息公开工作年度报告"),
+            "XX县人民政府2019年政府信息公开工作年度报告"
+        );
+        assert_eq!(
+            squash_title("标题: 莆田市林业局2023年政府信息公开工作年度报告"),
+            "莆田市林业局2023年政府信息公开工作年度报告"
+        );
+    }
+
+    #[test]
+    fn doubtful_organizations() {
+        assert_eq!(doubtful_organization("莆田市林业局"), None);
+        assert!(doubtful_organization("本报告根据条例，由").is_some());
+        assert!(doubtful_organization("第3号").is_some());
+    }
+}

@@ -303,6 +303,26 @@ mod tests {
     }
 
     #[test]
+    fn kangxi_radicals_fold_to_ideographs() {
+        assert_eq!(
+            fold_radicals("新郑市政务服务和⼤数据管理局⼯作").as_deref(),
+            Some("新郑市政务服务和大数据管理局工作")
+        );
+        assert_eq!(fold_radicals("⼀⼆⾏⼈").as_deref(), Some("一二行人"));
+        assert_eq!(fold_radicals("政府信息公开"), None);
+        assert_eq!(fold_radical('\u{2FD5}'), '龠');
+    }
+
+    #[test]
+    fn figures_with_full_width_digits() {
+        assert_eq!(parse_digits("５５"), Some(55));
+        assert_eq!(parse_digits("3119"), Some(3119));
+        assert_eq!(parse_digits("２０２３"), Some(2023));
+        assert_eq!(parse_digits(""), None);
+        assert_eq!(parse_digits("5件"), None);
+    }
+
+    #[test]
     fn page_numbers() {
         assert!(is_page_number("-4-"));
         assert!(is_page_number("— 12 —"));
