@@ -278,3 +278,31 @@ fn a_figure_broken_over_lines_is_still_quoted() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_heading_named_in_a_sentence_is_a_reference_and_one_ending_in_a_stop_a_heading() {
+    let text = corpus_text("decoy-1.txt")
+        .replacen(
+            "圆满完成了各项任务。",
+            "圆满完成了各项任务，数据详见二、主动公开政府信息情况。",
+            1,
+        )
+        .replacen(
+            "\n三、收到和处理政府信息公开申请情况\n",
+            "\n三、收到和处理政府信息公开申请情况。\n",
+            1,
+        );
+    let r = from_text(&text);
+    assert_eq!(section_keys(&r), KEYS);
+    let applications = r
+        .sections
+        .iter()
+        .find(|s| s.key.as_deref() == Some("applications"))
+        .unwrap();
+    assert!(matches!(applications.blocks.first(), Some(Block::Table { .. })));
+    assert_eq!(
+        number(&r, "active_disclosure.licensing.decisions"),
+        Some(447228.0)
+    );
+    assert_eq!(number(&r, "applications.new_received.total"), Some(3119.0));
+}

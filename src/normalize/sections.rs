@@ -285,9 +285,12 @@ fn inline_heading_cuts(sections: &[Headings], text: &str) -> Vec<(usize, usize)>
             continue;
         };
         let after = text[end..].trim_start();
+        // A heading written as a sentence (`三、…情况。`) ends the line; named inside a sentence
+        // (`详见二、主动公开政府信息情况。…`) it is a reference.
+        let closes_line = only_punctuation(after);
         let lists = after.starts_with([
             '、', '，', ',', '；', ';', '和', '及', '与', '等', '）', ')', '”', '」', '》',
-        ]);
+        ]) || (!closes_line && m.start() > 0 && after.starts_with(['。', '.']));
         let before = text[..m.start()].trim_end();
         let quoted = before.ends_with(['“', '「', '《', '（', '(']);
         if !lists && !quoted && (m.start() > 0 || !after.is_empty()) {
@@ -295,6 +298,12 @@ fn inline_heading_cuts(sections: &[Headings], text: &str) -> Vec<(usize, usize)>
         }
     }
     cuts
+}
+
+/// Text made only of the stops and colons a heading line may end with.
+fn only_punctuation(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '。' | '.' | '：' | ':' | '；' | ';' | '，' | ',') || c.is_whitespace())
 }
 
 /// The report's outline made one block a heading: a title run on into the preamble
@@ -380,7 +389,7 @@ fn split_text(sections: &[Headings], line: usize, text: &str, heading: Option<u8
     let mut out = Vec::new();
     let mut last = 0;
     let mut push = |t: &str| {
-        if !t.trim().is_empty() {
+        if !only_punctuation(t) {
             out.push(RawBlock::Text {
                 line,
                 text: t.trim().to_string(),
@@ -431,7 +440,7 @@ fn split_row(sections: &[Headings], line: usize, cells: Vec<String>, exact: bool
             last = end;
         }
         let rest = cell[last..].trim();
-        if !rest.is_empty() {
+        if !only_punctuation(rest) {
             row.push(rest.to_string());
         }
     }
