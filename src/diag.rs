@@ -17,6 +17,12 @@ pub enum Severity {
 pub mod code {
     pub const FORM_DETECTED: &str = "form_detected";
     pub const NO_TITLE: &str = "no_title";
+    /// The issuing body could not be read from the title (or there is no title).
+    pub const NO_ORGANIZATION: &str = "no_organization";
+    /// The issuing body read from the title does not look like a name.
+    pub const ORGANIZATION_DOUBTFUL: &str = "organization_doubtful";
+    /// The title names no year: the year was taken from the text, or not found.
+    pub const NO_YEAR: &str = "no_year";
     pub const SECTION_MISSING: &str = "section_missing";
     pub const TABLE_MISSING: &str = "table_missing";
     pub const ROW_MISSING: &str = "row_missing";

@@ -27,17 +27,74 @@ pub fn is_not_applicable(s: &str) -> bool {
     matches!(s.trim(), "/" | "／" | "-" | "－" | "—" | "——" | "–" | "\\")
 }
 
-/// Classifies one cell's text.
+/// Closing brackets and quotes, and the commas and stops a line may be left holding when
+/// an extractor breaks text at every styled run: a cell of these alone is no value.
+fn is_stray_punctuation(s: &str) -> bool {
+    s.chars().all(|c| {
+        matches!(
+            c,
+            ')' | '）'
+                | ']'
+                | '】'
+                | '”'
+                | '’'
+                | '"'
+                | '\''
+                | '」'
+                | '』'
+                | '》'
+                | '〉'
+                | '，'
+                | ','
+                | '。'
+                | '、'
+                | '；'
+                | ';'
+                | '：'
+                | ':'
+        )
+    })
+}
+
+/// The units a count or the fee may carry in its cell (`0万元`, `96,171.6万元`, `12件`).
+/// `元` alone is not one: in a column of 万元 a figure in 元 would be ten thousand times off.
+const UNITS: [&str; 6] = ["万元", "件", "个", "条", "项", "次"];
+
+/// Classifies one cell's text. A number may carry a unit (`0万元`), thousands separators
+/// (`1,234`), full-width digits (`１２３`), and a sign set apart from it (`+ 14`, `- 2`);
+/// a cell holding only a stray `)` or `”` is empty.
 pub fn classify(raw: &str) -> CellKind {
     let cleaned = remove_junk(raw);
     let s = cleaned.trim();
-    if s.is_empty() {
+    if s.is_empty() || is_stray_punctuation(s) {
         return CellKind::Empty;
     }
     if is_not_applicable(s) {
         return CellKind::NotApplicable;
     }
     if let Some((value, repaired)) = parse_number(s) {
+        return CellKind::Number { value, repaired };
+    }
+    // A sign set apart from its figure: `+ 14`, `- 2`, `－ 3`.
+    if let Some(rest) = s.strip_prefix(['+', '-', '＋', '－'])
+        && rest.starts_with(char::is_whitespace)
+        && let Some((value, repaired)) = parse_number(rest.trim_start())
+        && !rest.trim_start().starts_with(['+', '-', '＋', '－'])
+    {
+        let negative = s.starts_with(['-', '－']);
+        return CellKind::Number {
+            value: if negative { -value } else { value },
+            repaired,
+        };
+    }
+    if let Some(figure) = UNITS.iter().find_map(|u| s.strip_suffix(u))
+        && let Some((value, repaired)) = parse_number(figure.trim_end())
+        && figure
+            .trim_end()
+            .chars()
+            .last()
+            .is_some_and(|c| fold_width(c).is_ascii_digit())
+    {
         return CellKind::Number { value, repaired };
     }
     let has_words =
@@ -62,6 +119,7 @@ pub fn parse_number(s: &str) -> Option<(f64, Option<String>)> {
         let d = match c {
             '0'..='9' | '.' => c,
             '-' | '+' if i == 0 => c,
+            // Full-width signs fold to ASCII above; `－` (U+FF0D) among them.
             'O' | 'o' => {
                 repaired = true;
                 '0'
@@ -127,6 +185,34 @@ mod tests {
         assert_eq!(num("-3"), Some(-3.0));
         assert_eq!(num("1,2"), None);
         assert_eq!(num("1."), None);
+    }
+
+    #[test]
+    fn units_separators_full_width_and_signs_apart() {
+        assert_eq!(num("0万元"), Some(0.0));
+        assert_eq!(num("96,171.6万元"), Some(96171.6));
+        assert_eq!(num("356.8万元"), Some(356.8));
+        assert_eq!(num("1,234"), Some(1234.0));
+        assert_eq!(num("３,５２０"), Some(3520.0));
+        assert_eq!(num("２０２３"), Some(2023.0));
+        assert_eq!(num("+ 14"), Some(14.0));
+        assert_eq!(num("- 2"), Some(-2.0));
+        assert_eq!(num("－ 3"), Some(-3.0));
+        assert_eq!(num("+15"), Some(15.0));
+        // A figure in 元 is not taken for one in 万元; words before a unit are no figure.
+        assert_eq!(num("251000元"), None);
+        assert_eq!(num("万元"), None);
+        assert!(matches!(classify("约5万元"), CellKind::Text(_)));
+        assert_eq!(num("- - 2"), None);
+    }
+
+    #[test]
+    fn stray_brackets_and_quotes_are_no_value() {
+        assert_eq!(classify(")"), CellKind::Empty);
+        assert_eq!(classify("”"), CellKind::Empty);
+        assert_eq!(classify("）"), CellKind::Empty);
+        assert_eq!(classify(" ) "), CellKind::Empty);
+        assert!(matches!(classify("?"), CellKind::Unreadable(_)));
     }
 
     #[test]

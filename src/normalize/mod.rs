@@ -26,11 +26,13 @@ pub struct Options {
 }
 
 pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, Error> {
+    // The one place every reader's text passes: Kangxi radicals (`⼯`, `⼤`) become the
+    // ideographs they look like before anything reads a word.
     let blocks: Vec<RawBlock> = raw
         .blocks
         .iter()
         .filter(|b| !sections::block_text(b).is_some_and(text::is_page_number))
-        .cloned()
+        .map(fold_block_radicals)
         .collect();
     let mut diags = raw.notes.clone();
     let form = match &opts.form {
@@ -40,6 +42,7 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
         None => detect_form(forms, &blocks, &mut diags),
     };
 
+    let blocks = sections::outline_blocks(form, blocks);
     let mut headings = sections::find_sections(form, &blocks);
     let first_heading = headings.first().map_or(blocks.len(), |h| h.1);
     // A table whose section heading was not found (garbled by OCR, or left out) is found by
@@ -49,15 +52,26 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
     let (organization, mut year) = title
         .as_ref()
         .map_or((None, None), |t| sections::title_parts(&t.text));
-    if year.is_none() {
-        year = sections::most_named_year(&blocks);
-    }
     if title.is_none() {
         diags.push(Diagnostic::new(
             Severity::Info,
             code::NO_TITLE,
             "未找到报告标题 (no title found)",
         ));
+    }
+    diags.extend(metadata_diagnostics(title.as_ref(), organization.as_deref()));
+    if year.is_none() {
+        year = sections::most_named_year(&blocks);
+        diags.push(match year {
+            // The year the text names most often (the statistics period, 2023年1月1日至…)
+            // is the report's year in every report seen; said, because it is a guess.
+            Some(y) => Diagnostic::new(
+                Severity::Warning,
+                code::NO_YEAR,
+                format!("标题中没有年度，按正文中最常出现的年份取 {y} 年 (year taken from the text)"),
+            ),
+            None => Diagnostic::new(Severity::Warning, code::NO_YEAR, "未找到报告年度 (no year found)"),
+        });
     }
 
     let mut report = Report {
@@ -122,7 +136,11 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
         report.sections.push(section);
     }
 
-    if !table_found.iter().any(|&f| f) {
+    // A text with none of the tables is refused, unless its outline shows it is an annual
+    // report (most of the six section headings): then its tables are reported missing (each
+    // an error) and its title, organization, year and sections still come out.
+    let outlined = headings.len() - anchored.len() >= 4;
+    if !table_found.iter().any(|&f| f) && !outlined {
         return Err(Error::Unusable(
             "未找到年度报告的统计表格 (no tables of the annual report form found)".into(),
         ));
@@ -172,6 +190,53 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
     diags.extend(validate::check(form, &report));
     report.diagnostics = diags;
     Ok(report)
+}
+
+/// What is missing or doubtful in the organization read from the title: a missing one is a
+/// warning (the field is left null, nothing is claimed); a doubtful one an error (it is kept
+/// as read, and may be wrong).
+fn metadata_diagnostics(title: Option<&sections::Title>, organization: Option<&str>) -> Vec<Diagnostic> {
+    match (title, organization) {
+        (None, _) => vec![Diagnostic::new(
+            Severity::Warning,
+            code::NO_ORGANIZATION,
+            "没有标题，未能确定发布机关 (no title: organization unknown)",
+        )],
+        (Some(t), None) => vec![Diagnostic::new(
+            Severity::Warning,
+            code::NO_ORGANIZATION,
+            format!("标题「{}」中没有发布机关 (no organization in the title)", t.text),
+        )],
+        (Some(_), Some(org)) => sections::doubtful_organization(org)
+            .map(|why| {
+                Diagnostic::new(
+                    Severity::Error,
+                    code::ORGANIZATION_DOUBTFUL,
+                    format!("从标题读出的发布机关「{org}」可疑：{why} (organization doubtful)"),
+                )
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// A block with its Kangxi radicals made unified ideographs ([`text::fold_radicals`]).
+fn fold_block_radicals(block: &RawBlock) -> RawBlock {
+    match block {
+        RawBlock::Text { line, text, heading } => RawBlock::Text {
+            line: *line,
+            text: text::fold_radicals(text).unwrap_or_else(|| text.clone()),
+            heading: *heading,
+        },
+        RawBlock::Row { line, cells, exact } => RawBlock::Row {
+            line: *line,
+            cells: cells
+                .iter()
+                .map(|c| text::fold_radicals(c).unwrap_or_else(|| c.clone()))
+                .collect(),
+            exact: *exact,
+        },
+    }
 }
 
 /// The form version the content shows (its marker labels), else the one for the year.
@@ -246,7 +311,11 @@ pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
             open_paragraph = false;
             continue;
         }
-        let continues = open_paragraph && text::leading_ordinal(&line).is_none();
+        let fragment = match out.last() {
+            Some(Block::Paragraph { text: prev }) => continues_fragment(prev, &line),
+            _ => false,
+        };
+        let continues = (open_paragraph || fragment) && text::leading_ordinal(&line).is_none();
         match out.last_mut() {
             Some(Block::Paragraph { text: prev }) if continues => prev.push_str(&line),
             _ => out.push(Block::Paragraph { text: line.clone() }),
@@ -258,4 +327,21 @@ pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
         open_paragraph = !sections::ends_sentence(last) && line.chars().count() >= 15;
     }
     out
+}
+
+/// Whether a short line goes on with the paragraph before it though that paragraph is short
+/// too: a crawler or an extractor that breaks a line at every styled run leaves
+/// `发生行政复议` / `6` / `件，…`. The paragraph ends in no sentence end, and either it ends
+/// in a digit or the line starts with one, or with what cannot start a sentence (a measure
+/// word after a figure, a comma, a closing bracket).
+fn continues_fragment(prev: &str, line: &str) -> bool {
+    if sections::ends_sentence(prev) {
+        return false;
+    }
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    prev.chars().last().is_some_and(digit)
+        || line
+            .chars()
+            .next()
+            .is_some_and(|c| digit(c) || "件个条项次人年月日%％，、,）)".contains(c))
 }

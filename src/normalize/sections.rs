@@ -72,26 +72,69 @@ pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
     Some(Title { text, first, last })
 }
 
+static ARCHIVE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:文章)?(?:标题|题目|名称)\s*[:：]\s*").unwrap());
+
+/// A title line as the text to keep: Markdown marks, an archive's `标题：` label and OCR
+/// spaces gone.
 fn squash_title(s: &str) -> String {
     let s = s.trim_start_matches('#');
-    clean_prose(s).chars().filter(|c| !c.is_whitespace()).collect()
+    let s = ARCHIVE_LABEL.replace(s, "");
+    clean_prose(&s).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 static TITLE_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([0-9０-９]{4})\s*年(?:度)?").unwrap());
 
 /// The issuing body and the year a title names.
+///
+/// `<body><YYYY>年(度)政府信息公开工作年度报告` gives the body before the year; a title that
+/// starts with its year (`2019年<body>政府信息公开工作年度报告`) gives the body between the
+/// year and `政府信息公开`. A `关于` or `的` joining the two is no part of the body.
 pub fn title_parts(title: &str) -> (Option<String>, Option<i32>) {
+    let body = |s: &str| {
+        let s = s.trim().trim_end_matches("关于").trim_end_matches('的').trim();
+        (!s.is_empty()).then(|| s.to_string())
+    };
     if let Some(m) = TITLE_YEAR.captures(title) {
         let whole = m.get(0).expect("match");
-        let year = m[1].parse().ok().filter(|y| (1990..=2100).contains(y));
-        let org = title[..whole.start()].trim();
-        return ((!org.is_empty()).then(|| org.to_string()), year);
+        let year = super::text::parse_digits(&m[1])
+            .and_then(|y| i32::try_from(y).ok())
+            .filter(|y| (1990..=2100).contains(y));
+        let org = body(&title[..whole.start()]).or_else(|| {
+            let after = &title[whole.end()..];
+            before_words(after).and_then(body)
+        });
+        return (org, year);
     }
-    let org = title.split("政府信息公开").next().unwrap_or("").trim();
-    ((!org.is_empty() && org != title).then(|| org.to_string()), None)
+    (before_words(title).and_then(body), None)
 }
 
-static ANY_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(20[0-9０-９]{2})\s*年").unwrap());
+/// The text before the last `政府信息公开` (where a title's fixed words begin).
+fn before_words(s: &str) -> Option<&str> {
+    s.rfind("政府信息公开").map(|p| &s[..p])
+}
+
+/// Why an organization read from a title is doubtful, if it is: an issuing body's name is
+/// words, not a sentence, a figure or a date.
+pub fn doubtful_organization(org: &str) -> Option<&'static str> {
+    let n = org.chars().count();
+    if n < 2 {
+        Some("过短 (too short)")
+    } else if n > 40 {
+        Some("过长 (too long)")
+    } else if org
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    {
+        Some("含数字 (holds digits)")
+    } else if org.contains(['。', '，', '；', '：', ',', ';', ':']) {
+        Some("含标点 (holds punctuation)")
+    } else {
+        None
+    }
+}
+
+static ANY_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:20|２０)[0-9０-９]{2})\s*年").unwrap());
 
 /// The year most often named in the text: a fallback when the title names none.
 pub fn most_named_year(blocks: &[RawBlock]) -> Option<i32> {
@@ -99,7 +142,7 @@ pub fn most_named_year(blocks: &[RawBlock]) -> Option<i32> {
     for b in blocks {
         if let Some(t) = block_text(b) {
             for c in ANY_YEAR.captures_iter(t) {
-                if let Ok(y) = c[1].parse() {
+                if let Some(y) = super::text::parse_digits(&c[1]).and_then(|y| i32::try_from(y).ok()) {
                     *counts.entry(y).or_default() += 1;
                 }
             }
@@ -137,26 +180,36 @@ fn headings(form: &Form) -> Vec<Headings> {
         .collect()
 }
 
-/// The numbered section a block's text is the heading of, if any.
-fn section_heading(sections: &[Headings], text: &str) -> Option<usize> {
+/// A line that may be a section heading: which section, whether its ordinal is that
+/// section's number, and how like the heading its words are (0–1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    section: usize,
+    numbered: bool,
+    likeness: f64,
+}
+
+/// The section a block's text may be the heading of, if any. A numbered line (`二、…`) needs
+/// half the likeness of its section's heading; a bare line needs 85 %. A line opening with a
+/// sub-heading's enumerator (`（六）`, `1.`) is never a section heading.
+fn section_heading(sections: &[Headings], text: &str) -> Option<Candidate> {
     let text = text.trim().trim_start_matches('#').trim();
     let (number, rest) = match leading_ordinal(text) {
         Some((Ordinal::Chinese(n), end)) => (Some(n), &text[end..]),
-        _ => (None, text),
+        Some(_) => return None,
+        None => (None, text),
     };
     let rest: Vec<char> = squash(rest).chars().collect();
     if rest.is_empty() || text.contains('。') {
         return None;
     }
-    let mut best: Option<(usize, f64)> = None;
+    let mut best: Option<Candidate> = None;
     for (i, s) in sections.iter().enumerate() {
         if rest.len() > s.longest + s.longest / 2 + 4 {
             continue;
         }
-        let needed = match &number {
-            Some(n) if *n == s.number => 0.5,
-            _ => 0.85,
-        };
+        let numbered = number.as_ref().is_some_and(|n| *n == s.number);
+        let needed = if numbered { 0.5 } else { 0.85 };
         let sim = s
             .forms
             .iter()
@@ -167,27 +220,289 @@ fn section_heading(sections: &[Headings], text: &str) -> Option<usize> {
                 (rest.len().min(h.len()) as f64 >= needed * longer).then(|| lcs(&rest, h) as f64 / longer)
             })
             .fold(0.0, f64::max);
-        if sim >= needed && best.is_none_or(|(_, b)| sim > b) {
-            best = Some((i, sim));
+        let weight = |c: &Candidate| (c.numbered, c.likeness);
+        let candidate = Candidate {
+            section: i,
+            numbered,
+            likeness: sim,
+        };
+        if sim >= needed && best.is_none_or(|b| weight(&candidate) > weight(&b)) {
+            best = Some(candidate);
         }
     }
-    best.map(|(i, _)| i)
+    best
 }
 
-/// The section headings in document order: (section index, block index). Sections must
-/// come in order, so a table row label like `一、本年新收…` is never taken for one.
-pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
-    let sections = headings(form);
-    let mut found: Vec<(usize, usize)> = Vec::new();
-    for (b, block) in blocks.iter().enumerate() {
-        let Some(text) = block_text(block) else { continue };
-        if let Some(s) = section_heading(&sections, text)
-            && found.last().is_none_or(|&(last, _)| s > last)
-        {
-            found.push((s, b));
+static INLINE_ORDINAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([一二三四五六七八九十]+)\s*[、．.]").unwrap());
+
+/// Where a numbered section heading stands written out in `text`, from byte `at` (its
+/// ordinal): the byte its words end at, when the squashed text after the ordinal starts with
+/// the section's heading or a variant (the longest that fits).
+fn heading_at(sections: &[Headings], text: &str, at: usize) -> Option<usize> {
+    let caps = INLINE_ORDINAL
+        .captures_at(text, at)
+        .filter(|c| c.get(0).is_some_and(|m| m.start() == at))?;
+    let number = &caps[1];
+    let words_start = caps.get(0)?.end();
+    let mut best = None;
+    for s in sections.iter().filter(|s| s.number == number) {
+        for form in &s.forms {
+            let mut matched = 0;
+            let mut end = None;
+            for (i, c) in text[words_start..].char_indices() {
+                let c = super::text::fold_width(c);
+                if !(c.is_alphanumeric() || super::text::is_ideograph(c)) {
+                    continue;
+                }
+                if form.get(matched) != Some(&c) {
+                    break;
+                }
+                matched += 1;
+                if matched == form.len() {
+                    end = Some(words_start + i + c.len_utf8());
+                    break;
+                }
+            }
+            if let Some(e) = end
+                && best.is_none_or(|b| e > b)
+            {
+                best = Some(e);
+            }
         }
     }
-    found
+    best
+}
+
+/// The byte ranges of `text` cut where a numbered section heading stands inside the line
+/// (a report run together on one line, or a line per section with its body glued on): the
+/// heading's words must be followed by more text that does not continue a list (`、`, `，`,
+/// `和` after it mean the parts are being enumerated in a sentence).
+fn inline_heading_cuts(sections: &[Headings], text: &str) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    for m in INLINE_ORDINAL.find_iter(text) {
+        let Some(end) = heading_at(sections, text, m.start()) else {
+            continue;
+        };
+        let after = text[end..].trim_start();
+        // A heading written as a sentence (`三、…情况。`) ends the line; named inside a sentence
+        // (`详见二、主动公开政府信息情况。…`) it is a reference.
+        let closes_line = only_punctuation(after);
+        let lists = after.starts_with([
+            '、', '，', ',', '；', ';', '和', '及', '与', '等', '）', ')', '”', '」', '》',
+        ]) || (!closes_line && m.start() > 0 && after.starts_with(['。', '.']));
+        let before = text[..m.start()].trim_end();
+        let quoted = before.ends_with(['“', '「', '《', '（', '(']);
+        if !lists && !quoted && (m.start() > 0 || !after.is_empty()) {
+            cuts.push((m.start(), end));
+        }
+    }
+    cuts
+}
+
+/// Text made only of the stops and colons a heading line may end with.
+fn only_punctuation(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '。' | '.' | '：' | ':' | '；' | ';' | '，' | ',') || c.is_whitespace())
+}
+
+/// The report's outline made one block a heading: a title run on into the preamble
+/// (`…工作年度报告本报告由…`) is cut after `年度报告`; a numbered section heading standing
+/// inside a line is cut out into a block of its own (its body before and after it stays, in
+/// blocks of the same kind); a heading broken after its ordinal (`二、` / `主动公开政府信息情况`)
+/// is joined again. Lines keep their source line number.
+pub fn outline_blocks(form: &Form, blocks: Vec<RawBlock>) -> Vec<RawBlock> {
+    let sections = headings(form);
+    let mut out: Vec<RawBlock> = Vec::with_capacity(blocks.len());
+    let mut title_cut = false;
+    for (b, block) in blocks.into_iter().enumerate() {
+        let pieces = match block {
+            RawBlock::Text { line, text, heading } => {
+                let mut text = text;
+                if !title_cut
+                    && b < 12
+                    && let Some((head, rest)) = split_title(&text)
+                {
+                    title_cut = true;
+                    out.push(RawBlock::Text {
+                        line,
+                        text: head,
+                        heading,
+                    });
+                    text = rest;
+                }
+                split_text(&sections, line, &text, heading)
+            }
+            // A real grid's row keeps its cells: its columns are the table's.
+            RawBlock::Row { line, cells, exact } if !exact => split_row(&sections, line, cells, exact),
+            row @ RawBlock::Row { .. } => vec![row],
+        };
+        out.extend(pieces);
+    }
+    // `二、` / `主动公开政府信息情况`: the ordinal alone, its words on the next line.
+    let mut joined: Vec<RawBlock> = Vec::with_capacity(out.len());
+    let mut i = 0;
+    while i < out.len() {
+        if let (Some(ordinal), Some(next)) = (block_text(&out[i]), out.get(i + 1).and_then(block_text)) {
+            let ordinal = ordinal.trim();
+            let bare = matches!(leading_ordinal(ordinal), Some((Ordinal::Chinese(_), end)) if ordinal[end..].trim().is_empty());
+            let whole = format!("{ordinal}{}", next.trim());
+            if bare && section_heading(&sections, &whole).is_some_and(|c| c.numbered) {
+                joined.push(RawBlock::Text {
+                    line: out[i].line(),
+                    text: whole,
+                    heading: None,
+                });
+                i += 2;
+                continue;
+            }
+        }
+        joined.push(out[i].clone());
+        i += 1;
+    }
+    joined
+}
+
+/// A line that opens with the report's title and runs on (`…工作年度报告本报告由…`): the
+/// title and the rest.
+fn split_title(text: &str) -> Option<(String, String)> {
+    let p = text.find("年度报告")? + "年度报告".len();
+    let (head, rest) = text.split_at(p);
+    let rest = rest.trim();
+    if rest.is_empty() || head.chars().count() > 80 {
+        return None;
+    }
+    let words: Vec<char> = TITLE_WORDS.chars().collect();
+    let chars: Vec<char> = squash_title(head).chars().collect();
+    (lcs(&chars, &words) == words.len()).then(|| (head.trim().to_string(), rest.to_string()))
+}
+
+fn split_text(sections: &[Headings], line: usize, text: &str, heading: Option<u8>) -> Vec<RawBlock> {
+    let cuts = inline_heading_cuts(sections, text);
+    if cuts.is_empty() {
+        return vec![RawBlock::Text {
+            line,
+            text: text.to_string(),
+            heading,
+        }];
+    }
+    let mut out = Vec::new();
+    let mut last = 0;
+    let mut push = |t: &str| {
+        if !only_punctuation(t) {
+            out.push(RawBlock::Text {
+                line,
+                text: t.trim().to_string(),
+                heading: None,
+            });
+        }
+    };
+    for (start, end) in cuts {
+        push(&text[last..start]);
+        push(&text[start..end]);
+        last = end;
+    }
+    push(&text[last..]);
+    out
+}
+
+/// A row whose cells hold a section heading inside them: the cells before it stay a row, the
+/// heading becomes a text block, the rest of its cell and the cells after it a row again.
+fn split_row(sections: &[Headings], line: usize, cells: Vec<String>, exact: bool) -> Vec<RawBlock> {
+    let mut out = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut cut_any = false;
+    for cell in cells {
+        let cuts = inline_heading_cuts(sections, &cell);
+        if cuts.is_empty() {
+            row.push(cell);
+            continue;
+        }
+        cut_any = true;
+        let mut last = 0;
+        for (start, end) in cuts {
+            let before = cell[last..start].trim();
+            if !before.is_empty() {
+                row.push(before.to_string());
+            }
+            if !row.is_empty() {
+                out.push(RawBlock::Row {
+                    line,
+                    cells: std::mem::take(&mut row),
+                    exact,
+                });
+            }
+            out.push(RawBlock::Text {
+                line,
+                text: cell[start..end].trim().to_string(),
+                heading: None,
+            });
+            last = end;
+        }
+        let rest = cell[last..].trim();
+        if !only_punctuation(rest) {
+            row.push(rest.to_string());
+        }
+    }
+    if !row.is_empty() {
+        if cut_any && row.len() == 1 {
+            out.push(RawBlock::Text {
+                line,
+                text: row.pop().unwrap_or_default(),
+                heading: None,
+            });
+        } else {
+            out.push(RawBlock::Row {
+                line,
+                cells: row,
+                exact,
+            });
+        }
+    }
+    out
+}
+
+/// The section headings in document order: (section index, block index).
+///
+/// Every line like a heading is a candidate; the headings are the chain of candidates in
+/// increasing section order that weighs most, a numbered heading (`二、主动公开政府信息情况`)
+/// weighing ten times a bare one. So a preamble listing the section names one a line, a
+/// sub-heading worded like an old section title, or a table row label like `一、本年新收…`
+/// never displaces the numbered sequence; a bare heading is taken only where no numbered one
+/// stands for its section. Among chains of equal weight the later candidates win (a list of
+/// the parts comes before the parts).
+pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
+    let sections = headings(form);
+    let found: Vec<(usize, Candidate)> = blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(b, block)| Some((b, section_heading(&sections, block_text(block)?)?)))
+        .collect();
+    let weight = |c: &Candidate| if c.numbered { 10.0 + c.likeness } else { c.likeness };
+    // best[i]: the weight of the heaviest chain ending at candidate i, and its predecessor.
+    let mut best: Vec<(f64, Option<usize>)> = Vec::with_capacity(found.len());
+    for (i, (_, c)) in found.iter().enumerate() {
+        let mut pick: (f64, Option<usize>) = (0.0, None);
+        for (j, (_, p)) in found[..i].iter().enumerate() {
+            if p.section < c.section && best[j].0 >= pick.0 {
+                pick = (best[j].0, Some(j));
+            }
+        }
+        best.push((pick.0 + weight(c), pick.1));
+    }
+    let mut end = None;
+    for (i, &(w, _)) in best.iter().enumerate() {
+        if end.is_none_or(|e: usize| w >= best[e].0) {
+            end = Some(i);
+        }
+    }
+    let mut chain = Vec::new();
+    while let Some(i) = end {
+        chain.push((found[i].1.section, found[i].0));
+        end = best[i].1;
+    }
+    chain.reverse();
+    chain
 }
 
 /// A sub-heading level for a short standalone line: `（一）` 2, `1.` 3, `（1）` 4.
@@ -224,9 +539,28 @@ pub fn is_tabular(block: &RawBlock) -> bool {
                 || block_text(block).is_some_and(short_line)
         }
         RawBlock::Text { text, heading, .. } => {
-            heading.is_none() && (short_line(text) || is_page_number(text))
+            heading.is_none() && (short_line(text) || is_page_number(text) || glued_cells(text))
         }
     }
+}
+
+/// A long line that is no sentence but a table's cells run together (a report extracted
+/// onto one line): no full stop in it, and at least three runs of digits.
+fn glued_cells(text: &str) -> bool {
+    let t = text.trim();
+    if t.contains(['。', '！', '？']) {
+        return false;
+    }
+    let mut runs = 0;
+    let mut in_run = false;
+    for c in t.chars() {
+        let digit = c.is_ascii_digit() || ('０'..='９').contains(&c);
+        if digit && !in_run {
+            runs += 1;
+        }
+        in_run = digit;
+    }
+    runs >= 3
 }
 
 fn short_line(text: &str) -> bool {
@@ -291,4 +625,50 @@ pub fn anchor_tables(
         }
     }
     anchored
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organization_and_year_from_titles() {
+        let parts = |t: &str| title_parts(t);
+        assert_eq!(
+            parts("莆田市文化和旅游局2022年度政府信息公开工作年度报告"),
+            (Some("莆田市文化和旅游局".into()), Some(2022))
+        );
+        assert_eq!(
+            parts("2019年上海市人民政府办公厅政府信息公开工作年度报告"),
+            (Some("上海市人民政府办公厅".into()), Some(2019))
+        );
+        assert_eq!(
+            parts("淮安市人民政府２０２４年政府信息公开工作年度报告"),
+            (Some("淮安市人民政府".into()), Some(2024))
+        );
+        assert_eq!(
+            parts("XX县人民政府办公室关于2019年政府信息公开工作年度报告"),
+            (Some("XX县人民政府办公室".into()), Some(2019))
+        );
+        assert_eq!(parts("2023年政府信息公开工作年度报告"), (None, Some(2023)));
+    }
+
+    #[test]
+    fn archive_label_is_no_part_of_the_title() {
+        assert_eq!(
+            squash_title("标题：XX县人民政府2019年政府信息公开工作年度报告"),
+            "XX县人民政府2019年政府信息公开工作年度报告"
+        );
+        assert_eq!(
+            squash_title("标题: 莆田市林业局2023年政府信息公开工作年度报告"),
+            "莆田市林业局2023年政府信息公开工作年度报告"
+        );
+    }
+
+    #[test]
+    fn doubtful_organizations() {
+        assert_eq!(doubtful_organization("莆田市林业局"), None);
+        assert!(doubtful_organization("本报告根据条例，由").is_some());
+        assert!(doubtful_organization("第3号").is_some());
+    }
 }

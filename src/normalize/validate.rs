@@ -171,80 +171,117 @@ struct Quote {
     pattern: Regex,
     /// Cells whose sum the quoted figure must equal.
     cells: &'static [&'static str],
+    /// Cells whose sum, added to `cells`, the figure may also mean: `共受理申请749件` may
+    /// count the applications carried over from last year with the new ones.
+    or_with: &'static [&'static str],
     what: &'static str,
 }
 
 static QUOTES: LazyLock<Vec<Quote>> = LazyLock::new(|| {
-    let q = |p: &str, cells, what| Quote {
+    let q = |p: &str, cells, or_with, what| Quote {
         pattern: Regex::new(p).unwrap(),
         cells,
+        or_with,
         what,
     };
     vec![
         q(
-            r"(?:共|新)?(?:收到|受理)(?:各类)?(?:政府信息公开|依申请公开(?:政府信息)?)申请(?:共计?)?([0-9０-９]+)件",
+            r"(?:共|新)?(?:收到|受理)(?:各类)?(?:政府信息公开|依申请公开(?:政府信息)?)申请(?:共计?)?\s*([0-9０-９]+)\s*件",
             &["applications.new_received.total"],
+            &["applications.carried_over.total"],
             "收到申请",
         ),
         q(
             r"未(?:收到|受理)[^。；，]{0,12}申请",
             &["applications.new_received.total"],
+            &[],
             "收到申请",
         ),
         q(
-            r"行政复议(?:案件)?(?:共)?([0-9０-９]+)件",
+            r"行政复议(?:案件)?(?:共)?\s*([0-9０-９]+)\s*件",
             &["review_litigation.review.total"],
+            &[],
             "行政复议",
         ),
         q(
-            r"行政诉讼(?:案件)?(?:共)?([0-9０-９]+)件",
+            r"行政诉讼(?:案件)?(?:共)?\s*([0-9０-９]+)\s*件",
             &[
                 "review_litigation.litigation_direct.total",
                 "review_litigation.litigation_after_review.total",
             ],
+            &[],
             "行政诉讼",
         ),
     ]
 });
 
-/// R7: figures quoted in the prose agree with the tables.
-fn check_prose(report: &Report) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let prose = report
+/// The prose a report quotes figures in: each section's paragraphs and sub-headings, the
+/// lines of one paragraph already joined (a figure broken over lines, `发生行政复议` / `6` /
+/// `件`, is whole again: see [`super::prose_blocks`]).
+fn prose_texts(report: &Report) -> impl Iterator<Item = &str> {
+    report
         .sections
         .iter()
         .flat_map(|s| &s.blocks)
         .filter_map(|b| match b {
             Block::Paragraph { text } | Block::Heading { text, .. } => Some(text.as_str()),
             Block::Table { .. } => None,
-        });
-    for text in prose {
+        })
+}
+
+/// The sum of some cells, when all of them are known.
+fn sum_of(report: &Report, cells: &[&str]) -> Option<f64> {
+    cells
+        .iter()
+        .map(|p| report.tables.cell(p).and_then(|c| c.arithmetic()))
+        .sum::<Option<f64>>()
+}
+
+/// R7: figures quoted in the prose agree with the tables. A figure is read with full-width
+/// digits as digits (`申请５５件`); a quote whose figure cannot be read is skipped, never
+/// taken for 0. A quote of the applications received agrees when it is the new ones, or the
+/// new and the carried-over ones together.
+pub fn check_prose(report: &Report) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for text in prose_texts(report) {
         for quote in QUOTES.iter() {
             for caps in quote.pattern.captures_iter(text) {
-                let quoted: f64 = caps.get(1).and_then(|m| m.as_str().parse().ok()).unwrap_or(0.0);
-                let values: Option<Vec<f64>> = quote
-                    .cells
-                    .iter()
-                    .map(|p| report.tables.cell(p).and_then(|c| c.arithmetic()))
-                    .collect();
-                let Some(values) = values else { continue };
-                let table: f64 = values.iter().sum();
-                if (table - quoted).abs() > 1e-6 {
-                    out.push(
-                        Diagnostic::new(
-                            Severity::Error,
-                            code::PROSE_MISMATCH,
-                            format!(
-                                "R7：正文「{}」称{}为 {}，表格中为 {} (prose and table disagree)",
-                                &caps[0],
-                                quote.what,
-                                fmt_num(quoted),
-                                fmt_num(table)
-                            ),
-                        )
-                        .cell(quote.cells[0]),
-                    );
+                let quoted = match caps.get(1) {
+                    Some(m) => match super::text::parse_digits(m.as_str()) {
+                        Some(v) => v as f64,
+                        None => continue,
+                    },
+                    // `未收到…申请`: none.
+                    None => 0.0,
+                };
+                let Some(table) = sum_of(report, quote.cells) else {
+                    continue;
+                };
+                let with = (!quote.or_with.is_empty())
+                    .then(|| sum_of(report, quote.or_with).map(|v| v + table))
+                    .flatten();
+                let agrees = |v: f64| (v - quoted).abs() <= 1e-6;
+                if agrees(table) || with.is_some_and(agrees) {
+                    continue;
                 }
+                let stated = match with {
+                    Some(w) => format!("{}（含上年结转为 {}）", fmt_num(table), fmt_num(w)),
+                    None => fmt_num(table),
+                };
+                out.push(
+                    Diagnostic::new(
+                        Severity::Error,
+                        code::PROSE_MISMATCH,
+                        format!(
+                            "R7：正文「{}」称{}为 {}，表格中为 {} (prose and table disagree)",
+                            &caps[0],
+                            quote.what,
+                            fmt_num(quoted),
+                            stated
+                        ),
+                    )
+                    .cell(quote.cells[0]),
+                );
             }
         }
     }

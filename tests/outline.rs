@@ -1,0 +1,308 @@
+//! The outline and the metadata of reports broken the way real ones are (copies of shapes
+//! of the test corpus in `fixtures/corpus/`): decoy headings, a report on one line, archive
+//! titles, year-first titles, Kangxi radicals, and the figures the prose quotes (R7).
+
+mod common;
+
+use common::{fixture, read};
+use nianbao::model::{Block, Cell, Report};
+use nianbao::{Forms, Options, Severity};
+
+fn corpus(name: &str) -> Report {
+    read(&fixture(&format!("corpus/{name}")))
+}
+
+fn from_text(text: &str) -> Report {
+    nianbao::report_from_text(text, &Forms::builtin(), &Options::default()).unwrap()
+}
+
+fn corpus_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(&format!("corpus/{name}"))).unwrap()
+}
+
+const KEYS: [&str; 6] = [
+    "overview",
+    "active_disclosure",
+    "applications",
+    "review_litigation",
+    "problems",
+    "other_matters",
+];
+
+fn section_keys(r: &Report) -> Vec<&str> {
+    r.sections.iter().filter_map(|s| s.key.as_deref()).collect()
+}
+
+fn number(r: &Report, path: &str) -> Option<f64> {
+    r.tables.cell(path).and_then(Cell::number)
+}
+
+fn codes(r: &Report, severity: Severity) -> Vec<&str> {
+    r.diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .map(|d| d.code.as_str())
+        .collect()
+}
+
+fn r7_errors(r: &Report) -> Vec<String> {
+    r.diagnostics
+        .iter()
+        .filter(|d| d.code == "R7")
+        .map(|d| format!("{} {}", d.cell.as_deref().unwrap_or(""), d.message))
+        .collect()
+}
+
+#[test]
+fn a_preamble_listing_the_parts_one_a_line_is_no_heading() {
+    let r = corpus("decoy-1.txt");
+    assert_eq!(section_keys(&r), KEYS);
+    assert_eq!(r.sections[1].heading.as_deref(), Some("一、总体情况"));
+    // The list stays in the preamble, and the tables are read.
+    let preamble: String = r.sections[0]
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(preamble.contains("主动公开政府信息情况"), "{preamble}");
+    assert_eq!(
+        number(&r, "active_disclosure.licensing.decisions"),
+        Some(447228.0)
+    );
+    assert_eq!(number(&r, "applications.new_received.total"), Some(3119.0));
+    assert_eq!(number(&r, "review_litigation.review.total"), Some(351.0));
+    assert_eq!(r.organization.as_deref(), Some("淮安市人民政府"));
+    assert!(codes(&r, Severity::Error).is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn a_sub_heading_worded_like_a_section_and_headings_broken_after_the_ordinal() {
+    let r = corpus("decoy-2.txt");
+    assert_eq!(section_keys(&r), KEYS);
+    // `二、` / `主动公开政府信息情况` is one heading again; nothing of it is left as text.
+    for s in &r.sections {
+        for b in &s.blocks {
+            if let Block::Paragraph { text } | Block::Heading { text, .. } = b {
+                assert!(
+                    !["一、", "二、", "三、", "四、", "五、", "六、"].contains(&text.as_str()),
+                    "{text}"
+                );
+            }
+        }
+    }
+    // `（六）` / `因政府信息公开工作被申请行政复议…` stays a sub-heading of section 一.
+    let overview = &r
+        .sections
+        .iter()
+        .find(|s| s.key.as_deref() == Some("overview"))
+        .unwrap();
+    let text: String = overview
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph { text } | Block::Heading { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(text.contains("因政府信息公开工作被申请行政复议"), "{text}");
+    assert_eq!(number(&r, "applications.new_received.total"), Some(220.0));
+    assert_eq!(number(&r, "review_litigation.review.total"), Some(6.0));
+    assert!(codes(&r, Severity::Error).is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn section_like_sub_headings_in_section_one_of_the_2019_form() {
+    let r = corpus("decoy-3.txt");
+    assert_eq!(r.form, "2019");
+    assert_eq!(section_keys(&r), KEYS);
+    assert!(codes(&r, Severity::Error).is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn a_report_on_one_line_has_its_sections_title_organization_and_year() {
+    let r = corpus("concat-1.txt");
+    assert_eq!(section_keys(&r), KEYS);
+    assert_eq!(
+        r.title.as_deref(),
+        Some("新郑市政务服务和大数据管理局2023年政府信息公开工作年度报告")
+    );
+    assert_eq!(r.organization.as_deref(), Some("新郑市政务服务和大数据管理局"));
+    assert_eq!(r.year, Some(2023));
+    // The row label `一、本年新收…` inside the glued table is no heading.
+    let headings: Vec<_> = r.sections.iter().filter_map(|s| s.heading.as_deref()).collect();
+    assert_eq!(headings[1], "二、主动公开政府信息情况");
+}
+
+#[test]
+fn headings_listed_inside_a_sentence_are_not_cut_out() {
+    let text = corpus_text("decoy-1.txt").replacen(
+        "本报告由总体情况\n、\n主动公开政府信息情况\n、\n",
+        "本报告由一、总体情况，二、主动公开政府信息情况，",
+        1,
+    );
+    let r = from_text(&text);
+    assert_eq!(section_keys(&r), KEYS);
+    assert_eq!(
+        number(&r, "active_disclosure.licensing.decisions"),
+        Some(447228.0)
+    );
+}
+
+#[test]
+fn archive_title_label_and_year_first_titles() {
+    let r = corpus("titles-1.txt");
+    assert_eq!(r.organization.as_deref(), Some("XX县人民政府"));
+    assert_eq!(r.year, Some(2019));
+    assert_eq!(
+        r.title.as_deref(),
+        Some("XX县人民政府2019年政府信息公开工作年度报告")
+    );
+    let r = corpus("titles-2.txt");
+    assert_eq!(r.organization.as_deref(), Some("淮安市人民政府"));
+    assert_eq!(r.year, Some(2024));
+}
+
+#[test]
+fn kangxi_radicals_become_ideographs_everywhere() {
+    let r = corpus("titles-3.txt");
+    assert_eq!(r.organization.as_deref(), Some("新郑市政务服务和大数据管理局"));
+    assert_eq!(
+        r.title.as_deref(),
+        Some("新郑市政务服务和大数据管理局2023年政府信息公开工作年度报告")
+    );
+    let radical = |t: &str| t.chars().any(|c| ('\u{2F00}'..='\u{2FD5}').contains(&c));
+    for s in &r.sections {
+        assert!(!s.heading.as_deref().is_some_and(radical));
+        for b in &s.blocks {
+            if let Block::Paragraph { text } | Block::Heading { text, .. } = b {
+                assert!(!radical(text), "{text}");
+            }
+        }
+    }
+    assert_eq!(section_keys(&r), KEYS);
+}
+
+#[test]
+fn no_title_means_no_organization_and_says_so() {
+    let r = corpus("longgang-dept-2024-excerpt.txt");
+    assert_eq!(r.organization, None);
+    assert_eq!(r.year, Some(2024));
+    assert!(
+        codes(&r, Severity::Warning).contains(&"no_organization"),
+        "{:?}",
+        r.diagnostics
+    );
+    assert!(
+        codes(&r, Severity::Warning).contains(&"no_year"),
+        "{:?}",
+        r.diagnostics
+    );
+}
+
+#[test]
+fn a_title_without_a_body_names_no_organization_and_says_so() {
+    let text = corpus_text("titles-2.txt").replacen(
+        "2024年淮安市人民政府政府信息公开工作年度报告",
+        "2024年政府信息公开工作年度报告",
+        1,
+    );
+    let r = from_text(&text);
+    assert_eq!(r.organization, None);
+    assert_eq!(r.year, Some(2024));
+    assert!(
+        codes(&r, Severity::Warning).contains(&"no_organization"),
+        "{:?}",
+        r.diagnostics
+    );
+}
+
+#[test]
+fn full_width_figures_in_the_prose_agree_with_the_tables() {
+    let r = corpus("signs-2.txt");
+    assert!(r7_errors(&r).is_empty(), "{:?}", r7_errors(&r));
+}
+
+#[test]
+fn a_full_width_figure_that_disagrees_is_an_r7_error() {
+    let text = corpus_text("signs-2.txt").replacen("行政复议３５１件", "行政复议３５０件", 1);
+    let r = from_text(&text);
+    let errors = r7_errors(&r);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("review_litigation.review.total"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0].contains("350") && errors[0].contains("351"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn applications_quoted_with_those_carried_over_agree() {
+    // Huai'an: 3119 new, 34 carried over.
+    let text = corpus_text("decoy-1.txt");
+    let with = text.replacen("共受理政府信息公开申请3119件", "共受理政府信息公开申请3153件", 1);
+    assert!(r7_errors(&from_text(&with)).is_empty());
+    let wrong = text.replacen("共受理政府信息公开申请3119件", "共受理政府信息公开申请3150件", 1);
+    let errors = r7_errors(&from_text(&wrong));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("applications.new_received.total"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_figure_broken_over_lines_is_still_quoted() {
+    let text = corpus_text("decoy-2.txt");
+    let broken = text.replacen(
+        "本年度我局因政府信息公开工作被申请行政复议6件，",
+        "本年度我局因政府信息公开工作被申请\n行政复议\n6\n件，",
+        1,
+    );
+    assert_ne!(broken, text);
+    assert!(r7_errors(&from_text(&broken)).is_empty());
+    let wrong = text.replacen(
+        "本年度我局因政府信息公开工作被申请行政复议6件，",
+        "本年度我局因政府信息公开工作被申请\n行政复议\n7\n件，",
+        1,
+    );
+    let errors = r7_errors(&from_text(&wrong));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("review_litigation.review.total"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_heading_named_in_a_sentence_is_a_reference_and_one_ending_in_a_stop_a_heading() {
+    let text = corpus_text("decoy-1.txt")
+        .replacen(
+            "圆满完成了各项任务。",
+            "圆满完成了各项任务，数据详见二、主动公开政府信息情况。",
+            1,
+        )
+        .replacen(
+            "\n三、收到和处理政府信息公开申请情况\n",
+            "\n三、收到和处理政府信息公开申请情况。\n",
+            1,
+        );
+    let r = from_text(&text);
+    assert_eq!(section_keys(&r), KEYS);
+    let applications = r
+        .sections
+        .iter()
+        .find(|s| s.key.as_deref() == Some("applications"))
+        .unwrap();
+    assert!(matches!(applications.blocks.first(), Some(Block::Table { .. })));
+    assert_eq!(
+        number(&r, "active_disclosure.licensing.decisions"),
+        Some(447228.0)
+    );
+    assert_eq!(number(&r, "applications.new_received.total"), Some(3119.0));
+}
