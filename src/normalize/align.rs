@@ -50,8 +50,12 @@ const MAX_LABEL_CHARS: usize = 160;
 pub struct Candidate {
     pub pieces: Vec<(String, usize)>,
     pub values: Vec<ReadValue>,
-    /// Values in exact grid positions (a real table's row, blanks included), when known.
+    /// Values in exact grid positions (a real table's row, blanks included), when known:
+    /// the cells after the row's last label cell, one a grid column.
     pub exact: Option<Vec<ReadValue>>,
+    /// For a row read by grid position, the grid column of `exact[0]` (the number of grid
+    /// columns before it: label columns, spanned or not); `None` for any other row.
+    pub grid_start: Option<usize>,
 }
 
 impl Candidate {
@@ -160,44 +164,93 @@ fn tokens(block: &RawBlock) -> (Vec<Token>, bool) {
     };
     let mut out = Vec::new();
     for cell in cells {
-        let cell = cell.trim();
-        // A real table cell holds one value: `1 288` typed with a space is one number.
-        let joined;
-        let cell = if exact && is_spaced_number(cell) {
-            joined = cell.split_whitespace().collect::<String>();
-            joined.as_str()
-        } else {
-            cell
-        };
-        if cell.contains(char::is_whitespace) && !classify(cell).is_empty() {
-            split_text_cell(&super::text::remove_junk(cell), line, &mut out);
-            continue;
-        }
-        let value = |slot, raw: &str, repaired| {
-            Token::Value(ReadValue {
-                slot,
-                line,
-                raw: raw.to_string(),
-                repaired,
-                blank: false,
-            })
-        };
-        match classify(cell) {
-            CellKind::Empty if exact => out.push(Token::Value(ReadValue {
-                slot: Slot::Unknown,
-                line,
-                raw: String::new(),
-                repaired: None,
-                blank: true,
-            })),
-            CellKind::Empty => {}
-            CellKind::Number { value: v, repaired } => out.push(value(Slot::Number(v), cell, repaired)),
-            CellKind::NotApplicable => out.push(value(Slot::NotApplicable, cell, None)),
-            CellKind::Unreadable(s) => out.push(value(Slot::Unknown, &s, None)),
-            CellKind::Text(s) => split_text_cell(&s, line, &mut out),
-        }
+        cell_tokens(cell, exact, line, &mut out);
     }
     (out, exact)
+}
+
+/// The tokens of one cell (or one text line), appended to `out`.
+fn cell_tokens(cell: &str, exact: bool, line: usize, out: &mut Vec<Token>) {
+    let cell = cell.trim();
+    // A real table cell holds one value: `1 288` typed with a space is one number.
+    let joined;
+    let cell = if exact && is_spaced_number(cell) {
+        joined = cell.split_whitespace().collect::<String>();
+        joined.as_str()
+    } else {
+        cell
+    };
+    if cell.contains(char::is_whitespace) && !classify(cell).is_empty() {
+        split_text_cell(&super::text::remove_junk(cell), line, out);
+        return;
+    }
+    let value = |slot, raw: &str, repaired| {
+        Token::Value(ReadValue {
+            slot,
+            line,
+            raw: raw.to_string(),
+            repaired,
+            blank: false,
+        })
+    };
+    match classify(cell) {
+        CellKind::Empty if exact => out.push(Token::Value(ReadValue {
+            slot: Slot::Unknown,
+            line,
+            raw: String::new(),
+            repaired: None,
+            blank: true,
+        })),
+        CellKind::Empty => {}
+        CellKind::Number { value: v, repaired } => out.push(value(Slot::Number(v), cell, repaired)),
+        CellKind::NotApplicable => out.push(value(Slot::NotApplicable, cell, None)),
+        CellKind::Unreadable(s) => out.push(value(Slot::Unknown, &s, None)),
+        CellKind::Text(s) => split_text_cell(&s, line, out),
+    }
+}
+
+/// A row of a real grid read by position: its label texts (the cells up to its last text
+/// cell) and its values, one a grid column, from the column after the label on.
+struct GridRow {
+    texts: Vec<String>,
+    start: usize,
+    tail: Vec<ReadValue>,
+}
+
+/// Reads an exact row by position, or `None` when its cells do not split into label cells
+/// then one value a cell (a value before the label, a cell holding several values): such
+/// a row is read token by token.
+fn grid_row(cells: &[String], line: usize) -> Option<GridRow> {
+    let per_cell: Vec<Vec<Token>> = cells
+        .iter()
+        .map(|c| {
+            let mut out = Vec::new();
+            cell_tokens(c, true, line, &mut out);
+            out
+        })
+        .collect();
+    let start = per_cell
+        .iter()
+        .rposition(|t| t.iter().any(|t| matches!(t, Token::Text(_))))
+        .map_or(0, |p| p + 1);
+    let mut texts = Vec::new();
+    for toks in &per_cell[..start] {
+        for t in toks {
+            match t {
+                Token::Text(s) => texts.push(s.clone()),
+                Token::Value(v) if v.blank => {}
+                Token::Value(_) => return None,
+            }
+        }
+    }
+    let mut tail = Vec::new();
+    for toks in &per_cell[start..] {
+        match toks.as_slice() {
+            [Token::Value(v)] => tail.push(v.clone()),
+            _ => return None,
+        }
+    }
+    Some(GridRow { texts, start, tail })
 }
 
 /// Digits with spaces between them and nothing else: `1 288`, `96 171.6`.
@@ -245,6 +298,45 @@ pub fn candidates(blocks: &[RawBlock], rows: &[PrintRow]) -> Vec<Candidate> {
     // Whether the last candidate may still take values from the next line.
     let mut open = false;
     for block in blocks {
+        if let RawBlock::Row {
+            cells,
+            line,
+            exact: true,
+        } = block
+            && !(cells.len() == 1 && is_page_number(&cells[0]))
+            && let Some(g) = grid_row(cells, *line)
+        {
+            let pieces = g.texts.into_iter().map(|t| (t, *line));
+            let has_value = g.tail.iter().any(|v| !v.blank);
+            // A label over blank cells is a row printed blank when its label is a form row's
+            // and it has a cell for each of that row's columns; else it is a header or a
+            // caption, and its text the next row's.
+            let blank_row = !has_value && !g.tail.is_empty() && {
+                let probe = Candidate {
+                    pieces: pieces.clone().collect(),
+                    ..Default::default()
+                };
+                let cores = probe.cores();
+                rows.iter()
+                    .map(|r| (label_score(r, &cores), r.cells.len()))
+                    .filter(|(s, _)| *s >= BLANK_ROW_FIT)
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .is_some_and(|(_, n)| n <= g.tail.len())
+            };
+            if has_value || blank_row {
+                pending.extend(pieces);
+                out.push(Candidate {
+                    pieces: std::mem::take(&mut pending),
+                    values: g.tail.iter().filter(|v| !v.blank).cloned().collect(),
+                    exact: Some(g.tail),
+                    grid_start: Some(g.start),
+                });
+            } else {
+                pending.extend(pieces);
+            }
+            open = false;
+            continue;
+        }
         let (mut toks, exact) = tokens(block);
         // A header row of a real grid has empty cells too: they are no blank values.
         let has_value = toks.iter().any(|t| matches!(t, Token::Value(v) if !v.blank));
@@ -313,6 +405,10 @@ pub fn join_runs(cands: Vec<Candidate>) -> (Vec<Candidate>, bool) {
     (vec![joined], interleaved)
 }
 
+/// The label fit a row of blank grid cells needs to be taken for a form row printed blank
+/// (a caption or header row over empty cells falls short of it).
+const BLANK_ROW_FIT: f64 = 0.8;
+
 /// The value count the best-matching form row for this label has; `max` when unsure.
 fn expected_len(c: &Candidate, rows: &[PrintRow], max: usize) -> usize {
     let cores = c.cores();
@@ -340,6 +436,10 @@ pub fn fit(c: &Candidate, row: &PrintRow) -> f64 {
 
 fn fit_with(c: &Candidate, cores: &[Vec<char>], row: &PrintRow) -> f64 {
     let mut score = label_score(row, cores);
+    // A row of blank cells says nothing by its values: only its label can place it.
+    if c.values.is_empty() && c.exact.is_some() && score < BLANK_ROW_FIT {
+        return -1.0;
+    }
     let n = row.cells.len();
     let m = c.exact.as_ref().map_or(c.values.len(), Vec::len);
     if m == n {

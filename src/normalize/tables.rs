@@ -69,7 +69,11 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             .cell(def.key.clone()),
         );
     }
+    let value_column = value_column(&rows, &cands, &assignment);
+    let grid_width = grid_width(&cands);
     let mut pending: Vec<(usize, &Candidate)> = Vec::new();
+    // Grid rows read by position with blank cells, checked against the rules below.
+    let mut grid_blanks: Vec<(usize, &Candidate)> = Vec::new();
     for (j, row) in rows.iter().enumerate() {
         let Some(i) = assignment[j] else {
             continue;
@@ -79,14 +83,21 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             ctx.note_label(row, cand);
         }
         let n = row.cells.len();
-        let exact = cand.exact.as_ref().filter(|e| e.len() == n);
+        // A row read by grid position: each cell at its grid column, a blank cell blank.
+        let by_grid = grid_cells(cand, n, value_column, grid_width);
+        let exact = by_grid.as_ref().or_else(|| {
+            cand.exact
+                .as_ref()
+                .filter(|e| cand.grid_start.is_none() && e.len() == n)
+        });
         let direct = exact.or_else(|| {
             (cand.values.len() == n && cand.values.iter().all(|v| v.slot != Slot::Unknown))
                 .then_some(&cand.values)
         });
-        // A real grid row with blank cells may be a lost value beside an extra empty cell:
-        // it is placed like a short row, once the certain rows are in, so the rules decide.
-        let blanks = exact.is_some_and(|e| e.iter().any(|v| v.blank));
+        // A grid row read token by token with blank cells may be a lost value beside an
+        // extra empty cell: it is placed like a short row, once the certain rows are in, so
+        // the rules decide.
+        let blanks = by_grid.is_none() && exact.is_some_and(|e| e.iter().any(|v| v.blank));
         let direct = match direct {
             Some(_) if blanks && !eqs.is_empty() => {
                 pending.push((j, cand));
@@ -118,6 +129,9 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
         if let Some(values) = direct {
             for (&(r, c), v) in row.cells.iter().zip(values) {
                 ctx.put(r, c, v);
+            }
+            if by_grid.as_ref().is_some_and(|e| e.iter().any(|v| v.blank)) {
+                grid_blanks.push((j, cand));
             }
         }
         let repaired: Vec<(String, &ReadValue)> = match direct {
@@ -167,12 +181,112 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
         }
     }
 
+    // A blank cell may also be a lost value beside a padding cell: a row whose blanks the
+    // rules cannot take (with blanks as unknowns ≥ 0) is placed by the rules instead.
+    for (j, cand) in grid_blanks {
+        if !ctx.feasible(&rows[j], &eqs, &dom) {
+            for &(r, c) in &rows[j].cells {
+                ctx.grid[r][c] = None;
+                ctx.origin[r][c] = Origin::Lost;
+            }
+            pending.push((j, cand));
+        }
+    }
     ctx.place_pending(&rows, &pending, &eqs, &dom);
-    ctx.fill_by_rules(&eqs, &dom);
+    let absent = absent_tail(&rows, &cands, &assignment);
+    ctx.fill_by_rules(&eqs, &dom, &absent);
     ctx.report_unresolved(&rows, &assignment);
     let mut result = ctx.finish();
     result.found = !cands.is_empty();
     result
+}
+
+/// The cells of the rows after the last row found, when nothing was read after it: the
+/// input stops there (an excerpt, a lost page), so those cells are absent, not lost, and
+/// the rules do not fill them (a report that stops mid-table is not known to keep the rules
+/// in what it does not show).
+fn absent_tail(rows: &[PrintRow], cands: &[Candidate], assignment: &[Option<usize>]) -> Vec<(usize, usize)> {
+    let Some(last_row) = assignment.iter().rposition(Option::is_some) else {
+        return Vec::new();
+    };
+    let last_cand = assignment[last_row].unwrap_or(0);
+    if cands[last_cand + 1..].iter().any(|c| !c.values.is_empty()) {
+        return Vec::new();
+    }
+    rows[last_row + 1..]
+        .iter()
+        .flat_map(|r| r.cells.iter().copied())
+        .collect()
+}
+
+/// The width of a table's widest grid row of values (label columns included).
+fn grid_width(cands: &[Candidate]) -> usize {
+    cands
+        .iter()
+        .filter_map(|c| Some(c.grid_start? + c.exact.as_ref()?.len()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The grid column where a table's values start, as its grid rows show it: the column after
+/// the label of the rows with exactly one cell for each of their form row's columns (the
+/// most common one, the later on a tie). `None` when no row shows it.
+fn value_column(rows: &[PrintRow], cands: &[Candidate], assignment: &[Option<usize>]) -> Option<usize> {
+    let mut votes: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    for (j, row) in rows.iter().enumerate() {
+        let Some(c) = assignment[j].map(|i| &cands[i]) else {
+            continue;
+        };
+        if let (Some(start), Some(tail)) = (c.grid_start, &c.exact)
+            && tail.len() == row.cells.len()
+        {
+            *votes.entry(start).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .max_by_key(|&(col, n)| (n, col))
+        .map(|(col, _)| col)
+}
+
+/// A grid row's `n` cells by grid column: its cells after the label when there are `n`
+/// (unless they start with blank cells before the table's value column);
+/// when there are more (label columns left empty, as a Markdown table writes spanned labels,
+/// or a value spanning columns), the `n` from the table's value column, or if the table
+/// does not show it, the last `n`, provided every cell outside them is blank and the row is
+/// as wide as the table's widest grid row of values. `None` when
+/// the row is no grid row or its cells cannot be placed so (a cell left out, a value outside
+/// the window): the row is then placed by the rules.
+fn grid_cells(
+    cand: &Candidate,
+    n: usize,
+    value_column: Option<usize>,
+    grid_width: usize,
+) -> Option<Vec<ReadValue>> {
+    let start = cand.grid_start?;
+    let tail = cand.exact.as_ref()?;
+    if tail.len() == n {
+        // Blank cells before the table's value column are label columns: a row of a full
+        // grid that is short of a cell (left out at its end), not `n` values.
+        let label_blanks = value_column
+            .and_then(|col| col.checked_sub(start))
+            .is_some_and(|lo| lo > 0 && tail[..lo.min(n)].iter().all(|v| v.blank));
+        return (!label_blanks).then(|| tail.clone());
+    }
+    if tail.len() < n {
+        return None;
+    }
+    // A row narrower than the table's grid is short of a cell: its positions are not sure.
+    if start + tail.len() < grid_width {
+        return None;
+    }
+    let from = value_column.unwrap_or(start + tail.len() - n);
+    let lo = from.checked_sub(start)?;
+    if lo + n > tail.len() {
+        return None;
+    }
+    let outside_blank = tail[..lo].iter().chain(&tail[lo + n..]).all(|v| v.blank);
+    outside_blank.then(|| tail[lo..lo + n].to_vec())
 }
 
 struct Context<'a> {
@@ -409,14 +523,39 @@ impl Context<'_> {
         }
     }
 
+    /// Whether every rule on a row's cells can still hold, the unknown cells (blanks, rows
+    /// not yet placed) taken as any value of their domain (≥ 0 for counts).
+    fn feasible(&self, row: &PrintRow, eqs: &[solve::Equation], dom: &Domain) -> bool {
+        eqs.iter()
+            .filter(|e| e.terms.iter().any(|t| row.cells.contains(&(t.0, t.1))))
+            .all(|e| {
+                let mut known = 0.0;
+                let (mut up, mut down) = (false, false);
+                for &(r, c, k) in &e.terms {
+                    match self.grid[r][c] {
+                        Some(v) => known += k * v,
+                        None if !dom.nonnegative[r][c] => return true,
+                        None if k > 0.0 => up = true,
+                        None => down = true,
+                    }
+                }
+                // Σ k·x = -known with x ≥ 0 has a solution iff the unknowns can reach it.
+                let need = -known;
+                (up && down) || need.abs() < 1e-6 || (up && need > 0.0) || (down && need < 0.0)
+            })
+    }
+
     /// Cells still unknown (lost rows, unreadable values, blanks) that the rules determine.
-    fn fill_by_rules(&mut self, eqs: &[solve::Equation], dom: &Domain) {
+    fn fill_by_rules(&mut self, eqs: &[solve::Equation], dom: &Domain, absent: &[(usize, usize)]) {
         if eqs.is_empty() {
             return;
         }
         let before = self.grid.clone();
         let mut touched: Vec<Vec<bool>> = self.grid.iter().map(|r| vec![false; r.len()]).collect();
         solve::propagate(&mut self.grid, eqs, dom, &mut touched, false);
+        for &(r, c) in absent {
+            self.grid[r][c] = before[r][c];
+        }
         let filled: Vec<(usize, usize, f64)> = before
             .iter()
             .enumerate()

@@ -4,7 +4,8 @@
 //! docx-rs parses the package; cell merges (`w:gridSpan`, `w:vMerge`) and row offsets
 //! (`w:gridBefore`, `w:gridAfter`) are private in its model, so they are read from its
 //! serde form. A spanned cell's text stands in its first column and the columns it spans
-//! are empty strings; a vertically merged continuation cell is an empty string.
+//! are empty strings; a vertically merged continuation cell is an empty string. A row ends
+//! at its last cell (`w:gridAfter` columns are no cells, so no blank cells).
 
 use std::collections::HashMap;
 
@@ -153,7 +154,6 @@ impl Reader {
         for TableChild::TableRow(row) in &table.rows {
             let props = serde_json::to_value(&row.property).unwrap_or(Value::Null);
             let before = json_count(&props, "gridBefore");
-            let after = json_count(&props, "gridAfter");
             let mut cells: Vec<String> = vec![String::new(); before];
             for TableRowChild::TableCell(cell) in &row.cells {
                 let props = serde_json::to_value(&cell.property).unwrap_or(Value::Null);
@@ -170,7 +170,7 @@ impl Reader {
                 cells.push(text);
                 cells.extend(std::iter::repeat_n(String::new(), span - 1));
             }
-            cells.extend(std::iter::repeat_n(String::new(), after));
+            // `w:gridAfter` columns hold no cell: they are left out, not blank cells.
             if cells.iter().all(|c| c.is_empty()) {
                 continue;
             }

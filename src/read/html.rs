@@ -396,7 +396,9 @@ fn span_attr(cell: &Handle, name: &str) -> usize {
         .unwrap_or(1)
 }
 
-/// The rows as a true grid: `rowspan`/`colspan` resolved, every row as wide as the widest.
+/// The rows as a true grid: `rowspan`/`colspan` resolved, so a cell's position is its grid
+/// column. A row is not padded to the widest: a position past a row's last cell is absent (a
+/// cell left out of the markup), not a blank cell, and the normalizer must not read it as one.
 fn grid(rows: &[Handle]) -> Vec<Vec<String>> {
     // For each column, how many more rows a cell above still covers.
     let mut carry: Vec<usize> = Vec::new();
@@ -440,10 +442,6 @@ fn grid(rows: &[Handle]) -> Vec<Vec<String>> {
             carry[c] = n;
         }
         out.push(row);
-    }
-    let width = out.iter().map(Vec::len).max().unwrap_or(0);
-    for row in &mut out {
-        row.resize(width, String::new());
     }
     out
 }

@@ -65,13 +65,22 @@ fn markdown_heading(line: &str) -> Option<(u8, &str)> {
     (!text.is_empty()).then_some((hashes as u8, text))
 }
 
-/// Cells of a Markdown pipe row, or `None` when the line is not one.
+/// Cells of a pipe row, or `None` when the line is not one: a Markdown row (`| a | b |`) or
+/// a row copied from a rendered table (`a | b | c |`, with or without the leading pipe). A
+/// line is a pipe row when it starts or ends with `|`, or holds two or more of them. Every
+/// cell between two pipes is a grid position, so an empty one is a blank cell; the empty
+/// text outside the outer pipes is no cell.
 fn pipe_cells(line: &str) -> Option<Vec<String>> {
-    if !line.starts_with('|') || line.matches('|').count() < 2 {
+    let pipes = line.matches('|').count();
+    let edged = line.starts_with('|') || line.ends_with('|');
+    if pipes == 0 || (!edged && pipes < 2) {
         return None;
     }
-    let inner = line.strip_prefix('|')?;
+    let inner = line.strip_prefix('|').unwrap_or(line);
     let inner = inner.strip_suffix('|').unwrap_or(inner);
+    if inner.trim().is_empty() {
+        return None;
+    }
     Some(inner.split('|').map(|c| c.trim().to_string()).collect())
 }
 
