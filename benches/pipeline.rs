@@ -14,6 +14,13 @@ fn seed_text() -> String {
     std::fs::read_to_string(path).expect("seed")
 }
 
+/// A real-shaped broken report: tables 三 and 四 with every row's cells run together
+/// (`shared/corpus` shape `concat-3`), which only the whole-table solver reads.
+fn concat_text() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/shapes/concat-3.txt");
+    std::fs::read_to_string(path).expect("concat shape")
+}
+
 fn pipeline(c: &mut Criterion) {
     let forms = Forms::builtin();
     let style = Style::builtin();
@@ -29,6 +36,11 @@ fn pipeline(c: &mut Criterion) {
 
     c.bench_function("normalize_seed", |b| {
         b.iter(|| nianbao::report_from_text(black_box(&text), &forms, &opts).expect("reads"))
+    });
+    let concat = concat_text();
+    c.bench_function("normalize_concat", |b| {
+        // The report may still be refused or partly unresolved: the cost is what is measured.
+        b.iter(|| black_box(nianbao::report_from_text(black_box(&concat), &forms, &opts).is_ok()))
     });
     c.bench_function("docx_seed", |b| {
         b.iter(|| {

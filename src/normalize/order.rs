@@ -261,7 +261,7 @@ pub fn rebuild(
                     out.cands.push(Candidate {
                         pieces: Vec::new(),
                         values: vals,
-                        exact: None,
+                        ..Default::default()
                     });
                     taken.push(j);
                 }
