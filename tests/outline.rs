@@ -1,5 +1,5 @@
-//! The outline and the metadata of reports broken the way real ones are (copies of shapes
-//! of the test corpus in `fixtures/corpus/`): decoy headings, a report on one line, archive
+//! The outline and the metadata of reports broken the way real ones are (shapes and real
+//! reports of the test corpus in `fixtures/corpus/`): decoy headings, a report on one line, archive
 //! titles, year-first titles, Kangxi radicals, and the figures the prose quotes (R7).
 
 mod common;
@@ -8,8 +8,14 @@ use common::{fixture, read};
 use nianbao::model::{Block, Cell, Report};
 use nianbao::{Forms, Options, Severity};
 
+/// A corpus file by name: a shape, else a real report.
+fn corpus_path(name: &str) -> std::path::PathBuf {
+    let shape = fixture(&format!("corpus/shapes/{name}"));
+    if shape.is_file() { shape } else { fixture(&format!("corpus/real/{name}")) }
+}
+
 fn corpus(name: &str) -> Report {
-    read(&fixture(&format!("corpus/{name}")))
+    read(&corpus_path(name))
 }
 
 fn from_text(text: &str) -> Report {
@@ -17,7 +23,7 @@ fn from_text(text: &str) -> Report {
 }
 
 fn corpus_text(name: &str) -> String {
-    std::fs::read_to_string(fixture(&format!("corpus/{name}"))).unwrap()
+    std::fs::read_to_string(corpus_path(name)).unwrap()
 }
 
 const KEYS: [&str; 6] = [
