@@ -566,4 +566,35 @@ mod tests {
         assert_eq!(a, vec![Some(0)]);
         assert_eq!(c[0].values.len(), 15);
     }
+
+    #[test]
+    fn a_line_of_glued_rows_splits_into_labels_and_runs() {
+        let (c, a) = run(
+            "applications",
+            "一、本年新收政府信息公开申请数量30015300614311 9二、上年结转政府信息公开申请数量34000003 4三、本年度办理结果（一）予以公开128821005031362（二）部分公开（区分处理的，只计这一情形，不计其他情形）44770000454（三）不予公开1.属于国家秘密20000022.其他法律行政法规禁止公开3010000313.危及“三安全一稳定”5000005",
+        );
+        let runs: Vec<(&str, Option<&str>)> = c
+            .iter()
+            .flat_map(|c| &c.values)
+            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.ordinal.as_deref())))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("30015300614311 9", None),
+                ("34000003 4", None),
+                ("128821005031362", None),
+                ("44770000454", None),
+                ("20000022", Some("2")),
+                ("3010000313", Some("3")),
+                ("5000005", None),
+            ]
+        );
+        // The lone `1` before `.属于国家秘密` is that label's number, not a value; the
+        // ordinal glued after a run stays with its label too.
+        assert!(c[4].label_text().contains("1.属于国家秘密"));
+        assert!(c[5].label_text().starts_with("2.其他法律"));
+        assert_eq!(a[4], Some(4));
+        assert_eq!(a[5], Some(5));
+    }
 }

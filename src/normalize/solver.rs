@@ -560,9 +560,16 @@ mod tests {
         // `1.属于国家秘密20000022.其他法律…`: the last 2 is the next row's number.
         let got = cuts("20000022", Some("2"), &[false; 7], &local).unwrap();
         assert_eq!(got, vec![vec![2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]]);
-        // A stray space inside a run is no boundary of its own.
+        // A stray space inside a run is no boundary of its own: R3 leaves two cuts here,
+        // for the column equations to choose from.
         let got = cuts("1 1000001 1", None, &[false; 7], &local).unwrap();
-        assert_eq!(got, vec![vec![11.0, 0.0, 0.0, 0.0, 0.0, 0.0, 11.0]]);
+        assert_eq!(
+            got,
+            vec![
+                vec![1.0, 10.0, 0.0, 0.0, 0.0, 0.0, 11.0],
+                vec![11.0, 0.0, 0.0, 0.0, 0.0, 0.0, 11.0]
+            ]
+        );
     }
 
     #[test]
@@ -611,9 +618,7 @@ mod tests {
         ];
         grid[24] = vec![Some(0.0); 7];
         grid[2] = grid[23].clone();
-        for c in 0..7 {
-            grid[0][c] = None;
-        }
+        grid[0] = vec![None; 7];
         let mut row = RowReadings {
             cells: row_cells(0),
             readings: expansions(&[2.0, 0.0, 1.0, 0.0, 3.0], 7).unwrap(),

@@ -181,7 +181,12 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
         }
     }
 
-    let pending = ctx.solve_readings(&rows, pending, &tails, &eqs, &dom);
+    // Values interleaved with header text are in an uncertain order: no readings then.
+    let pending = if interleaved {
+        pending
+    } else {
+        ctx.solve_readings(&rows, pending, &tails, &eqs, &dom)
+    };
     ctx.place_pending(&rows, &pending, &eqs, &dom);
     ctx.fill_by_rules(&eqs, &dom);
     ctx.report_unresolved(&rows, &assignment);
@@ -331,19 +336,6 @@ impl Context<'_> {
                     cand,
                     "数值连在一起，可能的切分过多 (cells run together; too many cuts to try)",
                 ),
-                // Pieces of a number joined again: the only joining the text allows is
-                // what the row prints, certain, and kept as printed even where it breaks a
-                // rule (validation says so). An expansion or a cut is no printed reading:
-                // the rules must allow it.
-                Some((how @ How::Joined, input)) if input.readings.len() == 1 => {
-                    let vals = input.readings[0].clone();
-                    let admitted = row_admits(&input.cells, &vals, dom);
-                    if admitted {
-                        self.accept_only_reading(&rows[j], cand, &tails[j], how, &vals);
-                    } else {
-                        rest.push((j, cand));
-                    }
-                }
                 Some((how, mut input)) => {
                     solver::prune_local(&mut input, eqs, dom);
                     if input.readings.is_empty() {
@@ -475,38 +467,6 @@ impl Context<'_> {
                 .cell(path),
             );
         }
-    }
-
-    /// A row whose text allows one reading only: taken as printed, and said so.
-    fn accept_only_reading(
-        &mut self,
-        row: &PrintRow,
-        cand: &Candidate,
-        tail: &Option<Vec<ReadValue>>,
-        how: How,
-        vals: &[f64],
-    ) {
-        for (&(r, c), &v) in row.cells.iter().zip(vals) {
-            self.grid[r][c] = Some(v);
-            self.origin[r][c] = Origin::Placed;
-            self.lines[r].get_or_insert(cand.line());
-        }
-        let what = describe(row, cand, tail, how);
-        let shown: Vec<String> = vals.iter().map(|&v| fmt_num(v)).collect();
-        self.diags.push(
-            Diagnostic::new(
-                Severity::Warning,
-                code::INFERRED,
-                format!(
-                    "{}{what}；{}：{}",
-                    self.row_name(row),
-                    "只有一种读法 (the only reading the text allows)",
-                    shown.join(" ")
-                ),
-            )
-            .at(Some(cand.line()))
-            .cell(self.row_path(row)),
-        );
     }
 
     /// Rows with fewer or more values than cells, or unreadable values: placed only where
@@ -823,11 +783,6 @@ fn describe(row: &PrintRow, cand: &Candidate, tail: &Option<Vec<ReadValue>>, how
     }
 }
 
-/// Whether every value of a reading may stand in its cell (≥ 0, whole where whole).
-fn row_admits(cells: &[(usize, usize)], vals: &[f64], dom: &Domain) -> bool {
-    cells.iter().zip(vals).all(|(&(r, c), &v)| dom.admits(r, c, v))
-}
-
 /// Values on the lines after a row's own values, with no label before them and matched to
 /// no row (the tail of a number broken inside its cell): for each print row, the tails that
 /// follow its candidate (`None` when values matched to no row follow it), and for each
@@ -979,5 +934,104 @@ pub fn fmt_num(v: f64) -> String {
     } else {
         let s = format!("{v:.6}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use crate::form::Forms;
+    use crate::read::text;
+
+    fn read(version: &str, table: &str, src: &str) -> TableResult {
+        let forms = Forms::builtin();
+        let form = forms.get(version).unwrap();
+        let def = form.table(table).unwrap();
+        read_table(form, def, &text::read(src).blocks)
+    }
+
+    fn num(t: &TableResult, row: &str, col: &str) -> Option<f64> {
+        match t.table.cell(&format!("{row}.{col}")) {
+            Some(Cell::Number(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    const HEADER_四: &str =
+        "行政复议\n行政诉讼\n结果维持\n结果纠正\n其他结果\n尚未审结\n总计\n未经复议直接起诉\n复议后起诉\n";
+
+    #[test]
+    fn a_lone_zero_of_a_collapsed_table_is_all_zeros_and_said_so() {
+        let t = read("2021", "review_litigation", &format!("{HEADER_四}0\n"));
+        assert_eq!(num(&t, "review", "upheld"), Some(0.0));
+        assert_eq!(num(&t, "litigation_after_review", "total"), Some(0.0));
+        let d = t
+            .diagnostics
+            .iter()
+            .find(|d| d.code == code::INFERRED)
+            .expect("said so");
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(!t.diagnostics.iter().any(|d| d.severity == Severity::Error));
+    }
+
+    #[test]
+    fn a_collapsed_row_r4_cannot_place_is_flagged_not_guessed() {
+        // 1 / 0 / 1 / 0 / 1 / … : R4 holds for several expansions of the review group.
+        let t = read(
+            "2021",
+            "review_litigation",
+            &format!("{HEADER_四}1\n0\n1\n0\n1\n0\n"),
+        );
+        assert!(
+            t.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error && d.code == code::UNRESOLVED)
+        );
+    }
+
+    #[test]
+    fn a_number_broken_over_two_lines_is_joined() {
+        let t = read(
+            "2021",
+            "active_disclosure",
+            "规章\n1\n0\n11\n行政规范性文件\n8\n26\n66\n行政许可\n447\n228\n行政处罚\n5\n行政强制\n7\n行政事业性收费\n1.5\n",
+        );
+        assert_eq!(num(&t, "licensing", "decisions"), Some(447228.0));
+        assert_eq!(num(&t, "penalty", "decisions"), Some(5.0));
+        assert!(t.diagnostics.iter().any(|d| d.code == code::INFERRED
+            && d.cell.as_deref() == Some("active_disclosure.licensing")));
+    }
+
+    #[test]
+    fn glued_rows_are_cut_at_their_labels() {
+        let t = read(
+            "2021",
+            "review_litigation",
+            "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计210141001200101\n",
+        );
+        // 2 1 0 1 4 | 1 0 0 1 2 | 0 0 1 0 1 is the one cut R4 allows.
+        assert_eq!(num(&t, "review", "total"), Some(4.0));
+        assert_eq!(num(&t, "litigation_direct", "total"), Some(2.0));
+        assert_eq!(num(&t, "litigation_after_review", "total"), Some(1.0));
+    }
+
+    #[test]
+    fn the_older_forms_single_row_leaves_the_newer_rows_unresolved() {
+        let mut src = String::from("一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n");
+        src.push_str("二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n");
+        src.push_str("（一）予以公开\t0\t0\t0\t0\t0\t0\t0\n");
+        src.push_str("（六）其他处理\t1\t0\t0\t0\t0\t0\t1\n");
+        src.push_str("（七）总计\t1\t0\t0\t0\t0\t0\t1\n");
+        let t = read("2021", "applications", &src);
+        for row in ["other.no_correction", "other.fee_unpaid", "other.other"] {
+            assert_eq!(num(&t, row, "natural_person"), None, "{row}");
+            assert!(
+                t.diagnostics.iter().any(|d| d.severity == Severity::Error
+                    && d.cell.as_deref() == Some(&format!("applications.{row}"))),
+                "{row}"
+            );
+        }
+        assert!(t.diagnostics.iter().any(|d| d.message.contains("旧版")));
     }
 }
