@@ -11,7 +11,11 @@ use nianbao::{Forms, Options, Severity};
 /// A corpus file by name: a shape, else a real report.
 fn corpus_path(name: &str) -> std::path::PathBuf {
     let shape = fixture(&format!("corpus/shapes/{name}"));
-    if shape.is_file() { shape } else { fixture(&format!("corpus/real/{name}")) }
+    if shape.is_file() {
+        shape
+    } else {
+        fixture(&format!("corpus/real/{name}"))
+    }
 }
 
 fn corpus(name: &str) -> Report {

@@ -29,6 +29,18 @@ pub struct ReadValue {
     pub repaired: Option<String>,
     /// An empty cell of a real grid (not a lost value).
     pub blank: bool,
+    /// Set when the value is a run of digits glued to its label, the cells of a row run
+    /// together (`数量1622735149220二、…`): `raw` holds the run (stray spaces kept), `slot`
+    /// the run read as one number, and the run is cut into cells by the table solver.
+    pub run: Option<Run>,
+}
+
+/// A run of digits printed without separators between cells.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Run {
+    /// The next label's number when it is glued on after the run (`…00000022.其他…`): the
+    /// run's last digits may be it.
+    pub ordinal: Option<String>,
 }
 
 impl ReadValue {
@@ -180,6 +192,9 @@ fn cell_tokens(cell: &str, exact: bool, line: usize, out: &mut Vec<Token>) {
     } else {
         cell
     };
+    if !exact && split_glued_cell(cell, line, out) {
+        return;
+    }
     if cell.contains(char::is_whitespace) && !classify(cell).is_empty() {
         split_text_cell(&super::text::remove_junk(cell), line, out);
         return;
@@ -191,6 +206,7 @@ fn cell_tokens(cell: &str, exact: bool, line: usize, out: &mut Vec<Token>) {
             raw: raw.to_string(),
             repaired,
             blank: false,
+            run: None,
         })
     };
     match classify(cell) {
@@ -200,6 +216,7 @@ fn cell_tokens(cell: &str, exact: bool, line: usize, out: &mut Vec<Token>) {
             raw: String::new(),
             repaired: None,
             blank: true,
+            run: None,
         })),
         CellKind::Empty => {}
         CellKind::Number { value: v, repaired } => out.push(value(Slot::Number(v), cell, repaired)),
@@ -285,7 +302,99 @@ fn split_text_cell(s: &str, line: usize, out: &mut Vec<Token>) {
             raw: atom.to_string(),
             repaired,
             blank: false,
+            run: None,
         }));
+    }
+}
+
+/// A run of digits glued to the text before it (stray single spaces inside), with what
+/// follows it: `(start, end, ordinal)` in bytes, `ordinal` set when a number of the next
+/// label (`2.`, `2、`) is glued on at its end.
+fn glued_runs(s: &str) -> Vec<(usize, usize, Option<String>)> {
+    static RUN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"[0-9](?:[0-9]| [0-9])*(?:\.[0-9]+)?").expect("regex")
+    });
+    let glue = |c: char| super::text::is_ideograph(c) || matches!(c, '）' | ')' | '”' | '」');
+    let mut out = Vec::new();
+    for m in RUN.find_iter(s) {
+        let before = s[..m.start()].chars().next_back();
+        if !before.is_some_and(glue) {
+            continue;
+        }
+        let after: Vec<char> = s[m.end()..].chars().take(2).collect();
+        let ordinal_next = matches!(after.as_slice(), ['.' | '、' | '．', c, ..] if glue(*c));
+        let text = m.as_str();
+        if ordinal_next {
+            // A lone digit before `.` is the next label's own number, no value.
+            if text.len() == 1 {
+                continue;
+            }
+            let last = text[text.len() - 1..].to_string();
+            out.push((m.start(), m.end(), Some(last)));
+        } else if after.first().is_none_or(|&c| glue(c) || matches!(c, '（' | '(')) {
+            out.push((m.start(), m.end(), None));
+        }
+    }
+    out
+}
+
+/// Splits a text cell whose rows run together (digit runs glued to their labels, see
+/// [`glued_enough`]) into label text and glued runs; `false` when it is no such cell.
+fn split_glued_cell(s: &str, line: usize, out: &mut Vec<Token>) -> bool {
+    let runs = glued_runs(s);
+    if !glued_enough(s, &runs) {
+        return false;
+    }
+    let mut at = 0;
+    for (start, end, ordinal) in runs {
+        let text = s[at..start].trim();
+        if !text.is_empty() {
+            out.push(Token::Text(text.to_string()));
+        }
+        let raw = &s[start..end];
+        let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut text_end = end;
+        if let Some(o) = &ordinal {
+            // The ordinal stays with the next label too, for matching it.
+            text_end = end - o.len();
+        }
+        out.push(Token::Value(ReadValue {
+            slot: digits.parse().map_or(Slot::Unknown, Slot::Number),
+            line,
+            raw: raw.to_string(),
+            repaired: None,
+            blank: false,
+            run: Some(Run { ordinal }),
+        }));
+        at = text_end;
+    }
+    let text = s[at..].trim();
+    if !text.is_empty() {
+        out.push(Token::Text(text.to_string()));
+    }
+    true
+}
+
+/// Whether a block holds table rows run together with their labels (see
+/// [`split_glued_cell`]): such a line is part of a table however long it is.
+pub fn is_glued(block: &RawBlock) -> bool {
+    let cells: Vec<&str> = match block {
+        RawBlock::Text { text, .. } => vec![text.as_str()],
+        RawBlock::Row { cells, .. } => cells.iter().map(String::as_str).collect(),
+    };
+    cells.iter().any(|c| glued_enough(c, &glued_runs(c)))
+}
+
+/// Rows run together: two glued runs or more, or one long run that ends the text (a
+/// side-by-side table's one row after its header). A single short number glued to a word
+/// (`截至2024年`) is prose.
+fn glued_enough(s: &str, runs: &[(usize, usize, Option<String>)]) -> bool {
+    match runs {
+        [] => false,
+        [(start, end, _)] => {
+            *end == s.trim_end().len() && s[*start..*end].chars().filter(char::is_ascii_digit).count() >= 5
+        }
+        _ => true,
     }
 }
 
@@ -556,5 +665,36 @@ mod tests {
         );
         assert_eq!(a, vec![Some(0)]);
         assert_eq!(c[0].values.len(), 15);
+    }
+
+    #[test]
+    fn a_line_of_glued_rows_splits_into_labels_and_runs() {
+        let (c, a) = run(
+            "applications",
+            "一、本年新收政府信息公开申请数量30015300614311 9二、上年结转政府信息公开申请数量34000003 4三、本年度办理结果（一）予以公开128821005031362（二）部分公开（区分处理的，只计这一情形，不计其他情形）44770000454（三）不予公开1.属于国家秘密20000022.其他法律行政法规禁止公开3010000313.危及“三安全一稳定”5000005",
+        );
+        let runs: Vec<(&str, Option<&str>)> = c
+            .iter()
+            .flat_map(|c| &c.values)
+            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.ordinal.as_deref())))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("30015300614311 9", None),
+                ("34000003 4", None),
+                ("128821005031362", None),
+                ("44770000454", None),
+                ("20000022", Some("2")),
+                ("3010000313", Some("3")),
+                ("5000005", None),
+            ]
+        );
+        // The lone `1` before `.属于国家秘密` is that label's number, not a value; the
+        // ordinal glued after a run stays with its label too.
+        assert!(c[4].label_text().contains("1.属于国家秘密"));
+        assert!(c[5].label_text().starts_with("2.其他法律"));
+        assert_eq!(a[4], Some(4));
+        assert_eq!(a[5], Some(5));
     }
 }

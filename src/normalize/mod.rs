@@ -8,6 +8,7 @@ pub mod order;
 pub mod sections;
 pub mod similarity;
 pub mod solve;
+pub mod solver;
 pub mod tables;
 pub mod text;
 pub mod validate;
@@ -112,8 +113,10 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
         match form.tables.iter().position(|t| t.section == def.key) {
             Some(t) => {
                 let table_def = &form.tables[t];
-                let first = body.iter().position(sections::is_tabular);
-                let last = body.iter().rposition(sections::is_tabular);
+                // A line of rows run together with their labels is a table however long.
+                let tabular = |b: &RawBlock| sections::is_tabular(b) || align::is_glued(b);
+                let first = body.iter().position(tabular);
+                let last = body.iter().rposition(tabular);
                 if let (Some(first), Some(last)) = (first, last) {
                     section.blocks.extend(prose_blocks(&body[..first]));
                     section.blocks.push(Block::Table {

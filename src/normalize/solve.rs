@@ -81,7 +81,8 @@ impl Domain {
         }
     }
 
-    fn admits(&self, r: usize, c: usize, v: f64) -> bool {
+    /// Whether cell (`r`, `c`) may hold `v`.
+    pub fn admits(&self, r: usize, c: usize, v: f64) -> bool {
         (!self.nonnegative[r][c] || v > -EPS) && (!self.integral[r][c] || (v - v.round()).abs() < EPS)
     }
 }

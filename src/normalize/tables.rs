@@ -3,6 +3,7 @@
 use super::align::{self, Candidate, PrintRow, ReadValue, Slot};
 use super::order;
 use super::solve::{self, Domain, Grid, Placement};
+use super::solver::{self, Outcome, Piece, RowReadings};
 use crate::diag::{Diagnostic, Severity, code};
 use crate::form::{Form, Layout, TableDef};
 use crate::model::{Cell, Table, cell_path};
@@ -36,6 +37,9 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
     if def.layout == Layout::SideBySide {
         (cands, interleaved) = align::join_runs(cands);
     }
+    // A group of the form printed as one row with values (an older form's row): taken
+    // out, so it is never read as one of the group's rows.
+    let mixed = mixed_groups(def, &mut cands);
     let eqs = solve::equations(form, def);
     let dom = Domain::of(def);
     let assignment = align::align(&cands, &rows);
@@ -44,6 +48,7 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
     let (cands, assignment) = (ordered.cands, ordered.assignment);
     let mut ctx = Context {
         def,
+        form_version: form.version.clone(),
         title: form
             .section(&def.section)
             .map_or_else(|| def.key.clone(), |s| s.title()),
@@ -53,6 +58,7 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             .map(|r| vec![Origin::Lost; r.block.columns.len()])
             .collect(),
         na: def.rows().map(|r| vec![false; r.block.columns.len()]).collect(),
+        held: def.rows().map(|r| vec![false; r.block.columns.len()]).collect(),
         lines: vec![None; def.row_count()],
         diags: ordered.diagnostics,
     };
@@ -71,6 +77,10 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
     }
     let value_column = value_column(&rows, &cands, &assignment);
     let grid_width = grid_width(&cands);
+    for (label, line, members) in &mixed {
+        ctx.note_mixed(label, *line, members);
+    }
+    let (tails, absorbed) = tails_of(&cands, &assignment, rows.len());
     let mut pending: Vec<(usize, &Candidate)> = Vec::new();
     // Grid rows read by position with blank cells, checked against the rules below.
     let mut grid_blanks: Vec<(usize, &Candidate)> = Vec::new();
@@ -91,14 +101,24 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
                 .filter(|e| cand.grid_start.is_none() && e.len() == n)
         });
         let direct = exact.or_else(|| {
-            (cand.values.len() == n && cand.values.iter().all(|v| v.slot != Slot::Unknown))
-                .then_some(&cand.values)
+            (cand.values.len() == n
+                && cand.values.iter().all(|v| v.slot != Slot::Unknown)
+                && cand
+                    .values
+                    .iter()
+                    .all(|v| v.run.as_ref().is_none_or(|r| r.ordinal.is_none())))
+            .then_some(&cand.values)
         });
         // A grid row read token by token with blank cells may be a lost value beside an
         // extra empty cell: it is placed like a short row, once the certain rows are in, so
         // the rules decide.
         let blanks = by_grid.is_none() && exact.is_some_and(|e| e.iter().any(|v| v.blank));
         let direct = match direct {
+            // Pieces on the lines below may continue its numbers: read with them.
+            Some(_) if tails[j].as_ref().is_some_and(|t| !t.is_empty()) => {
+                pending.push((j, cand));
+                None
+            }
             Some(_) if blanks && !eqs.is_empty() => {
                 pending.push((j, cand));
                 None
@@ -162,7 +182,7 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
         }
     }
     for (i, cand) in cands.iter().enumerate() {
-        if !assignment.contains(&Some(i)) && !cand.values.is_empty() {
+        if !assignment.contains(&Some(i)) && !absorbed[i] && !cand.values.is_empty() {
             let vals: Vec<&str> = cand.values.iter().map(|v| v.raw.as_str()).collect();
             ctx.diags.push(
                 Diagnostic::new(
@@ -192,6 +212,12 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             pending.push((j, cand));
         }
     }
+    // Values interleaved with header text are in an uncertain order: no readings then.
+    let pending = if interleaved {
+        pending
+    } else {
+        ctx.solve_readings(&rows, pending, &tails, &eqs, &dom)
+    };
     ctx.place_pending(&rows, &pending, &eqs, &dom);
     let absent = absent_tail(&rows, &cands, &assignment);
     ctx.fill_by_rules(&eqs, &dom, &absent);
@@ -291,11 +317,15 @@ fn grid_cells(
 
 struct Context<'a> {
     def: &'a TableDef,
+    /// The form's version, naming it in messages.
+    form_version: String,
     /// The table's section heading, naming the table in messages.
     title: String,
     grid: Grid,
     origin: Vec<Vec<Origin>>,
     na: Vec<Vec<bool>>,
+    /// Cells the readings of their row leave undetermined: no inference may rest on them.
+    held: Vec<Vec<bool>>,
     /// The source line of each form row's values.
     lines: Vec<Option<usize>>,
     diags: Vec<Diagnostic>,
@@ -391,6 +421,172 @@ impl Context<'_> {
             .at(Some(cand.line()))
             .cell(self.row_path(row)),
         );
+    }
+
+    /// Rows whose text can be read several ways (a number broken over lines, a run of
+    /// equal values written once) are solved together by [`solver::solve`]; a cell is
+    /// filled where every consistent reading agrees. Returns the rows left for
+    /// [`Self::place_pending`]: those no such reading fits.
+    fn solve_readings<'c>(
+        &mut self,
+        rows: &[PrintRow],
+        pending: Vec<(usize, &'c Candidate)>,
+        tails: &[Option<Vec<ReadValue>>],
+        eqs: &[solve::Equation],
+        dom: &Domain,
+    ) -> Vec<(usize, &'c Candidate)> {
+        let mut rest = Vec::new();
+        let mut searched: Vec<(usize, &Candidate, How)> = Vec::new();
+        let mut inputs: Vec<RowReadings> = Vec::new();
+        for (j, cand) in pending {
+            let Some(tail) = &tails[j] else {
+                rest.push((j, cand));
+                continue;
+            };
+            let glued = cand.values.iter().any(|v| v.run.is_some());
+            match readings(&rows[j], cand, tail, eqs, dom) {
+                // Cells run together that no cut fits (or too many to try): unresolved.
+                Some((_, input)) if glued && input.readings.is_empty() => self.reject_placement(
+                    &rows[j],
+                    cand,
+                    "数值连在一起，没有符合勾稽关系的切分 (cells run together; no cut agrees with the rules)",
+                ),
+                None if glued => self.reject_placement(
+                    &rows[j],
+                    cand,
+                    "数值连在一起，可能的切分过多 (cells run together; too many cuts to try)",
+                ),
+                Some((how, mut input)) => {
+                    solver::prune_local(&mut input, eqs, dom);
+                    if input.readings.is_empty() {
+                        rest.push((j, cand));
+                    } else {
+                        searched.push((j, cand, how));
+                        inputs.push(input);
+                    }
+                }
+                None => rest.push((j, cand)),
+            }
+        }
+        if inputs.is_empty() {
+            return rest;
+        }
+        let outcomes = solver::solve(&self.grid, &inputs, eqs, dom);
+        for ((j, cand, how), outcome) in searched.into_iter().zip(outcomes) {
+            let row = &rows[j];
+            let what = describe(row, cand, &tails[j], how);
+            let line = Some(cand.line());
+            match outcome {
+                Outcome::Solved { agreed, solutions } => {
+                    for (&(r, c), v) in row.cells.iter().zip(&agreed) {
+                        self.origin[r][c] = Origin::Placed;
+                        self.lines[r].get_or_insert(cand.line());
+                        match v {
+                            Some(v) => self.grid[r][c] = Some(*v),
+                            None => self.held[r][c] = true,
+                        }
+                    }
+                    if agreed.iter().all(Option::is_some) {
+                        let shown: Vec<String> =
+                            agreed.iter().map(|v| fmt_num(v.unwrap_or_default())).collect();
+                        let rules = "符合勾稽关系的读法唯一 (the one reading the rules allow)";
+                        self.diags.push(
+                            Diagnostic::new(
+                                Severity::Warning,
+                                code::INFERRED,
+                                format!("{}{what}；{rules}：{}", self.row_name(row), shown.join(" ")),
+                            )
+                            .at(line)
+                            .cell(self.row_path(row)),
+                        );
+                    } else {
+                        let open: Vec<String> = row
+                            .cells
+                            .iter()
+                            .zip(&agreed)
+                            .filter(|(_, v)| v.is_none())
+                            .map(|(&(r, c), _)| self.col_label(r, c))
+                            .collect();
+                        self.diags.push(
+                            Diagnostic::new(
+                                Severity::Error,
+                                code::UNRESOLVED,
+                                format!(
+                                    "{}{what}；有 {solutions} 种读法符合勾稽关系，「{}」无法确定 ({solutions} readings fit the rules; these cells are not determined)",
+                                    self.row_name(row),
+                                    open.join("」「")
+                                ),
+                            )
+                            .at(line)
+                            .cell(self.row_path(row)),
+                        );
+                    }
+                }
+                Outcome::GaveUp => {
+                    for &(r, c) in &row.cells {
+                        self.origin[r][c] = Origin::Placed;
+                        self.held[r][c] = true;
+                        self.lines[r].get_or_insert(cand.line());
+                    }
+                    self.diags.push(
+                        Diagnostic::new(
+                            Severity::Error,
+                            code::UNRESOLVED,
+                            format!(
+                                "{}{what}；可能的读法过多，未能求解 (too many readings to search: over {} nodes or {} solutions)",
+                                self.row_name(row),
+                                solver::MAX_NODES,
+                                solver::MAX_SOLUTIONS
+                            ),
+                        )
+                        .at(line)
+                        .cell(self.row_path(row)),
+                    );
+                }
+                Outcome::NoSolution => rest.push((j, cand)),
+            }
+        }
+        rest
+    }
+
+    /// A group printed as one row (see [`mixed_groups`]): its rows are left undetermined,
+    /// never inferred from it.
+    fn note_mixed(&mut self, label: &str, line: usize, members: &[usize]) {
+        self.diags.push(
+            Diagnostic::new(
+                Severity::Info,
+                code::FORM_DETECTED,
+                format!(
+                    "「{label}」印为带数值的一行（旧版表格的格式），与 {} 版表格不同 (the report prints this group as one row, as an older form does)",
+                    self.form_version
+                ),
+            )
+            .at(Some(line))
+            .cell(self.def.key.clone()),
+        );
+        for &r in members {
+            for c in 0..self.grid[r].len() {
+                self.held[r][c] = true;
+                self.origin[r][c] = Origin::Placed;
+            }
+            let path = format!(
+                "{}.{}",
+                self.def.key,
+                self.def.row(r).map_or("", |x| x.def.key.as_str())
+            );
+            self.diags.push(
+                Diagnostic::new(
+                    Severity::Error,
+                    code::UNRESOLVED,
+                    format!(
+                        "「{}」：报告只印了一行「{label}」，本行无法由它确定 (the report prints only the one row {label}; this row is not determined by it)",
+                        self.row_label(r)
+                    ),
+                )
+                .at(Some(line))
+                .cell(path),
+            );
+        }
     }
 
     /// Rows with fewer or more values than cells, or unreadable values: placed only where
@@ -552,6 +748,13 @@ impl Context<'_> {
         }
         let before = self.grid.clone();
         let mut touched: Vec<Vec<bool>> = self.grid.iter().map(|r| vec![false; r.len()]).collect();
+        // An inference rests only on cells that are known: not on an undetermined reading.
+        let eqs: Vec<solve::Equation> = eqs
+            .iter()
+            .filter(|e| !e.terms.iter().any(|&(r, c, _)| self.held[r][c]))
+            .cloned()
+            .collect();
+        let eqs = eqs.as_slice();
         solve::propagate(&mut self.grid, eqs, dom, &mut touched, false);
         for &(r, c) in absent {
             self.grid[r][c] = before[r][c];
@@ -657,6 +860,218 @@ impl Context<'_> {
     }
 }
 
+/// How a row's text was read into several possible readings.
+#[derive(Debug, Clone, Copy)]
+enum How {
+    /// Runs of equal neighbouring values written once, expanded again.
+    Expanded,
+    /// Pieces of numbers broken over lines, joined again.
+    Joined,
+    /// A run of digits, the cells of a row run together, cut into cells.
+    Cut,
+}
+
+/// Candidates whose own label is a group's label of the form (`（六）其他处理`) and that
+/// carry values: the report prints the group as a single row, as an older form does (the
+/// 2019 form's one 其他处理 row where the 2021 form has three). They are removed from
+/// `cands`; returned: the group label, the line, and the form rows of the group.
+fn mixed_groups(def: &TableDef, cands: &mut Vec<Candidate>) -> Vec<(String, usize, Vec<usize>)> {
+    let mut out = Vec::new();
+    cands.retain(|cand| {
+        let Some((own, _)) = cand.pieces.last() else {
+            return true;
+        };
+        if cand.values.is_empty() {
+            return true;
+        }
+        let own = super::text::squash(own);
+        let hit = def.groups.iter().find(|g| {
+            std::iter::once(&g.label)
+                .chain(&g.variants)
+                .any(|l| super::text::squash(l) == own)
+        });
+        let Some(group) = hit else { return true };
+        let members: Vec<usize> = def
+            .rows()
+            .filter(|r| r.def.group.as_deref() == Some(group.id.as_str()))
+            .map(|r| r.index)
+            .collect();
+        if members.is_empty() {
+            return true;
+        }
+        out.push((group.label.clone(), cand.line(), members));
+        false
+    });
+    out
+}
+
+/// How a row's text was read, for its diagnostic.
+fn describe(row: &PrintRow, cand: &Candidate, tail: &Option<Vec<ReadValue>>, how: How) -> String {
+    let mut read: Vec<&str> = cand.values.iter().map(|v| v.raw.as_str()).collect();
+    read.extend(tail.iter().flatten().map(|v| v.raw.as_str()));
+    let n = row.cells.len();
+    match how {
+        How::Expanded => format!(
+            "读到 {} 个数值（应有 {n} 个）：{}，按相邻重复值被合并读取 (equal neighbouring values written once)",
+            read.len(),
+            read.join(" / ")
+        ),
+        How::Cut => format!(
+            "数值连在一起：{}，按切分读取 (cells run together, cut into {n})",
+            read.join(" ")
+        ),
+        How::Joined => format!(
+            "读到 {} 段数字（应有 {n} 个数值）：{}，按数字被断行拆开读取 (numbers broken over lines)",
+            read.len(),
+            read.join(" / ")
+        ),
+    }
+}
+
+/// Values on the lines after a row's own values, with no label before them and matched to
+/// no row (the tail of a number broken inside its cell): for each print row, the tails that
+/// follow its candidate (`None` when values matched to no row follow it), and for each
+/// candidate whether it is such a tail.
+fn tails_of(
+    cands: &[Candidate],
+    assignment: &[Option<usize>],
+    rows: usize,
+) -> (Vec<Option<Vec<ReadValue>>>, Vec<bool>) {
+    let mut owner: Vec<Option<usize>> = vec![None; cands.len()];
+    for (j, a) in assignment.iter().enumerate() {
+        if let Some(i) = a {
+            owner[*i] = Some(j);
+        }
+    }
+    let mut tails = vec![Vec::new(); rows];
+    let mut absorbed = vec![false; cands.len()];
+    for i in 1..cands.len() {
+        let c = &cands[i];
+        let prev = &cands[i - 1];
+        let follows = prev
+            .values
+            .last()
+            .is_some_and(|v| c.values.first().is_some_and(|w| w.line > v.line));
+        if owner[i].is_none()
+            && c.pieces.is_empty()
+            && c.exact.is_none()
+            && prev.exact.is_none()
+            && follows
+            && c.values.iter().all(|v| matches!(v.slot, Slot::Number(_)))
+            && let Some(j) = owner[i - 1]
+        {
+            tails[j].extend(c.values.iter().cloned());
+            absorbed[i] = true;
+            owner[i] = Some(j);
+        }
+    }
+    // A row followed by values matched to no row may have lost some of its values to
+    // them (a sign or a word between them): its extent is not known, so it gets no
+    // readings (`None` in place of its tails).
+    let mut out: Vec<Option<Vec<ReadValue>>> = tails.into_iter().map(Some).collect();
+    for i in 1..cands.len() {
+        if owner[i].is_none()
+            && !cands[i].values.is_empty()
+            && let Some(j) = owner[i - 1]
+        {
+            out[j] = None;
+        }
+    }
+    (out, absorbed)
+}
+
+/// The digits of a value printed plainly (digits, at most one decimal point), which may be
+/// a piece of a longer number.
+fn plain_digits(v: &ReadValue) -> Option<String> {
+    let s = v.raw.trim();
+    (v.repaired.is_none()
+        && !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && s.bytes().filter(|&b| b == b'.').count() <= 1)
+        .then(|| s.to_string())
+}
+
+/// The readings a row's text allows when its value count does not fit: more pieces than
+/// cells are joined across line breaks (or, for a row printed on one line, a tail on the
+/// lines below continues any of its values); fewer values than cells, each on its own line
+/// and no two neighbours equal, are runs of equal values written once. `None` when neither
+/// applies (the row is left to placement by the rules) or when the readings pass
+/// [`solver::MAX_READINGS`].
+fn readings(
+    row: &PrintRow,
+    cand: &Candidate,
+    tail: &[ReadValue],
+    eqs: &[solve::Equation],
+    dom: &Domain,
+) -> Option<(How, RowReadings)> {
+    if cand.exact.is_some() {
+        return None;
+    }
+    let n = row.cells.len();
+    let decimal: Vec<bool> = row.cells.iter().map(|&(r, c)| !dom.integral[r][c]).collect();
+    if let [v] = cand.values.as_slice()
+        && let Some(run) = &v.run
+        && tail.is_empty()
+    {
+        let local = solver::local_equations(&row.cells, eqs);
+        let readings = solver::cuts(&v.raw, run.ordinal.as_deref(), &decimal, &local)?;
+        return Some((
+            How::Cut,
+            RowReadings {
+                cells: row.cells.clone(),
+                readings,
+            },
+        ));
+    }
+    if cand.values.iter().chain(tail).any(|v| v.run.is_some()) {
+        return None;
+    }
+    let all: Vec<&ReadValue> = cand.values.iter().chain(tail).collect();
+    if all.iter().any(|v| !matches!(v.slot, Slot::Number(_))) {
+        return None;
+    }
+    let m = all.len();
+    let (how, readings) = if m > n {
+        let pieces: Vec<Piece> = all
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                plain_digits(v).map(|digits| Piece {
+                    digits,
+                    joins_previous: i > 0 && all[i - 1].line != v.line,
+                })
+            })
+            .collect::<Option<_>>()?;
+        let mut out = solver::joins(&pieces, &decimal)?;
+        let vals = &cand.values;
+        if !tail.is_empty() && vals.len() == n && vals.iter().all(|v| v.line == vals[0].line) {
+            let heads: Vec<String> = pieces[..n].iter().map(|p| p.digits.clone()).collect();
+            let rest: Vec<String> = pieces[n..].iter().map(|p| p.digits.clone()).collect();
+            out.extend(solver::tails_to_any(&heads, &rest, &decimal));
+        }
+        (How::Joined, out)
+    } else if m < n && tail.is_empty() {
+        let collapsed = all.iter().all(|v| v.repaired.is_none())
+            && all
+                .windows(2)
+                .all(|w| w[0].line != w[1].line && w[0].number() != w[1].number());
+        if !collapsed {
+            return None;
+        }
+        let runs: Vec<f64> = all.iter().filter_map(|v| v.number()).collect();
+        (How::Expanded, solver::expansions(&runs, n)?)
+    } else {
+        return None;
+    };
+    Some((
+        how,
+        RowReadings {
+            cells: row.cells.clone(),
+            readings,
+        },
+    ))
+}
+
 /// A number as a report prints it: whole numbers without a decimal point.
 pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
@@ -664,5 +1079,104 @@ pub fn fmt_num(v: f64) -> String {
     } else {
         let s = format!("{v:.6}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use crate::form::Forms;
+    use crate::read::text;
+
+    fn read(version: &str, table: &str, src: &str) -> TableResult {
+        let forms = Forms::builtin();
+        let form = forms.get(version).unwrap();
+        let def = form.table(table).unwrap();
+        read_table(form, def, &text::read(src).blocks)
+    }
+
+    fn num(t: &TableResult, row: &str, col: &str) -> Option<f64> {
+        match t.table.cell(&format!("{row}.{col}")) {
+            Some(Cell::Number(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    const HEADER_四: &str =
+        "行政复议\n行政诉讼\n结果维持\n结果纠正\n其他结果\n尚未审结\n总计\n未经复议直接起诉\n复议后起诉\n";
+
+    #[test]
+    fn a_lone_zero_of_a_collapsed_table_is_all_zeros_and_said_so() {
+        let t = read("2021", "review_litigation", &format!("{HEADER_四}0\n"));
+        assert_eq!(num(&t, "review", "upheld"), Some(0.0));
+        assert_eq!(num(&t, "litigation_after_review", "total"), Some(0.0));
+        let d = t
+            .diagnostics
+            .iter()
+            .find(|d| d.code == code::INFERRED)
+            .expect("said so");
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(!t.diagnostics.iter().any(|d| d.severity == Severity::Error));
+    }
+
+    #[test]
+    fn a_collapsed_row_r4_cannot_place_is_flagged_not_guessed() {
+        // 1 / 0 / 1 / 0 / 1 / … : R4 holds for several expansions of the review group.
+        let t = read(
+            "2021",
+            "review_litigation",
+            &format!("{HEADER_四}1\n0\n1\n0\n1\n0\n"),
+        );
+        assert!(
+            t.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error && d.code == code::UNRESOLVED)
+        );
+    }
+
+    #[test]
+    fn a_number_broken_over_two_lines_is_joined() {
+        let t = read(
+            "2021",
+            "active_disclosure",
+            "规章\n1\n0\n11\n行政规范性文件\n8\n26\n66\n行政许可\n447\n228\n行政处罚\n5\n行政强制\n7\n行政事业性收费\n1.5\n",
+        );
+        assert_eq!(num(&t, "licensing", "decisions"), Some(447228.0));
+        assert_eq!(num(&t, "penalty", "decisions"), Some(5.0));
+        assert!(t.diagnostics.iter().any(|d| d.code == code::INFERRED
+            && d.cell.as_deref() == Some("active_disclosure.licensing")));
+    }
+
+    #[test]
+    fn glued_rows_are_cut_at_their_labels() {
+        let t = read(
+            "2021",
+            "review_litigation",
+            "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计210141001200101\n",
+        );
+        // 2 1 0 1 4 | 1 0 0 1 2 | 0 0 1 0 1 is the one cut R4 allows.
+        assert_eq!(num(&t, "review", "total"), Some(4.0));
+        assert_eq!(num(&t, "litigation_direct", "total"), Some(2.0));
+        assert_eq!(num(&t, "litigation_after_review", "total"), Some(1.0));
+    }
+
+    #[test]
+    fn the_older_forms_single_row_leaves_the_newer_rows_unresolved() {
+        let mut src = String::from("一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n");
+        src.push_str("二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n");
+        src.push_str("（一）予以公开\t0\t0\t0\t0\t0\t0\t0\n");
+        src.push_str("（六）其他处理\t1\t0\t0\t0\t0\t0\t1\n");
+        src.push_str("（七）总计\t1\t0\t0\t0\t0\t0\t1\n");
+        let t = read("2021", "applications", &src);
+        for row in ["other.no_correction", "other.fee_unpaid", "other.other"] {
+            assert_eq!(num(&t, row, "natural_person"), None, "{row}");
+            assert!(
+                t.diagnostics.iter().any(|d| d.severity == Severity::Error
+                    && d.cell.as_deref() == Some(&format!("applications.{row}"))),
+                "{row}"
+            );
+        }
+        assert!(t.diagnostics.iter().any(|d| d.message.contains("旧版")));
     }
 }
