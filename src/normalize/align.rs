@@ -279,8 +279,24 @@ fn is_spaced_number(cell: &str) -> bool {
 
 /// A text cell may end in values separated by single spaces (`规章 1 0 11`): split them off.
 /// Atoms that are not numbers, or numbers followed by words, stay in the label.
+/// A plus sign set apart from its number (`64 + 3 1,287`: the 2019 form's 本年增/减) is
+/// joined to it: a `+` is never a value of its own. A lone minus may be a not-applicable mark
+/// and stays apart; [`join_minus_signs`] joins it where the row's cell count decides.
 fn split_text_cell(s: &str, line: usize, out: &mut Vec<Token>) {
-    let atoms: Vec<&str> = s.split_whitespace().collect();
+    let mut atoms: Vec<std::borrow::Cow<str>> = Vec::new();
+    let mut words = s.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        if matches!(w, "+" | "＋")
+            && let Some(next) = words.peek()
+            && matches!(classify(next), CellKind::Number { .. })
+            && !next.starts_with(['+', '-', '＋', '－'])
+        {
+            atoms.push(format!("+{}", words.next().unwrap_or_default()).into());
+        } else {
+            atoms.push(w.into());
+        }
+    }
+    let atoms: Vec<&str> = atoms.iter().map(|a| a.as_ref()).collect();
     let mut first_value = atoms.len();
     while first_value > 0 {
         match classify(atoms[first_value - 1]) {
@@ -305,6 +321,44 @@ fn split_text_cell(s: &str, line: usize, out: &mut Vec<Token>) {
             run: None,
         }));
     }
+}
+
+/// The values of a row that has one value too many for each lone minus sign standing right
+/// before a number on its line (`186 - 2 3,520` for three cells): the signs joined to their
+/// numbers (186, −2, 3520). `None` unless the count comes out exactly: a lone `-` is also the
+/// not-applicable mark, so only the row's cell count can say which it is.
+pub fn join_minus_signs(values: &[ReadValue], cells: usize) -> Option<Vec<ReadValue>> {
+    let is_minus = |v: &ReadValue| matches!(v.raw.as_str(), "-" | "－" | "−");
+    let joinable: Vec<usize> = (0..values.len().saturating_sub(1))
+        .filter(|&k| {
+            is_minus(&values[k])
+                && values[k + 1].line == values[k].line
+                && matches!(values[k + 1].slot, Slot::Number(x) if x >= 0.0)
+                && !values[k + 1].raw.starts_with(['+', '-', '＋', '－'])
+                && (k == 0 || !is_minus(&values[k - 1]))
+        })
+        .collect();
+    if joinable.is_empty() || values.len() != cells + joinable.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(cells);
+    let mut k = 0;
+    while k < values.len() {
+        if joinable.contains(&k) {
+            let next = &values[k + 1];
+            let Slot::Number(x) = next.slot else { return None };
+            out.push(ReadValue {
+                slot: Slot::Number(-x),
+                raw: format!("-{}", next.raw),
+                ..next.clone()
+            });
+            k += 2;
+        } else {
+            out.push(values[k].clone());
+            k += 1;
+        }
+    }
+    Some(out)
 }
 
 /// A run of digits glued to the text before it (stray single spaces inside), with what
@@ -655,6 +709,19 @@ mod tests {
         let nums = |i: usize| c[i].values.iter().map(|v| v.number()).collect::<Vec<_>>();
         assert_eq!(nums(0), [Some(1288.0), Some(0.0), Some(11.0)]);
         assert_eq!(nums(1), [Some(8.0), Some(26.0), Some(66.0)]);
+    }
+
+    #[test]
+    fn a_sign_apart_from_its_number_joins_it_where_the_count_says_so() {
+        let (c, _) = run("active_disclosure", "行政许可 186 - 2 3,520\n行政处罚 64 + 3");
+        let nums = |vals: &[ReadValue]| vals.iter().map(|v| v.number()).collect::<Vec<_>>();
+        // `+ 3` is one value; `- 2` may be a not-applicable mark and a 2, or −2.
+        assert_eq!(nums(&c[1].values), [Some(64.0), Some(3.0)]);
+        assert_eq!(c[0].values.len(), 4);
+        let joined = join_minus_signs(&c[0].values, 3).expect("three cells");
+        assert_eq!(nums(&joined), [Some(186.0), Some(-2.0), Some(3520.0)]);
+        // Four cells: the lone minus is a value of its own; the count does not ask to join.
+        assert!(join_minus_signs(&c[0].values, 4).is_none());
     }
 
     #[test]

@@ -122,7 +122,9 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
                     section.blocks.push(Block::Table {
                         table: table_def.key.clone(),
                     });
-                    let result = tables::read_table(form, table_def, &body[first..=last]);
+                    // Nothing after the table: the input may stop inside it (an excerpt).
+                    let ends_input = end == blocks.len() && last + 1 == body.len();
+                    let result = tables::read_table_ending(form, table_def, &body[first..=last], ends_input);
                     table_found[t] = result.found;
                     if let Some(slot) = report.tables.get_mut(&table_def.key) {
                         *slot = result.table;

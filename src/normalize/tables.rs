@@ -31,6 +31,13 @@ pub struct TableResult {
 }
 
 pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResult {
+    read_table_ending(form, def, blocks, false)
+}
+
+/// [`read_table`] for a table that may be the last thing in the input: with `ends_input`,
+/// a last grid row short of cells is read as cut off where the input stops (an excerpt): its
+/// cells stand at their grid positions and the rest of it is absent, never inferred.
+pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_input: bool) -> TableResult {
     let rows = align::print_rows(def);
     let mut cands = align::candidates(blocks, &rows);
     let mut interleaved = false;
@@ -81,6 +88,11 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
         ctx.note_mixed(label, *line, members);
     }
     let (tails, absorbed) = tails_of(&cands, &assignment, rows.len());
+    let cut = if ends_input {
+        cut_row(&rows, &cands, &assignment, value_column)
+    } else {
+        None
+    };
     let mut pending: Vec<(usize, &Candidate)> = Vec::new();
     // Grid rows read by position with blank cells, checked against the rules below.
     let mut grid_blanks: Vec<(usize, &Candidate)> = Vec::new();
@@ -93,6 +105,25 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
             ctx.note_label(row, cand);
         }
         let n = row.cells.len();
+        if let Some((_, values)) = cut.as_ref().filter(|c| c.0 == j) {
+            for (&(r, c), v) in row.cells.iter().zip(values) {
+                ctx.put(r, c, v);
+            }
+            ctx.diags.push(
+                Diagnostic::new(
+                    Severity::Error,
+                    code::UNRESOLVED,
+                    format!(
+                        "{}只有 {} 个数值（应有 {n} 个），输入在此中断，其余单元格缺失 (the input stops inside this row; its other cells are absent)",
+                        ctx.row_name(row),
+                        values.len()
+                    ),
+                )
+                .at(Some(cand.line()))
+                .cell(ctx.row_path(row)),
+            );
+            continue;
+        }
         // A row read by grid position: each cell at its grid column, a blank cell blank.
         let by_grid = grid_cells(cand, n, value_column, grid_width);
         let exact = by_grid.as_ref().or_else(|| {
@@ -100,7 +131,10 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
                 .as_ref()
                 .filter(|e| cand.grid_start.is_none() && e.len() == n)
         });
-        let direct = exact.or_else(|| {
+        let signed = (exact.is_none() && cand.values.len() > n)
+            .then(|| align::join_minus_signs(&cand.values, n))
+            .flatten();
+        let direct = exact.or(signed.as_ref()).or_else(|| {
             (cand.values.len() == n
                 && cand.values.iter().all(|v| v.slot != Slot::Unknown)
                 && cand
@@ -219,7 +253,10 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
         ctx.solve_readings(&rows, pending, &tails, &eqs, &dom)
     };
     ctx.place_pending(&rows, &pending, &eqs, &dom);
-    let absent = absent_tail(&rows, &cands, &assignment);
+    let mut absent = absent_tail(&rows, &cands, &assignment);
+    if let Some((j, values)) = &cut {
+        absent.extend(rows[*j].cells.iter().skip(values.len()).copied());
+    }
     ctx.fill_by_rules(&eqs, &dom, &absent);
     ctx.report_unresolved(&rows, &assignment);
     let mut result = ctx.finish();
@@ -243,6 +280,26 @@ fn absent_tail(rows: &[PrintRow], cands: &[Candidate], assignment: &[Option<usiz
         .iter()
         .flat_map(|r| r.cells.iter().copied())
         .collect()
+}
+
+/// The last row found, when it is a grid row short of cells with nothing read after it and
+/// its values start at the table's value column: the input was cut inside it. Its form row
+/// and its values, in grid order.
+fn cut_row(
+    rows: &[PrintRow],
+    cands: &[Candidate],
+    assignment: &[Option<usize>],
+    value_column: Option<usize>,
+) -> Option<(usize, Vec<ReadValue>)> {
+    let j = assignment.iter().rposition(Option::is_some)?;
+    let i = assignment[j]?;
+    if cands[i + 1..].iter().any(|c| !c.values.is_empty()) {
+        return None;
+    }
+    let cand = &cands[i];
+    let (start, tail) = (cand.grid_start?, cand.exact.as_ref()?);
+    let starts_right = value_column.is_none_or(|col| col == start);
+    (starts_right && !tail.is_empty() && tail.len() < rows[j].cells.len()).then(|| (j, tail.clone()))
 }
 
 /// The width of a table's widest grid row of values (label columns included).
