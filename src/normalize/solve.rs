@@ -270,7 +270,11 @@ fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
     out
 }
 
-fn binomial(n: usize, k: usize) -> usize {
+/// C(n, k), saturating; 0 when k > n.
+pub fn binomial(n: usize, k: usize) -> usize {
+    if k > n {
+        return 0;
+    }
     let k = k.min(n - k);
     let mut acc: usize = 1;
     for i in 0..k {

@@ -13,7 +13,7 @@
 //! solutions before it gives up. Each node checks only the equations of the row it assigns,
 //! so the work is at most `MAX_NODES × (equations of a row × terms)`: linear in the table.
 
-use super::solve::{Domain, Equation, Grid};
+use super::solve::{Domain, Equation, Grid, binomial};
 
 /// Readings kept for one row at most.
 pub const MAX_READINGS: usize = 4096;
@@ -501,19 +501,6 @@ fn rec_cut(
         }
     }
     true
-}
-
-/// C(n, k), saturating.
-pub fn binomial(n: usize, k: usize) -> usize {
-    if k > n {
-        return 0;
-    }
-    let k = k.min(n - k);
-    let mut acc: usize = 1;
-    for i in 0..k {
-        acc = acc.saturating_mul(n - i) / (i + 1);
-    }
-    acc
 }
 
 #[cfg(test)]

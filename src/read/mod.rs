@@ -7,6 +7,7 @@ pub mod html;
 pub mod limits;
 pub mod pdf;
 pub mod text;
+pub mod unicode;
 
 use std::path::Path;
 

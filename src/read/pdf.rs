@@ -882,18 +882,13 @@ fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
     map
 }
 
-/// Kangxi radicals (U+2F00–U+2FD5), which Word's PDFs often put in ToUnicode maps, as the
-/// unified ideographs they look like (their NFKC forms).
-const KANGXI: &str = "一丨丶丿乙亅二亠人儿入八冂冖冫几凵刀力勹匕匚匸十卜卩厂厶又口囗土士夂夊夕大女子宀寸小尢尸屮山巛工己巾干幺广廴廾弋弓彐彡彳心戈戶手支攴文斗斤方无日曰月木欠止歹殳毋比毛氏气水火爪父爻爿片牙牛犬玄玉瓜瓦甘生用田疋疒癶白皮皿目矛矢石示禸禾穴立竹米糸缶网羊羽老而耒耳聿肉臣自至臼舌舛舟艮色艸虍虫血行衣襾見角言谷豆豕豸貝赤走足身車辛辰辵邑酉釆里金長門阜隶隹雨靑非面革韋韭音頁風飛食首香馬骨高髟鬥鬯鬲鬼魚鳥鹵鹿麥麻黃黍黑黹黽鼎鼓鼠鼻齊齒龍龜龠";
-
+/// A character of a ToUnicode map as text: Kangxi radicals, which Word's PDFs often put in
+/// those maps, as the unified ideographs they look like; no-break and ideographic spaces as
+/// spaces.
 fn normalize_char(c: char) -> char {
-    let u = c as u32;
-    if (0x2F00..=0x2FD5).contains(&u) {
-        return KANGXI.chars().nth((u - 0x2F00) as usize).unwrap_or(c);
-    }
-    match c {
+    match super::unicode::fold_radical(c) {
         '\u{a0}' | '\u{3000}' => ' ',
-        _ => c,
+        folded => folded,
     }
 }
 
