@@ -305,6 +305,9 @@ fn convert(
         },
         None => Style::builtin(),
     };
+    if let Err(e) = crate::fonts::check_font_dirs(&layout.font_dirs) {
+        return usage(&e.to_string());
+    }
     let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
@@ -692,6 +695,9 @@ fn fonts(layout: &LayoutArgs) -> u8 {
             face.path.display()
         );
         println!("{:<12} {}", "", r.reason);
+    }
+    for why in &set.skipped {
+        println!("skipped      {why}");
     }
     exit::OK
 }
