@@ -338,3 +338,52 @@ fn a_font_dir_that_does_not_exist_is_refused() {
     }
     assert!(!dir.path().join("r.pdf").exists());
 }
+
+#[test]
+fn check_with_fonts_makes_a_character_no_face_has_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(fixture("000_7a31bcbeafe9deac.txt")).unwrap();
+    text.push_str("\n另有说明：缺字\u{10FFFD}测试，浉河区。\n");
+    std::fs::write(dir.path().join("r.txt"), text).unwrap();
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["check", "r.txt"],
+        dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "without --fonts the layout is not made: {}",
+        stdout(&o)
+    );
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["check", "--fonts", "--format", "json", "r.txt"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["code"] == "font_missing_char"
+            && d["severity"] == "error"
+            && d["message"].as_str().unwrap().contains("U+10FFFD")),
+        "{diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "font_fallback" && d["message"].as_str().unwrap().contains('浉')),
+        "{diags:?}"
+    );
+    // A convert of the same file says the same, and exits 1.
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["convert", "r.txt", "-o", "r.pdf", "--report", "run.json"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["files"][0]["status"], "violations");
+}

@@ -59,6 +59,17 @@ pub fn render_with_diagnostics(report: &Report, ctx: &Context) -> Result<(Vec<u8
     Ok((bytes, font_diagnostics(&doc, &fonts, ctx)))
 }
 
+/// The font diagnostics a PDF of the report would carry ([`render_with_diagnostics`]),
+/// from the layout alone: nothing is drawn (what `nianbao check --fonts` reports).
+///
+/// # Errors
+/// As [`fonts::resolve`].
+pub fn font_check(report: &Report, ctx: &Context) -> Result<Vec<Diagnostic>, Error> {
+    let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
+    let doc = layout::layout(report, ctx, &fonts);
+    Ok(font_diagnostics(&doc, &fonts, ctx))
+}
+
 fn render_laid_out(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Error> {
     // A panic inside the PDF library fails this report, not the whole batch.
     let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(doc, fonts, report)))
