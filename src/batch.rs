@@ -234,16 +234,27 @@ fn convert_inner(
     };
     // Render everything first (side by side), then write: a failure leaves no partial set
     // of outputs.
-    let rendered: Vec<(PathBuf, Vec<u8>)> = outputs
+    let rendered: Vec<(PathBuf, Vec<u8>, Vec<Diagnostic>)> = outputs
         .par_iter()
-        .map(|(f, p)| f.render(&report, &ctx).map(|b| (p.clone(), b)))
+        .map(|(f, p)| {
+            f.render_with_diagnostics(&report, &ctx)
+                .map(|(b, d)| (p.clone(), b, d))
+        })
         .collect::<Result<_, _>>()?;
+    let mut diagnostics = report.diagnostics;
     let mut written = Vec::new();
-    for (path, bytes) in rendered {
+    for (path, bytes, diags) in rendered {
         write_atomic(&path, &bytes)?;
         written.push(path);
+        // What rendering found (the PDF's fonts) joins the file's diagnostics, so the
+        // status, `--report` and the exit status say it.
+        for d in diags {
+            if !diagnostics.contains(&d) {
+                diagnostics.push(d);
+            }
+        }
     }
-    Ok((report.diagnostics, written))
+    Ok((diagnostics, written))
 }
 
 fn status_of(diags: &[Diagnostic]) -> Status {

@@ -145,10 +145,16 @@ pub enum Command {
         /// How to print the diagnostics.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+        /// Also lay each report out as the PDF would be and report what the fonts do: faces
+        /// substituted, characters from the fallback face, characters no face has (an error).
+        #[arg(long)]
+        fonts: bool,
         #[command(flatten)]
         form: FormArgs,
         #[command(flatten)]
         read: ReadArgs,
+        #[command(flatten)]
+        layout: LayoutArgs,
     },
     /// List the font each role of the layout style resolves to, and why.
     Fonts {
@@ -205,10 +211,15 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check {
             inputs,
             format,
+            fonts,
             form,
             read,
+            layout,
         } => with_read(&read, |read| {
-            with_forms(&form, |forms, opts| check(&inputs, format, forms, opts, read))
+            with_forms(&form, |forms, opts| {
+                let fonts = if fonts { Some(&layout) } else { None };
+                check(&inputs, format, forms, opts, read, fonts)
+            })
         }),
         Command::Fonts { layout } => fonts(&layout),
         Command::Schema { forms } => schema(forms.as_deref()),
@@ -305,6 +316,9 @@ fn convert(
         },
         None => Style::builtin(),
     };
+    if let Err(e) = crate::fonts::check_font_dirs(&layout.font_dirs) {
+        return usage(&e.to_string());
+    }
     let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
@@ -597,12 +611,47 @@ fn print_summary(input: &Path, report: &Report) {
     }
 }
 
-fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options, read: &ReadOptions) -> u8 {
+/// `nianbao check`; with `fonts`, each report is also laid out as its PDF would be and the
+/// font diagnostics join its own.
+fn check(
+    inputs: &[PathBuf],
+    format: CheckFormat,
+    forms: &Forms,
+    opts: &Options,
+    read: &ReadOptions,
+    fonts: Option<&LayoutArgs>,
+) -> u8 {
+    let style = match fonts.and_then(|l| l.style.as_ref()) {
+        Some(p) => match Style::load(p) {
+            Ok(s) => s,
+            Err(e) => return usage(&e.to_string()),
+        },
+        None => Style::builtin(),
+    };
+    if let Some(layout) = fonts
+        && let Err(e) = crate::fonts::check_font_dirs(&layout.font_dirs)
+    {
+        return usage(&e.to_string());
+    }
     let mut failed = 0;
     let mut worst = exit::OK;
     let mut json_out = Vec::new();
     for input in inputs {
-        match read_report_with(input, forms, opts, read) {
+        let result = read_report_with(input, forms, opts, read).and_then(|mut report| {
+            if let Some(layout) = fonts
+                && let Some(form) = forms.get(&report.form)
+            {
+                let ctx = Context {
+                    form,
+                    style: &style,
+                    font_dirs: layout.font_dirs.clone(),
+                };
+                let found = crate::write::pdf::font_check(&report, &ctx)?;
+                report.diagnostics.extend(found);
+            }
+            Ok(report)
+        });
+        match result {
             Ok(report) => {
                 if has_errors(&report.diagnostics) {
                     worst = worst.max(exit::VIOLATIONS);
@@ -692,6 +741,9 @@ fn fonts(layout: &LayoutArgs) -> u8 {
             face.path.display()
         );
         println!("{:<12} {}", "", r.reason);
+    }
+    for why in &set.skipped {
+        println!("skipped      {why}");
     }
     exit::OK
 }

@@ -36,6 +36,19 @@ pub mod code {
     pub const UNRESOLVED: &str = "unresolved";
     pub const NEGATIVE: &str = "R5";
     pub const PROSE_MISMATCH: &str = "R7";
+    /// PDF: a font role is set in a face other than the family the style wants first (a later
+    /// family, or the bundled face: the documented fallback). Info.
+    pub const FONT_SUBSTITUTED: &str = "font_substituted";
+    /// PDF: no face was found for a role, not even the bundled one: another role's face
+    /// stands in. Warning.
+    pub const FONT_STAND_IN: &str = "font_stand_in";
+    /// PDF: a font file found for a wanted family is truncated, corrupt or draws blank
+    /// glyphs, and was skipped. Warning.
+    pub const FONT_UNUSABLE: &str = "font_unusable";
+    /// PDF: characters the role's face lacks, drawn from the fallback face. Info.
+    pub const FONT_FALLBACK: &str = "font_fallback";
+    /// PDF: a character no face has: it prints as an empty box. Error.
+    pub const FONT_MISSING_CHAR: &str = "font_missing_char";
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,14 @@
 //! Each font role of the style (`title`, `body`, `heading1`, `heading2`, `page_number`,
 //! `fallback`) resolves to one face: the first wanted family found in the `--font-dir`
 //! folders, else among the system's fonts, else the bundled file named by the role
-//! (searched in `$NIANBAO_FONTS`, next to the executable, and in the crate's `fonts/`).
+//! (searched in `$NIANBAO_FONTS` and next to the executable, then the copy built into the
+//! binary, [`EMBEDDED`]: the bundled faces travel with the binary, wherever it runs).
 //! Faces are read and parsed once per process and shared by every report of a batch.
+//!
+//! A face from a folder or the system is checked before it is used ([`Face::check`]): one
+//! that is truncated or corrupt, or whose character map claims a common character it draws
+//! blank, is skipped (and named in [`FontSet::skipped`]), so the search goes on to the next
+//! family and finally to the bundled face.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -70,6 +76,8 @@ impl std::fmt::Debug for Face {
 enum FontData {
     Mapped(memmap2::Mmap),
     Read(Vec<u8>),
+    /// A face built into the binary ([`EMBEDDED`]).
+    Static(&'static [u8]),
 }
 
 impl std::ops::Deref for FontData {
@@ -78,6 +86,7 @@ impl std::ops::Deref for FontData {
         match self {
             FontData::Mapped(m) => m,
             FontData::Read(v) => v,
+            FontData::Static(s) => s,
         }
     }
 }
@@ -95,9 +104,66 @@ impl FontData {
     }
 }
 
+/// The bundled faces (`fonts/`, see `fonts/README.md`), built into the binary by file name,
+/// so a copied or installed binary sets the same faces as `cargo run` (26 MB of the binary).
+/// Stored as they are, not compressed: deflate saves only a quarter (the CFF outlines are
+/// dense) and inflating would cost every process tens of milliseconds and the faces' whole
+/// size in memory, where the bytes as they are cost only the pages a run reads.
+pub const EMBEDDED: &[(&str, &[u8])] = &[
+    (
+        "FandolSong-Bold.otf",
+        include_bytes!("../fonts/FandolSong-Bold.otf"),
+    ),
+    (
+        "FandolFang-Regular.otf",
+        include_bytes!("../fonts/FandolFang-Regular.otf"),
+    ),
+    (
+        "FandolHei-Regular.otf",
+        include_bytes!("../fonts/FandolHei-Regular.otf"),
+    ),
+    (
+        "FandolKai-Regular.otf",
+        include_bytes!("../fonts/FandolKai-Regular.otf"),
+    ),
+    (
+        "FandolSong-Regular.otf",
+        include_bytes!("../fonts/FandolSong-Regular.otf"),
+    ),
+    (
+        "NotoSerifCJKsc-Regular.otf",
+        include_bytes!("../fonts/NotoSerifCJKsc-Regular.otf"),
+    ),
+];
+
+/// The folder name a built-in face's path starts with (`<built-in>/FandolFang-Regular.otf`):
+/// no such folder exists, the path only names the face.
+pub const EMBEDDED_DIR: &str = "<built-in>";
+
+/// The built-in copy of the bundled file `name`, if there is one.
+pub fn embedded(name: &str) -> Option<&'static [u8]> {
+    EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// Characters a CJK face used for a report must draw: if the character map claims one, its
+/// glyph must have an outline (a face that draws them blank would print invisible text).
+/// Latin letters and digits too, as the tables' numbers are set in the same faces.
+const PROBES: &str = "国年的一中政府信息公开0123456789A";
+
+/// Locks a mutex even when a thread panicked while holding it: the caches it guards hold
+/// only whole entries, so what is in them stays right (a poisoned lock must not fail every
+/// later file of a batch).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Face {
     fn load(path: &Path, index: u32) -> Result<Face, String> {
         let data = FontData::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Face::from_data(data, path, index)
+    }
+
+    fn from_data(data: FontData, path: &Path, index: u32) -> Result<Face, String> {
         // SAFETY: the bytes stay where they are (a mapping, or a heap buffer never written
         // again) for as long as `data` is alive, and `data` moves into the same Face as
         // `parsed`, which is dropped before it and lent out only for as long as `&self`.
@@ -132,9 +198,69 @@ impl Face {
         &self.parsed
     }
 
+    /// Whether the face is the copy built into the binary.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.data, FontData::Static(_))
+    }
+
+    /// Checks that the face can be used: no table runs past the end of the file, the
+    /// character map, widths and outlines are readable, every character of [`PROBES`] the
+    /// character map claims has an outline, and the face can be cut and embedded the way the
+    /// PDF writer does it (a truncated or corrupt file fails here, not in every PDF).
+    ///
+    /// # Errors
+    /// Why the face is unusable, one line.
+    pub fn check(&self) -> Result<(), String> {
+        struct Nothing;
+        impl ttf_parser::OutlineBuilder for Nothing {
+            fn move_to(&mut self, _: f32, _: f32) {}
+            fn line_to(&mut self, _: f32, _: f32) {}
+            fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {}
+            fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {}
+            fn close(&mut self) {}
+        }
+        let ttf = self.ttf();
+        // A table that runs past the end of the file: the file was cut short.
+        for record in ttf.raw_face().table_records {
+            let end = u64::from(record.offset) + u64::from(record.length);
+            if end > self.data.len() as u64 {
+                return Err(format!(
+                    "文件不完整 (truncated: table {} ends at byte {end}, the file has {})",
+                    record.tag,
+                    self.data.len()
+                ));
+            }
+        }
+        let tables = ttf.tables();
+        if tables.cmap.is_none() || tables.hmtx.is_none() {
+            return Err("缺少字符映射或字宽 (no usable cmap or hmtx table)".into());
+        }
+        if tables.cff.is_none() && tables.glyf.is_none() && tables.cff2.is_none() {
+            return Err("没有字形轮廓 (no CFF or glyf outlines)".into());
+        }
+        let mut claimed = std::collections::BTreeSet::new();
+        for c in PROBES.chars() {
+            let Some(gid) = ttf.glyph_index(c).filter(|g| g.0 != 0) else {
+                continue;
+            };
+            let drawn = ttf
+                .outline_glyph(gid, &mut Nothing)
+                .is_some_and(|r| r.width() > 0 && r.height() > 0);
+            if !drawn {
+                return Err(format!(
+                    "字形为空 (the character map has {c} U+{:04X} but its glyph draws nothing)",
+                    u32::from(c)
+                ));
+            }
+            claimed.insert(c);
+        }
+        crate::write::check_embeddable(self, &claimed)
+            .map_err(|e| format!("无法嵌入 (cannot be embedded: {e})"))
+    }
+
     /// The advance width of `c` in em, or `None` when the face has no glyph for it.
     pub fn advance(&self, c: char) -> Option<f64> {
-        let mut cache = self.advances.lock().expect("font cache");
+        let mut cache = lock(&self.advances);
         *cache.entry(c).or_insert_with(|| {
             let face = self.ttf();
             let gid = face.glyph_index(c).filter(|g| g.0 != 0)?;
@@ -191,6 +317,9 @@ pub struct Resolved {
     pub face: usize,
     pub origin: Origin,
     pub reason: String,
+    /// Whether the face is the family the style wants first for the role; `false` for a
+    /// later family, the bundled face or a stand-in.
+    pub as_asked: bool,
 }
 
 /// The faces of a style's font roles.
@@ -200,6 +329,9 @@ pub struct FontSet {
     pub roles: BTreeMap<String, Resolved>,
     /// The face of the `fallback` role, for characters a role's face lacks.
     pub fallback: Option<usize>,
+    /// Font files found for a wanted family but skipped as unusable, each as
+    /// `path: reason` (see [`Face::check`]).
+    pub skipped: Vec<String>,
 }
 
 impl FontSet {
@@ -244,15 +376,37 @@ fn face_cache() -> &'static FaceCache {
     FACES.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// Loads a face once per process.
+/// Loads a face once per process. A face not built into the binary is checked
+/// ([`Face::check`]) before it is kept.
+///
+/// # Errors
+/// The file cannot be read, is no font, or fails the check (`Error::Io`, one line naming
+/// the file).
 pub fn load_face(path: &Path, index: u32) -> Result<Arc<Face>, Error> {
     let key = (path.to_path_buf(), index);
-    if let Some(f) = face_cache().lock().expect("font cache").get(&key) {
+    if let Some(f) = lock(face_cache()).get(&key) {
         return Ok(f.clone());
     }
-    let face = Arc::new(Face::load(path, index).map_err(Error::Io)?);
-    face_cache().lock().expect("font cache").insert(key, face.clone());
+    let face = Face::load(path, index).map_err(Error::Io)?;
+    face.check()
+        .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    let face = Arc::new(face);
+    lock(face_cache()).insert(key, face.clone());
     Ok(face)
+}
+
+/// The built-in copy of the bundled file `name` ([`EMBEDDED`]), parsed once per process.
+/// Not checked: it is the file the tests run with.
+fn load_embedded(name: &str) -> Option<Arc<Face>> {
+    let bytes = embedded(name)?;
+    let path = Path::new(EMBEDDED_DIR).join(name);
+    let key = (path.clone(), 0);
+    if let Some(f) = lock(face_cache()).get(&key) {
+        return Some(f.clone());
+    }
+    let face = Arc::new(Face::from_data(FontData::Static(bytes), &path, 0).ok()?);
+    lock(face_cache()).insert(key, face.clone());
+    Some(face)
 }
 
 fn system_db() -> &'static fontdb::Database {
@@ -265,7 +419,10 @@ fn system_db() -> &'static fontdb::Database {
     })
 }
 
-/// The folders searched for the bundled faces, in order.
+/// The folders searched for the bundled faces, in order, before the copies built into the
+/// binary: `$NIANBAO_FONTS`, then `fonts/` beside the executable, its own folder and
+/// `../share/nianbao/fonts` (the source tree is not searched: what a binary sets must not
+/// depend on where it was built).
 pub fn bundled_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(d) = std::env::var_os("NIANBAO_FONTS") {
@@ -278,11 +435,12 @@ pub fn bundled_dirs() -> Vec<PathBuf> {
         dirs.push(dir.to_path_buf());
         dirs.push(dir.join("../share/nianbao/fonts"));
     }
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"));
     dirs
 }
 
-fn find_family(db: &fontdb::Database, wanted: &str) -> Option<(PathBuf, u32, String)> {
+/// The faces of family `wanted` in `db` (upright, normal weight first), each as file, index
+/// and family name.
+fn find_family(db: &fontdb::Database, wanted: &str) -> Vec<(PathBuf, u32, String)> {
     let matches = |f: &fontdb::FaceInfo| {
         f.families.iter().any(|(n, _)| n.eq_ignore_ascii_case(wanted))
             || f.post_script_name.eq_ignore_ascii_case(wanted)
@@ -295,18 +453,21 @@ fn find_family(db: &fontdb::Database, wanted: &str) -> Option<(PathBuf, u32, Str
             (i32::from(f.weight.0) - 400).abs(),
         )
     });
-    found.into_iter().find_map(|f| {
-        let path = match &f.source {
-            fontdb::Source::File(p) => p.clone(),
-            fontdb::Source::SharedFile(p, _) => p.clone(),
-            fontdb::Source::Binary(_) => return None,
-        };
-        Some((
-            path,
-            f.index,
-            f.families.first().map(|n| n.0.clone()).unwrap_or_default(),
-        ))
-    })
+    found
+        .into_iter()
+        .filter_map(|f| {
+            let path = match &f.source {
+                fontdb::Source::File(p) => p.clone(),
+                fontdb::Source::SharedFile(p, _) => p.clone(),
+                fontdb::Source::Binary(_) => return None,
+            };
+            Some((
+                path,
+                f.index,
+                f.families.first().map(|n| n.0.clone()).unwrap_or_default(),
+            ))
+        })
+        .collect()
 }
 
 fn set_cache() -> &'static Mutex<HashMap<String, Arc<FontSet>>> {
@@ -314,11 +475,36 @@ fn set_cache() -> &'static Mutex<HashMap<String, Arc<FontSet>>> {
     SETS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Refuses a `--font-dir` that is not a readable folder (a mistyped path would otherwise
+/// silently leave the official faces out).
+///
+/// # Errors
+/// `Error::Usage` naming the first folder that is missing or not a folder.
+pub fn check_font_dirs(font_dirs: &[PathBuf]) -> Result<(), Error> {
+    for d in font_dirs {
+        match std::fs::read_dir(d) {
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "字体文件夹不可用 (--font-dir {}: {e})",
+                    d.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Resolves every font role of `style` (once per style and font folders per process).
+///
+/// # Errors
+/// A `--font-dir` that is not a folder ([`check_font_dirs`]), or no face found for any role
+/// (only with a style naming bundled files that are neither built in nor on disk).
 pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Error> {
+    check_font_dirs(font_dirs)?;
     let key = format!("{:?}|{:?}", style.fonts, font_dirs);
     // Held while resolving, so a second caller waits for the first instead of doing it again.
-    let mut cache = set_cache().lock().unwrap_or_else(|e| e.into_inner());
+    let mut cache = lock(set_cache());
     if let Some(set) = cache.get(&key) {
         return Ok(set.clone());
     }
@@ -331,6 +517,7 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
     let mut roles = BTreeMap::new();
     let mut unresolved = Vec::new();
     let mut missing = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
     let mut add = |face: Arc<Face>| -> usize {
         match faces.iter().position(|f| Arc::ptr_eq(f, &face)) {
             Some(i) => i,
@@ -340,16 +527,25 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
             }
         }
     };
+    let mut skip = |why: String| {
+        if !skipped.contains(&why) {
+            skipped.push(why);
+        }
+    };
     for (role, spec) in &style.fonts {
         let mut chosen = None;
-        'families: for family in &spec.families {
+        'families: for (rank, family) in spec.families.iter().enumerate() {
             for (db, origin) in [(&user, Origin::FontDir), (system_db(), Origin::System)] {
-                if let Some((path, index, name)) = find_family(db, family)
-                    && let Ok(face) = load_face(&path, index)
-                {
-                    let reason = format!("wanted family {family} found as {name} ({})", path.display());
-                    chosen = Some((face, origin, reason));
-                    break 'families;
+                for (path, index, name) in find_family(db, family) {
+                    match load_face(&path, index) {
+                        Ok(face) => {
+                            let reason =
+                                format!("wanted family {family} found as {name} ({})", path.display());
+                            chosen = Some((face, origin, reason, rank == 0));
+                            break 'families;
+                        }
+                        Err(e) => skip(e.to_string()),
+                    }
                 }
             }
         }
@@ -358,18 +554,33 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
             for dir in &bundled {
                 let path = dir.join(&spec.bundled);
                 if path.is_file() {
-                    let face = load_face(&path, 0)?;
-                    let reason = format!(
-                        "none of {} installed; bundled {}",
-                        spec.families.join(", "),
-                        path.display()
-                    );
-                    chosen = Some((face, Origin::Bundled, reason));
-                    break;
+                    match load_face(&path, 0) {
+                        Ok(face) => {
+                            let reason = format!(
+                                "none of {} installed; bundled {}",
+                                spec.families.join(", "),
+                                path.display()
+                            );
+                            chosen = Some((face, Origin::Bundled, reason, false));
+                            break;
+                        }
+                        Err(e) => skip(e.to_string()),
+                    }
                 }
                 tried.push(dir.display().to_string());
             }
+            if chosen.is_none()
+                && let Some(face) = load_embedded(&spec.bundled)
+            {
+                let reason = format!(
+                    "none of {} installed; bundled {} (built into nianbao)",
+                    spec.families.join(", "),
+                    spec.bundled
+                );
+                chosen = Some((face, Origin::Bundled, reason, false));
+            }
             if chosen.is_none() {
+                tried.push("the faces built into nianbao".into());
                 missing.push(format!(
                     "none of {} installed and {} not in {}",
                     spec.families.join(", "),
@@ -380,7 +591,7 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
                 continue;
             }
         }
-        let (face, origin, reason) = chosen.expect("chosen");
+        let (face, origin, reason, as_asked) = chosen.expect("chosen");
         let index = add(face);
         roles.insert(
             role.clone(),
@@ -389,6 +600,7 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
                 face: index,
                 origin,
                 reason,
+                as_asked,
             },
         );
     }
@@ -416,6 +628,7 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
                 face: stand_in,
                 origin: Origin::StandIn,
                 reason,
+                as_asked: false,
             },
         );
     }
@@ -424,7 +637,187 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
         faces,
         roles,
         fallback,
+        skipped,
     });
     cache.insert(key, set.clone());
     Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A TrueType font of two glyphs whose character map gives 国 glyph 1; glyph 1 is a
+    /// triangle, or nothing at all when `blank`.
+    fn tiny_font(blank: bool) -> Vec<u8> {
+        fn be16(v: &mut Vec<u8>, x: u16) {
+            v.extend_from_slice(&x.to_be_bytes());
+        }
+        let mut head = Vec::new();
+        head.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+        head.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+        head.extend_from_slice(&0u32.to_be_bytes());
+        head.extend_from_slice(&0x5F0F_3CF5u32.to_be_bytes());
+        be16(&mut head, 0); // flags
+        be16(&mut head, 1000); // units per em
+        head.extend_from_slice(&[0; 16]); // created, modified
+        for v in [0u16, 0, 500, 500] {
+            be16(&mut head, v);
+        }
+        for v in [0u16, 8, 2, 0, 0] {
+            be16(&mut head, v); // macStyle, lowestRecPPEM, direction, short loca, format
+        }
+        let mut hhea = Vec::new();
+        hhea.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+        for v in [
+            880u16,
+            (-120i16) as u16,
+            0,
+            1000,
+            0,
+            0,
+            500,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            2,
+        ] {
+            be16(&mut hhea, v);
+        }
+        let mut maxp = 0x0000_5000u32.to_be_bytes().to_vec();
+        be16(&mut maxp, 2);
+        let mut hmtx = Vec::new();
+        for v in [1000u16, 0, 1000, 0] {
+            be16(&mut hmtx, v);
+        }
+        let mut cmap = Vec::new();
+        for v in [0u16, 1, 3, 1, 0, 12] {
+            be16(&mut cmap, v);
+        }
+        let delta = 1u16.wrapping_sub(0x56FD);
+        for v in [
+            4u16, 32, 0, 4, 4, 1, 0, 0x56FD, 0xFFFF, 0, 0x56FD, 0xFFFF, delta, 1, 0, 0,
+        ] {
+            be16(&mut cmap, v);
+        }
+        let mut glyf = Vec::new();
+        if !blank {
+            for v in [1u16, 0, 0, 500, 500, 2, 0] {
+                be16(&mut glyf, v); // one contour, bounds, its last point, no instructions
+            }
+            glyf.extend_from_slice(&[1, 1, 1]); // three points on the curve
+            for v in [0i16, 500, -250, 0, 0, 500] {
+                be16(&mut glyf, v as u16);
+            }
+            glyf.push(0);
+        }
+        let mut loca = Vec::new();
+        for v in [0u16, 0, glyf.len() as u16 / 2] {
+            be16(&mut loca, v);
+        }
+        let tables: [(&[u8; 4], Vec<u8>); 7] = [
+            (b"cmap", cmap),
+            (b"glyf", glyf),
+            (b"head", head),
+            (b"hhea", hhea),
+            (b"hmtx", hmtx),
+            (b"loca", loca),
+            (b"maxp", maxp),
+        ];
+        let mut out = 0x0001_0000u32.to_be_bytes().to_vec();
+        for v in [7u16, 64, 2, 48] {
+            be16(&mut out, v);
+        }
+        let mut offset = 12 + 16 * tables.len();
+        let mut body = Vec::new();
+        for (tag, data) in &tables {
+            out.extend_from_slice(*tag);
+            out.extend_from_slice(&0u32.to_be_bytes());
+            out.extend_from_slice(&(offset as u32).to_be_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let padded = data.len().div_ceil(4) * 4;
+            body.extend_from_slice(data);
+            body.resize(body.len() + padded - data.len(), 0);
+            offset += padded;
+        }
+        out.extend(body);
+        out
+    }
+
+    fn face_of(bytes: Vec<u8>) -> Face {
+        Face::from_data(FontData::Read(bytes), Path::new("tiny.ttf"), 0).unwrap()
+    }
+
+    #[test]
+    fn a_face_that_claims_a_character_but_draws_it_blank_is_refused() {
+        let blank = face_of(tiny_font(true));
+        assert!(blank.has('国'), "the character map claims 国");
+        let err = blank.check().unwrap_err();
+        assert!(err.contains("U+56FD") && err.contains("draws nothing"), "{err}");
+        // The same face with an outline for 国 passes the outline check (it may still fail
+        // to embed: it lacks tables a PDF font needs, and says so).
+        let drawn = face_of(tiny_font(false));
+        assert!(drawn.has('国'));
+        if let Err(e) = drawn.check() {
+            assert!(e.contains("cannot be embedded"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_bundled_file_on_disk_passes_the_check_and_the_built_in_copy_is_the_same() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/FandolFang-Regular.otf");
+        let face = load_face(&path, 0).unwrap();
+        assert!(!face.is_embedded());
+        let built_in = load_embedded("FandolFang-Regular.otf").unwrap();
+        assert!(built_in.is_embedded());
+        assert_eq!(built_in.family, face.family);
+        assert_eq!(
+            embedded("FandolFang-Regular.otf").unwrap(),
+            std::fs::read(&path).unwrap().as_slice()
+        );
+        built_in.check().unwrap();
+        // Every bundled face of the built-in style is built in.
+        for spec in Style::builtin().fonts.values() {
+            assert!(embedded(&spec.bundled).is_some(), "{}", spec.bundled);
+        }
+    }
+
+    #[test]
+    fn a_truncated_file_fails_to_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = embedded("FandolHei-Regular.otf").unwrap();
+        let path = dir.path().join("cut.otf");
+        for len in [whole.len() / 2, whole.len() - 1000, 100] {
+            std::fs::write(&path, &whole[..len]).unwrap();
+            let err = Face::load(&path, 0).and_then(|f| f.check()).unwrap_err();
+            assert!(!err.is_empty(), "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn a_poisoned_cache_lock_is_recovered() {
+        let m = Arc::new(Mutex::new(vec![1]));
+        let held = m.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = held.lock().unwrap();
+            panic!("a panic while the lock is held");
+        })
+        .join();
+        assert!(m.is_poisoned());
+        lock(&m).push(2);
+        assert_eq!(*lock(&m), [1, 2]);
+    }
+
+    #[test]
+    fn a_font_dir_that_is_not_a_folder_is_refused() {
+        let err = check_font_dirs(&[PathBuf::from("/nonexistent/nianbao-fonts")]).unwrap_err();
+        assert!(matches!(err, Error::Usage(_)));
+        assert!(err.to_string().contains("/nonexistent/nianbao-fonts"), "{err}");
+        check_font_dirs(&[PathBuf::from(env!("CARGO_MANIFEST_DIR"))]).unwrap();
+    }
 }

@@ -195,3 +195,195 @@ fn an_output_never_overwrites_its_input() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::read(dir.path().join("h.json")).unwrap(), before);
 }
+
+/// The `BaseFont` names of a PDF's Type 0 fonts, without their subset tags.
+fn pdf_font_names(path: &Path) -> Vec<String> {
+    let doc = lopdf::Document::load(path).unwrap();
+    let mut names: Vec<String> = doc
+        .objects
+        .values()
+        .filter_map(|o| {
+            let d = o.as_dict().ok()?;
+            (d.get(b"Subtype").ok()?.as_name().ok()? == b"Type0").then_some(())?;
+            let base = String::from_utf8_lossy(d.get(b"BaseFont").ok()?.as_name().ok()?).into_owned();
+            Some(base.split_once('+').map_or(base.clone(), |(_, n)| n.to_string()))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `binary` in `dir` with the system's fonts left out and `$NIANBAO_FONTS` an empty
+/// folder, so only `--font-dir` and the faces built into the binary can be found.
+fn isolated(binary: &Path, args: &[&str], dir: &Path) -> std::process::Output {
+    let empty = dir.join("no-fonts-here");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::process::Command::new(binary)
+        .args(args)
+        .current_dir(dir)
+        .env("NIANBAO_NO_SYSTEM_FONTS", "1")
+        .env("NIANBAO_FONTS", &empty)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_copied_binary_sets_the_fandol_faces_built_into_it() {
+    // The binary alone in a folder of its own, run from there: no fonts/ beside it, none
+    // through $NIANBAO_FONTS, none from the system; the source tree is never searched.
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("nianbao");
+    std::fs::copy(env!("CARGO_BIN_EXE_nianbao"), &binary).unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), dir.path().join("r.txt")).unwrap();
+    let o = isolated(&binary, &["fonts"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let listing = stdout(&o);
+    assert!(
+        listing.contains("FandolFang [bundled] <built-in>/FandolFang-Regular.otf"),
+        "{listing}"
+    );
+    let o = isolated(
+        &binary,
+        &["convert", "r.txt", "-o", "r.pdf", "--report", "run.json"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).lines().count() <= 1, "{}", stderr(&o));
+    let names = pdf_font_names(&dir.path().join("r.pdf"));
+    for face in ["FandolFang-Regular", "FandolHei-Regular", "FandolSong-Bold"] {
+        assert!(names.iter().any(|n| n == face), "{face} not in {names:?}");
+    }
+    // The substitution is said in the file's diagnostics, as info (the documented fallback).
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    let diags = run["files"][0]["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["code"] == "font_substituted"
+            && d["severity"] == "info"
+            && d["message"].as_str().unwrap().contains("[body]")
+            && d["message"].as_str().unwrap().contains("FandolFang")),
+        "{diags:?}"
+    );
+    assert_eq!(run["files"][0]["status"], "clean");
+}
+
+#[test]
+fn a_truncated_font_in_font_dir_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let fonts = dir.path().join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    let whole =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/FandolFang-Regular.otf")).unwrap();
+    std::fs::write(fonts.join("FandolFang-Regular.otf"), &whole[..whole.len() / 2]).unwrap();
+    // A style that wants the FandolFang family first for the body: the cut copy in
+    // --font-dir is found before the built-in face.
+    let style = include_str!("../templates/styles/gbt9704.toml").replace(
+        "families = [\"仿宋_GB2312\"",
+        "families = [\"FandolFang\", \"仿宋_GB2312\"",
+    );
+    assert!(style.contains("\"FandolFang\""));
+    std::fs::write(dir.path().join("style.toml"), style).unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), dir.path().join("r.txt")).unwrap();
+    let args = [
+        "convert",
+        "r.txt",
+        "-o",
+        "r.pdf",
+        "--style",
+        "style.toml",
+        "--font-dir",
+        "fonts",
+        "--report",
+        "run.json",
+    ];
+    let o = isolated(Path::new(env!("CARGO_BIN_EXE_nianbao")), &args, dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let names = pdf_font_names(&dir.path().join("r.pdf"));
+    assert!(names.iter().any(|n| n == "FandolFang-Regular"), "{names:?}");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    let diags = run["files"][0]["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["code"] == "font_unusable"
+            && d["severity"] == "warning"
+            && d["message"].as_str().unwrap().contains("FandolFang-Regular.otf")),
+        "{diags:?}"
+    );
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["fonts", "--style", "style.toml", "--font-dir", "fonts"],
+        dir.path(),
+    );
+    assert!(stdout(&o).contains("skipped"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("<built-in>/FandolFang-Regular.otf"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_font_dir_that_does_not_exist_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), dir.path().join("r.txt")).unwrap();
+    for args in [
+        &["convert", "r.txt", "--to", "pdf", "--font-dir", "/nonexistent"][..],
+        &["fonts", "--font-dir", "/nonexistent"][..],
+    ] {
+        let o = nianbao(args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains("--font-dir /nonexistent"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert!(!dir.path().join("r.pdf").exists());
+}
+
+#[test]
+fn check_with_fonts_makes_a_character_no_face_has_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(fixture("000_7a31bcbeafe9deac.txt")).unwrap();
+    text.push_str("\n另有说明：缺字\u{10FFFD}测试，浉河区。\n");
+    std::fs::write(dir.path().join("r.txt"), text).unwrap();
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["check", "r.txt"],
+        dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "without --fonts the layout is not made: {}",
+        stdout(&o)
+    );
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["check", "--fonts", "--format", "json", "r.txt"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["code"] == "font_missing_char"
+            && d["severity"] == "error"
+            && d["message"].as_str().unwrap().contains("U+10FFFD")),
+        "{diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "font_fallback" && d["message"].as_str().unwrap().contains('浉')),
+        "{diags:?}"
+    );
+    // A convert of the same file says the same, and exits 1.
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["convert", "r.txt", "-o", "r.pdf", "--report", "run.json"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["files"][0]["status"], "violations");
+}

@@ -424,3 +424,44 @@ fn a_truetype_face_is_embedded_and_reads_back() {
     let back = nianbao::read_report(&out, &forms, &Options::default()).unwrap();
     assert_eq!(back.tables, report.tables);
 }
+
+/// What the fonts did is said in the diagnostics: a character no face has is an error (it
+/// prints as an empty box), one drawn from the fallback face a note.
+#[test]
+fn font_fallback_and_missing_characters_are_diagnostics() {
+    use nianbao::diag::{Severity, code};
+    let forms = Forms::builtin();
+    let style = Style::builtin();
+    let mut report = read(&seeds()[0], &forms);
+    report.sections[0].blocks.push(Block::Paragraph {
+        text: "浉河区缺字\u{10FFFD}测试".into(),
+    });
+    let ctx = Context {
+        form: forms.get(&report.form).unwrap(),
+        style: &style,
+        font_dirs: Vec::new(),
+    };
+    let (bytes, diags) = pdf::render_with_diagnostics(&report, &ctx).unwrap();
+    assert!(!bytes.is_empty());
+    let missing: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == code::FONT_MISSING_CHAR)
+        .collect();
+    assert_eq!(missing.len(), 1, "{diags:?}");
+    assert_eq!(missing[0].severity, Severity::Error);
+    assert!(missing[0].message.contains("U+10FFFD"), "{diags:?}");
+    let set = fonts::resolve(&style, &[]).unwrap();
+    if !set.face(set.role("body")).has('浉') {
+        let fallback = diags
+            .iter()
+            .find(|d| d.code == code::FONT_FALLBACK)
+            .unwrap_or_else(|| panic!("{diags:?}"));
+        assert_eq!(fallback.severity, Severity::Info);
+        assert!(fallback.message.contains('浉'), "{diags:?}");
+    }
+    // Without the odd characters: no error, and no note about the fallback face.
+    report.sections[0].blocks.pop();
+    let (_, diags) = pdf::render_with_diagnostics(&report, &ctx).unwrap();
+    assert!(!nianbao::diag::has_errors(&diags), "{diags:?}");
+    assert!(diags.iter().all(|d| d.code != code::FONT_FALLBACK), "{diags:?}");
+}

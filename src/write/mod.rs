@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::Error;
+use crate::diag::Diagnostic;
 use crate::form::Form;
 use crate::style::Style;
 
@@ -60,12 +61,28 @@ impl OutputFormat {
     }
 
     /// Renders a report in this format.
+    ///
+    /// # Errors
+    /// As [`OutputFormat::render_with_diagnostics`].
     pub fn render(self, report: &crate::model::Report, ctx: &Context) -> Result<Vec<u8>, Error> {
+        self.render_with_diagnostics(report, ctx).map(|(bytes, _)| bytes)
+    }
+
+    /// Renders a report in this format, with what rendering found that the report's own
+    /// diagnostics cannot say: for PDF, the fonts ([`pdf::render_with_diagnostics`]).
+    ///
+    /// # Errors
+    /// The output cannot be made (no font for PDF, a library failure).
+    pub fn render_with_diagnostics(
+        self,
+        report: &crate::model::Report,
+        ctx: &Context,
+    ) -> Result<(Vec<u8>, Vec<Diagnostic>), Error> {
         match self {
-            OutputFormat::Json => Ok(json::to_string(report).into_bytes()),
-            OutputFormat::Pdf => pdf::render(report, ctx),
-            OutputFormat::Docx => docx::render(report, ctx),
-            OutputFormat::Markdown => Ok(md::to_string(report, ctx).into_bytes()),
+            OutputFormat::Json => Ok((json::to_string(report).into_bytes(), Vec::new())),
+            OutputFormat::Pdf => pdf::render_with_diagnostics(report, ctx),
+            OutputFormat::Docx => docx::render(report, ctx).map(|b| (b, Vec::new())),
+            OutputFormat::Markdown => Ok((md::to_string(report, ctx).into_bytes(), Vec::new())),
         }
     }
 
@@ -73,6 +90,18 @@ impl OutputFormat {
     pub fn is_text(self) -> bool {
         matches!(self, OutputFormat::Json | OutputFormat::Markdown)
     }
+}
+
+/// Whether `face` can be cut to the glyphs of `chars` and embedded as the PDF writer does.
+///
+/// # Errors
+/// Why not, one line.
+pub(crate) fn check_embeddable(
+    face: &crate::fonts::Face,
+    chars: &std::collections::BTreeSet<char>,
+) -> Result<(), String> {
+    let plan = pdf_font::FontPlan::new(face, chars);
+    pdf_font::program(face, &plan).map(|_| ())
 }
 
 /// The time a document is stamped with: now, or `SOURCE_DATE_EPOCH` for reproducible

@@ -17,28 +17,167 @@ use printpdf::{
 use super::Context;
 use super::pdf_font::{self, FontPlan};
 use crate::Error;
-use crate::fonts::{self, FontSet};
+use crate::diag::{Diagnostic, Severity, code};
+use crate::fonts::{self, FontSet, Origin};
 use crate::layout::{self, Document};
 use crate::model::Report;
 
-/// Renders a report as PDF. Characters no font has are reported on standard error.
+/// Renders a report as PDF (what the fonts did is dropped: see
+/// [`render_with_diagnostics`]).
+///
+/// # Errors
+/// As [`render_with_diagnostics`].
 pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
-    let (bytes, warnings) = render_with_warnings(report, ctx)?;
-    for w in warnings {
-        eprintln!("nianbao: warning: {w}");
-    }
-    Ok(bytes)
+    render_with_diagnostics(report, ctx).map(|(bytes, _)| bytes)
 }
 
 /// Renders a report as PDF and returns the warnings (characters no font has) with it.
+///
+/// # Errors
+/// As [`render_with_diagnostics`].
 pub fn render_with_warnings(report: &Report, ctx: &Context) -> Result<(Vec<u8>, Vec<String>), Error> {
     let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
     let doc = layout::layout(report, ctx, &fonts);
-    // A panic inside the PDF library fails this report, not the whole batch.
-    let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(&doc, &fonts, report)))
-        .map_err(|_| Error::Io("PDF: 生成失败 (the PDF library failed on this report)".into()))??;
-    let bytes = finish(pdf, report)?;
+    let bytes = render_laid_out(&doc, &fonts, report)?;
     Ok((bytes, doc.warnings))
+}
+
+/// Renders a report as PDF, with a diagnostic for each thing the fonts did that the style
+/// did not ask for: a role set in another face than its first family
+/// ([`code::FONT_SUBSTITUTED`], info; a stand-in face, [`code::FONT_STAND_IN`], warning), a
+/// font file skipped as unusable ([`code::FONT_UNUSABLE`], warning), characters drawn from
+/// the fallback face ([`code::FONT_FALLBACK`], info), and each character no face has
+/// ([`code::FONT_MISSING_CHAR`], error: it prints as an empty box).
+///
+/// # Errors
+/// No font found for any role, a `--font-dir` that is not a folder, or the PDF library
+/// failing on the report.
+pub fn render_with_diagnostics(report: &Report, ctx: &Context) -> Result<(Vec<u8>, Vec<Diagnostic>), Error> {
+    let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
+    let doc = layout::layout(report, ctx, &fonts);
+    let bytes = render_laid_out(&doc, &fonts, report)?;
+    Ok((bytes, font_diagnostics(&doc, &fonts, ctx)))
+}
+
+/// The font diagnostics a PDF of the report would carry ([`render_with_diagnostics`]),
+/// from the layout alone: nothing is drawn (what `nianbao check --fonts` reports).
+///
+/// # Errors
+/// As [`fonts::resolve`].
+pub fn font_check(report: &Report, ctx: &Context) -> Result<Vec<Diagnostic>, Error> {
+    let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
+    let doc = layout::layout(report, ctx, &fonts);
+    Ok(font_diagnostics(&doc, &fonts, ctx))
+}
+
+fn render_laid_out(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Error> {
+    // A panic inside the PDF library fails this report, not the whole batch.
+    let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(doc, fonts, report)))
+        .map_err(|_| Error::Io("PDF: 生成失败 (the PDF library failed on this report)".into()))??;
+    finish(pdf, report)
+}
+
+/// The most characters one diagnostic lists.
+const LISTED: usize = 40;
+
+/// What the fonts of a laid-out document did that the style did not ask for (see
+/// [`render_with_diagnostics`]).
+pub fn font_diagnostics(doc: &Document, fonts: &FontSet, ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for why in &fonts.skipped {
+        out.push(Diagnostic::new(
+            Severity::Warning,
+            code::FONT_UNUSABLE,
+            format!("字体文件无法使用，已跳过 (font file skipped): {why}"),
+        ));
+    }
+    let mut drawn: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
+    for run in doc.pages.iter().flat_map(|p| &p.runs) {
+        drawn.entry(run.face).or_default().extend(run.text.chars());
+    }
+    // Characters drawn from the fallback face where that face is no other role's.
+    let fallback_chars: Vec<char> = match fonts.fallback {
+        Some(f)
+            if !fonts
+                .roles
+                .iter()
+                .any(|(r, res)| r != "fallback" && res.face == f) =>
+        {
+            drawn
+                .get(&f)
+                .map(|s| s.iter().copied().filter(|c| !c.is_whitespace()).collect())
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    for (role, r) in &fonts.roles {
+        // Only the roles that set something in this report.
+        let used = drawn.contains_key(&r.face) && (role != "fallback" || !fallback_chars.is_empty());
+        if r.as_asked || !used {
+            continue;
+        }
+        let face = fonts.face(r.face);
+        let wanted = ctx
+            .style
+            .fonts
+            .get(role)
+            .and_then(|s| s.families.first())
+            .map_or("?", String::as_str);
+        let (severity, code, what) = match r.origin {
+            Origin::StandIn => (
+                Severity::Warning,
+                code::FONT_STAND_IN,
+                "找不到该角色的任何字体，借用正文字体 (no face for the role: another role's face stands in)",
+            ),
+            Origin::Bundled => (
+                Severity::Info,
+                code::FONT_SUBSTITUTED,
+                "使用随附字体（规定的后备） (the bundled face, the documented fallback)",
+            ),
+            Origin::FontDir | Origin::System => (
+                Severity::Info,
+                code::FONT_SUBSTITUTED,
+                "使用样式列出的其他字体 (a later family of the style)",
+            ),
+        };
+        out.push(Diagnostic::new(
+            severity,
+            code,
+            format!(
+                "字体 [{role}] 未找到 {wanted}，{what}: {} ({})",
+                face.family,
+                face.path.display()
+            ),
+        ));
+    }
+    if !fallback_chars.is_empty() {
+        let face = fonts.face(fonts.fallback.expect("a fallback face"));
+        let mut list: String = fallback_chars.iter().take(LISTED).collect();
+        if fallback_chars.len() > LISTED {
+            list.push('…');
+        }
+        out.push(Diagnostic::new(
+            Severity::Info,
+            code::FONT_FALLBACK,
+            format!(
+                "{} 个字符由后备字体 [fallback] {} 绘制 ({} characters the role's face lacks, drawn from the fallback face): {list}",
+                fallback_chars.len(),
+                face.family,
+                fallback_chars.len()
+            ),
+        ));
+    }
+    for c in &doc.missing {
+        out.push(Diagnostic::new(
+            Severity::Error,
+            code::FONT_MISSING_CHAR,
+            format!(
+                "字体缺字，PDF 中印为空框 (no font has the character, it prints as an empty box): {c} U+{:04X}",
+                u32::from(*c)
+            ),
+        ));
+    }
+    out
 }
 
 fn pt_point(doc: &Document, x: f64, y: f64) -> Point {

@@ -98,7 +98,17 @@ pub struct Prepared {
 /// Cuts the face to the plan's glyphs and compresses the font program. Checks that the
 /// subset keeps the codes the pages were drawn with.
 pub fn prepare(face: &Face, plan: &FontPlan) -> Result<Prepared, String> {
-    let program = match plan.program {
+    let (dict, data) = program(face, plan)?;
+    Ok(Prepared {
+        program: deflated(dict, &data),
+    })
+}
+
+/// The face cut to the plan's glyphs, uncompressed, with its stream's entries. Runs on the
+/// calling thread alone (it is also the check of a face found on disk, made under the
+/// font cache's lock).
+pub(crate) fn program(face: &Face, plan: &FontPlan) -> Result<(Dictionary, Vec<u8>), String> {
+    match plan.program {
         Program::CidCff => {
             let table = face.cff_subset(&plan.glyphs)?;
             let cff = ttf_parser::cff::Table::parse(&table).ok_or("the font subset is unreadable")?;
@@ -110,10 +120,10 @@ pub fn prepare(face: &Face, plan: &FontPlan) -> Result<Prepared, String> {
                     return Err("the font subset renumbered its CIDs".into());
                 }
             }
-            deflated(
+            Ok((
                 Dictionary::from_iter([("Subtype", Object::Name(b"CIDFontType0C".to_vec()))]),
-                &table,
-            )
+                table,
+            ))
         }
         Program::OpenTypeCff | Program::TrueType => {
             let sfnt = face.subset(&plan.glyphs)?;
@@ -129,10 +139,9 @@ pub fn prepare(face: &Face, plan: &FontPlan) -> Result<Prepared, String> {
             } else {
                 Dictionary::from_iter([("Subtype", Object::Name(b"OpenType".to_vec()))])
             };
-            deflated(dict, &sfnt)
+            Ok((dict, sfnt))
         }
-    };
-    Ok(Prepared { program })
+    }
 }
 
 /// A stream of `data` deflated, with `dict`'s entries.
