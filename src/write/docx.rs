@@ -188,8 +188,12 @@ fn document_xml(report: &Report, ctx: &Context) -> String {
                             .map(|t| t.widths_mm.as_slice())
                             .unwrap_or(&[]);
                         body.push_str(&table_xml(&grid, def.layout, widths, ctx.style));
-                        // A paragraph after each table keeps two tables from fusing into one.
-                        body.push_str(&paragraph(STYLE_BODY, None, ""));
+                        // A paragraph after each table keeps two tables from fusing into one:
+                        // the note on its doubtful cells, where it has any.
+                        match grid.note() {
+                            Some(note) => body.push_str(&paragraph(STYLE_TABLE, Some("left"), &note)),
+                            None => body.push_str(&paragraph(STYLE_BODY, None, "")),
+                        }
                     }
                 }
             }
@@ -345,6 +349,7 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
                 jc: None,
                 keep,
                 text: String::new(),
+                mark: String::new(),
             };
             let Some(i) = owners[c] else {
                 // A hole in the grid (never in the built-in forms): an empty cell keeps the
@@ -392,6 +397,7 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
                     jc: cell_alignment(cell, layout),
                     keep,
                     text,
+                    mark: cell.doubt.mark(),
                 }
                 .xml(),
             );
@@ -431,6 +437,9 @@ struct CellOut<'a> {
     jc: Option<&'a str>,
     keep: bool,
     text: String,
+    /// A doubtful value's mark ([`super::grid::Doubt::mark`]): raised after the text, or
+    /// alone in a blank cell.
+    mark: String,
 }
 
 impl CellOut<'_> {
@@ -450,8 +459,20 @@ impl CellOut<'_> {
             None => {}
         }
         out.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
-        for line in self.text.split('\n') {
-            out.push_str(&paragraph_with(self.style, self.jc, self.keep, line));
+        let lines: Vec<&str> = self.text.split('\n').collect();
+        for (i, line) in lines.iter().enumerate() {
+            let mut p = paragraph_with(self.style, self.jc, self.keep, line);
+            if i + 1 == lines.len() && !self.mark.is_empty() {
+                let raise = if line.is_empty() {
+                    ""
+                } else {
+                    "<w:rPr><w:vertAlign w:val=\"superscript\"/></w:rPr>"
+                };
+                let run = format!("<w:r>{raise}<w:t>{}</w:t></w:r></w:p>", escape(&self.mark));
+                p.truncate(p.len() - "</w:p>".len());
+                p.push_str(&run);
+            }
+            out.push_str(&p);
         }
         out.push_str("</w:tc>");
         out
