@@ -424,3 +424,136 @@ fn a_truetype_face_is_embedded_and_reads_back() {
     let back = nianbao::read_report(&out, &forms, &Options::default()).unwrap();
     assert_eq!(back.tables, report.tables);
 }
+
+/// The Huai'an report with one number changed through its JSON: 「（二）部分公开」/「商业企业」
+/// one more, so R3 fails along that row and R2 down the 商业企业 column.
+fn report_breaking_rules(forms: &Forms) -> Report {
+    let report = read(seeds().last().unwrap(), forms);
+    let json = nianbao::write::json::to_string(&report);
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let cell = &mut v["tables"]["applications"]["partially_granted"]["commercial"];
+    *cell = (cell.as_f64().unwrap() + 1.0).into();
+    nianbao::model::from_json(&v.to_string(), forms).unwrap()
+}
+
+/// The row of table 三 `row` as `pdftotext -layout` prints its values: each value, `▲`
+/// after those in `marked` columns, blanks between.
+fn values_pattern(report: &Report, row: &str, marked: &[&str]) -> regex::Regex {
+    let cols = [
+        "natural_person",
+        "commercial",
+        "research",
+        "public_interest",
+        "legal_service",
+        "other_org",
+        "total",
+    ];
+    let parts: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            let v = match report.tables.cell(&format!("applications.{row}.{c}")) {
+                Some(nianbao::model::Cell::Number(v)) => v.to_string(),
+                other => panic!("{row}.{c}: {other:?}"),
+            };
+            let mark = if marked.contains(c) { "▲" } else { "" };
+            format!("{}{mark}", regex::escape(&v))
+        })
+        .collect();
+    regex::Regex::new(&format!(r"(^|\s){}(\s|$)", parts.join(r"\s+"))).unwrap()
+}
+
+#[test]
+fn doubtful_cells_are_marked_in_their_cell_with_a_note_under_their_table() {
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("pdftotext is not installed: doubtful-cell test skipped");
+        return;
+    }
+    let forms = Forms::builtin();
+    let style = Style::builtin();
+    let report = report_breaking_rules(&forms);
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["R2", "R3"], "{:?}", report.diagnostics);
+    let (bytes, _) = render(&report, &forms, &style);
+    keep("doubtful-rules", &bytes);
+    let text = pdftotext(&bytes, "doubtful-rules").unwrap();
+    // The row of R3: every value marked. A row R2's column crosses: its 商业企业 value alone.
+    let every = [
+        "natural_person",
+        "commercial",
+        "research",
+        "public_interest",
+        "legal_service",
+        "other_org",
+        "total",
+    ];
+    assert!(
+        values_pattern(&report, "partially_granted", &every).is_match(&text),
+        "{text}"
+    );
+    let state_secret = values_pattern(&report, "withheld.state_secret", &["commercial"]);
+    let line = text.lines().find(|l| l.contains("1.属于国家秘密")).unwrap();
+    assert!(state_secret.is_match(line), "{line}");
+    // A row no failing rule touches but for its 商业企业 cell, and the first row, untouched.
+    let new_received = values_pattern(&report, "new_received", &["commercial"]);
+    assert!(
+        !new_received.is_match(&text),
+        "R2 runs over the processed rows only"
+    );
+    assert!(
+        values_pattern(&report, "new_received", &[]).is_match(&text),
+        "{text}"
+    );
+    // One mark a cell: R2's column and R3's row both hold the crossing cell, marked once.
+    assert_eq!(text.matches("▲▲").count(), 0);
+    assert!(!text.contains('※'), "nothing is unresolved");
+    // The note, once, under table 三: after its last row, before the next section.
+    let note = "注：表中标▲的单元格不符合勾稽关系。";
+    assert_eq!(text.matches(note).count(), 1, "{text}");
+    let at = text.find(note).unwrap();
+    assert!(text.find("四、结转下年度继续办理").unwrap() < at);
+    assert!(at < text.find("四、政府信息公开行政复议").unwrap());
+
+    // The same report unbroken: no mark, no note.
+    let clean = read(seeds().last().unwrap(), &forms);
+    let (bytes, _) = render(&clean, &forms, &style);
+    let text = pdftotext(&bytes, "clean").unwrap();
+    assert!(
+        !text.contains('▲') && !text.contains('※') && !text.contains("表中标"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unresolved_cells_are_marked_and_a_table_in_doubt_as_a_whole_is_noted() {
+    let forms = Forms::builtin();
+    let style = Style::builtin();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/shapes/collapsed-3.txt");
+    let report = read(&path, &forms);
+    let (bytes, _) = render(&report, &forms, &style);
+    keep("doubtful-unresolved", &bytes);
+    // Nothing drawn outside its box, the marks included.
+    let set = fonts::resolve(&style, &[]).unwrap();
+    let ctx = Context {
+        form: forms.get(&report.form).unwrap(),
+        style: &style,
+        font_dirs: Vec::new(),
+    };
+    assert_nothing_overflows(&layout::layout(&report, &ctx, &set));
+    let Some(text) = pdftotext(&bytes, "doubtful-unresolved") else {
+        return;
+    };
+    // 「规章」: an unresolved row, each of its three cells marked, the blank one too.
+    let line = text.lines().find(|l| l.trim_start().starts_with("规章")).unwrap();
+    let cells: Vec<&str> = line.split_whitespace().skip(1).collect();
+    assert_eq!(cells, ["0※", "※", "3※"], "{line}");
+    let note = "注：表中标※的单元格无法从原文确定。";
+    assert_eq!(text.matches(note).count(), 1, "{text}");
+    assert!(text.find("规范性文件").unwrap() < text.find(note).unwrap());
+    // Table 四's one print row is unresolved as a whole: said under it, no cell marked.
+    let whole = "注：本表数值无法从原文确定。";
+    assert_eq!(text.matches(whole).count(), 1, "{text}");
+    let table4 = text.find("四、政府信息公开行政复议").unwrap();
+    assert!(table4 < text.find(whole).unwrap());
+    assert!(!text[table4..text.find(whole).unwrap()].contains('※'));
+    assert!(!text.contains('▲'));
+}

@@ -18,7 +18,7 @@ const BORDER: f64 = 0.6;
 const VERTICAL_PITCH: f64 = 1.1;
 /// A doubtful value's mark: its size against the text's, and how far it is raised, in em.
 const MARK_SCALE: f64 = 0.65;
-const MARK_RAISE: f64 = 0.35;
+const MARK_RAISE: f64 = 0.25;
 /// The fewest rows a table carries over to its next page, where it can.
 const WIDOW: usize = 3;
 /// Rows a group label may span and still be kept on one page.

@@ -24,7 +24,7 @@ impl Doubt {
     /// The mark printed after an unresolved value: 无法从原文确定.
     pub const UNRESOLVED_MARK: &'static str = "※";
     /// The mark printed after a value in a failing rule: 不符合勾稽关系.
-    pub const RULE_MARK: &'static str = "△";
+    pub const RULE_MARK: &'static str = "▲";
 
     /// Whether the cell is in doubt at all.
     pub fn any(self) -> bool {
@@ -46,7 +46,7 @@ impl Doubt {
         self.rule |= other.rule;
     }
 
-    /// The printed mark: `※`, `△`, both, or nothing. A superscript sign, not a shade, so
+    /// The printed mark: `※`, `▲`, both, or nothing. A superscript sign, not a shade, so
     /// it survives black-and-white printing and photocopying.
     pub fn mark(self) -> String {
         let mut out = String::new();
@@ -499,6 +499,109 @@ mod tests {
         let withheld = g.cells.iter().find(|c| c.text == "（三）不予公开").unwrap();
         assert_eq!((withheld.col, withheld.rowspan), (1, 8));
         assert_eq!(g.cells.iter().filter(|c| c.role == CellRole::Value).count(), 175);
+    }
+
+    fn err(code: &str, cell: &str) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, "x").cell(cell)
+    }
+
+    fn marked(g: &PrintGrid) -> Vec<(String, String)> {
+        g.cells
+            .iter()
+            .filter(|c| c.doubt.any())
+            .map(|c| (c.path.clone().unwrap(), c.doubt.mark()))
+            .collect()
+    }
+
+    #[test]
+    fn an_unresolved_row_marks_its_cells_and_the_note_says_so() {
+        let mut g = grid("applications");
+        g.mark_doubts("applications", &[err("unresolved", "applications.granted")]);
+        let m = marked(&g);
+        assert_eq!(m.len(), 7, "{m:?}");
+        assert!(
+            m.iter()
+                .all(|(p, k)| p.starts_with("applications.granted.") && k == "※")
+        );
+        assert!(!g.table_doubt.any());
+        assert_eq!(g.note().unwrap(), "注：表中标※的单元格无法从原文确定。");
+    }
+
+    #[test]
+    fn a_failing_rule_marks_the_cells_of_its_equation_not_its_whole_table() {
+        let mut g = grid("applications");
+        let rule = Diagnostic::new(Severity::Error, "R2", "x")
+            .cell("applications")
+            .cells([
+                "applications.total_processed.commercial".to_string(),
+                "applications.granted.commercial".to_string(),
+            ]);
+        let prose = err("R7", "applications.new_received.total");
+        let cell = err("unresolved", "applications.granted.commercial");
+        g.mark_doubts("applications", &[rule, prose, cell]);
+        let mut m = marked(&g);
+        m.sort();
+        assert_eq!(
+            m,
+            [
+                ("applications.granted.commercial".into(), "※▲".into()),
+                ("applications.new_received.total".into(), "▲".into()),
+                ("applications.total_processed.commercial".into(), "▲".into()),
+            ]
+        );
+        assert!(!g.table_doubt.any());
+        assert_eq!(
+            g.note().unwrap(),
+            "注：表中标※的单元格无法从原文确定；表中标▲的单元格不符合勾稽关系。"
+        );
+    }
+
+    #[test]
+    fn warnings_infos_and_other_tables_mark_nothing() {
+        let mut g = grid("applications");
+        let diags = [
+            Diagnostic::new(Severity::Warning, "inferred", "x").cell("applications.granted"),
+            Diagnostic::new(Severity::Info, "label_repaired", "x").cell("applications.granted"),
+            err("unresolved", "active_disclosure.regulations"),
+            // A key that merely begins like the table's is another table.
+            err("unresolved", "applications_x.granted"),
+            Diagnostic::new(Severity::Error, "organization_doubtful", "x"),
+        ];
+        g.mark_doubts("applications", &diags);
+        assert!(marked(&g).is_empty());
+        assert!(!g.table_doubt.any());
+        assert_eq!(g.note(), None);
+    }
+
+    #[test]
+    fn a_table_named_as_a_whole_is_said_in_the_note_not_marked_everywhere() {
+        let mut g = grid("review_litigation");
+        g.mark_doubts("review_litigation", &[err("table_missing", "review_litigation")]);
+        assert!(marked(&g).is_empty());
+        assert!(g.table_doubt.unresolved);
+        assert_eq!(g.note().unwrap(), "注：本表数值无法从原文确定。");
+        // Something inside the table that no printed cell matches falls back to the table.
+        let mut g = grid("applications");
+        g.mark_doubts("applications", &[err("unresolved", "applications.no_such_row")]);
+        assert!(marked(&g).is_empty());
+        assert!(g.table_doubt.unresolved);
+    }
+
+    #[test]
+    fn a_report_counts_what_its_print_outputs_would_mark() {
+        let forms = Forms::builtin();
+        let form = forms.get("2021").unwrap();
+        let mut report: crate::model::Report = serde_json::from_value(serde_json::json!({
+            "form": "2021", "title": null, "organization": null, "year": null,
+            "sections": [], "tables": {}
+        }))
+        .unwrap();
+        assert!(count_doubts(form, &report).is_empty());
+        report.diagnostics = vec![
+            err("unresolved", "applications.granted"),
+            err("table_missing", "review_litigation"),
+        ];
+        assert_eq!(count_doubts(form, &report), DoubtCount { cells: 7, tables: 1 });
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Context;
-use super::grid::{CellRole, print_grid};
+use super::grid::{CellRole, report_grid};
 use crate::model::{Block, Report};
 
 pub fn to_string(report: &Report, ctx: &Context) -> String {
@@ -25,9 +25,18 @@ pub fn to_string(report: &Report, ctx: &Context) -> String {
                     let _ = writeln!(out, "{text}\n");
                 }
                 Block::Table { table } => {
-                    if let (Some(def), Some(values)) = (ctx.form.table(table), report.tables.get(table)) {
-                        out.push_str(&html_table(&print_grid(def, values)));
+                    if let Some(def) = ctx
+                        .form
+                        .table(table)
+                        .filter(|_| report.tables.get(table).is_some())
+                    {
+                        // Doubtful cells carry their mark and the table its note, as on paper.
+                        let grid = report_grid(def, report);
+                        out.push_str(&html_table(&grid));
                         out.push('\n');
+                        if let Some(note) = grid.note() {
+                            let _ = writeln!(out, "{note}\n");
+                        }
                     }
                 }
             }
@@ -54,7 +63,7 @@ fn html_table(grid: &super::grid::PrintGrid) -> String {
             if cell.colspan > 1 {
                 let _ = write!(out, " colspan=\"{}\"", cell.colspan);
             }
-            let _ = write!(out, ">{}</{tag}>", escape(&cell.text));
+            let _ = write!(out, ">{}{}</{tag}>", escape(&cell.text), cell.doubt.mark());
         }
         out.push_str("</tr>\n");
     }
