@@ -241,11 +241,15 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
     report
 }
 
+/// A converted report's diagnostics, the outputs written, and `--strict`'s refusal of its
+/// print outputs, if any.
+type Converted = (Vec<Diagnostic>, Vec<PathBuf>, Option<String>);
+
 fn convert_inner(
     input: &Input,
     outputs: &[(OutputFormat, PathBuf)],
     plan: &Plan,
-) -> Result<(Vec<Diagnostic>, Vec<PathBuf>, Option<String>), Error> {
+) -> Result<Converted, Error> {
     for (_, path) in outputs {
         if same_file(path, &input.path) {
             return Err(Error::Usage(

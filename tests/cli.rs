@@ -195,3 +195,53 @@ fn an_output_never_overwrites_its_input() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::read(dir.path().join("h.json")).unwrap(), before);
 }
+
+#[test]
+fn strict_withholds_print_outputs_of_a_report_with_doubtful_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let doubtful = fixture("corpus/shapes/collapsed-3.txt");
+    let clean = fixture("000_7a31bcbeafe9deac.txt");
+    let args = |input: &Path, out: &str| {
+        vec![
+            "convert".to_string(),
+            input.to_str().unwrap().to_string(),
+            "--to".into(),
+            "pdf,docx,json".into(),
+            "-o".into(),
+            out.into(),
+            "--strict".into(),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        nianbao(&a, dir.path())
+    };
+    // Doubtful: one line naming the file and the count, no PDF or DOCX, the JSON written.
+    let o = run(args(&doubtful, "d/"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.contains("--strict"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("collapsed-3.txt") && line.contains("6 个单元格存疑") && line.contains("1 张表"),
+        "{line}"
+    );
+    let d = dir.path().join("d");
+    assert!(d.join("collapsed-3.json").is_file());
+    assert!(!d.join("collapsed-3.pdf").exists() && !d.join("collapsed-3.docx").exists());
+    // Clean: everything written, exit 0.
+    let o = run(args(&clean, "c/"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let c = dir.path().join("c");
+    for ext in ["pdf", "docx", "json"] {
+        assert!(c.join(format!("000_7a31bcbeafe9deac.{ext}")).is_file(), "{ext}");
+    }
+    // Without --strict the doubtful report is written, marks and all (exit 1: errors).
+    let mut a = args(&doubtful, "n/");
+    a.pop();
+    let o = run(a);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(dir.path().join("n/collapsed-3.pdf").is_file());
+}
