@@ -1057,18 +1057,41 @@ fn doubtful_cells_carry_their_mark_and_their_table_a_note() {
     assert_eq!(after_table(&doc, 1), "注：表中标▲的单元格不符合勾稽关系。");
     assert_eq!(after_table(&doc, 2), "");
 
-    // Unresolved: 「规章」's row marked, the blank cell too (not raised: it stands alone);
-    // table 四, unresolved as a whole, noted under it.
-    let path = fixture("corpus/shapes/collapsed-3.txt");
-    let report = nianbao::read_report(&path, &forms, &Options::default()).unwrap();
+    // Unresolved: 「规章」's row marked, its blank cell too (not raised: the mark stands
+    // alone there); table 四, unresolved as a whole, noted under it.
+    use nianbao::diag::{Diagnostic, Severity};
+    let mut report = report;
+    report
+        .tables
+        .get_mut("active_disclosure")
+        .unwrap()
+        .set(0, 1, Cell::Blank);
+    report.diagnostics.push(
+        Diagnostic::new(Severity::Error, "unresolved", "「规章」无法确定")
+            .cell("active_disclosure.regulations"),
+    );
+    report
+        .diagnostics
+        .push(Diagnostic::new(Severity::Error, "unresolved", "表四无法确定").cell("review_litigation"));
+    let table = report.tables.get("active_disclosure").unwrap();
+    let value = |c: usize| table.get(0, c).number().unwrap().to_string();
     let package = parts(&render(&report, &forms));
     let doc = roxmltree::Document::parse(&package["word/document.xml"]).unwrap();
-    let row = cells_after(&doc, "规章");
     assert_eq!(
-        row,
-        [("0※".into(), true), ("※".into(), false), ("3※".into(), true)]
+        cells_after(&doc, "规章"),
+        [
+            (format!("{}※", value(0)), true),
+            ("※".into(), false),
+            (format!("{}※", value(2)), true)
+        ]
+    );
+    assert!(
+        cells_after(&doc, "行政规范性文件")
+            .iter()
+            .all(|(t, _)| !t.contains('※'))
     );
     assert_eq!(after_table(&doc, 0), "注：表中标※的单元格无法从原文确定。");
+    assert_eq!(after_table(&doc, 1), "");
     assert_eq!(after_table(&doc, 2), "注：本表数值无法从原文确定。");
     assert!(!package["word/document.xml"].contains('▲'));
 }

@@ -523,12 +523,29 @@ fn doubtful_cells_are_marked_in_their_cell_with_a_note_under_their_table() {
     );
 }
 
+/// The Huai'an report with 「规章」's row unresolved (its second cell blank) and table 四
+/// unresolved as a whole, as the normalizer reports a row whose reading is not determined and
+/// table 四's one print row.
+fn report_with_unresolved(forms: &Forms) -> Report {
+    use nianbao::diag::{Diagnostic, Severity};
+    let mut report = read(seeds().last().unwrap(), forms);
+    let table = report.tables.get_mut("active_disclosure").unwrap();
+    table.set(0, 1, nianbao::model::Cell::Blank);
+    report.diagnostics.push(
+        Diagnostic::new(Severity::Error, "unresolved", "「规章」无法确定")
+            .cell("active_disclosure.regulations"),
+    );
+    report
+        .diagnostics
+        .push(Diagnostic::new(Severity::Error, "unresolved", "表四无法确定").cell("review_litigation"));
+    report
+}
+
 #[test]
 fn unresolved_cells_are_marked_and_a_table_in_doubt_as_a_whole_is_noted() {
     let forms = Forms::builtin();
     let style = Style::builtin();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/shapes/collapsed-3.txt");
-    let report = read(&path, &forms);
+    let report = report_with_unresolved(&forms);
     let (bytes, _) = render(&report, &forms, &style);
     keep("doubtful-unresolved", &bytes);
     // Nothing drawn outside its box, the marks included.
@@ -543,17 +560,29 @@ fn unresolved_cells_are_marked_and_a_table_in_doubt_as_a_whole_is_noted() {
         return;
     };
     // 「规章」: an unresolved row, each of its three cells marked, the blank one too.
+    let table = report.tables.get("active_disclosure").unwrap();
+    let value = |c: usize| table.get(0, c).number().unwrap().to_string();
     let line = text.lines().find(|l| l.trim_start().starts_with("规章")).unwrap();
     let cells: Vec<&str> = line.split_whitespace().skip(1).collect();
-    assert_eq!(cells, ["0※", "※", "3※"], "{line}");
+    assert_eq!(
+        cells,
+        [format!("{}※", value(0)), "※".into(), format!("{}※", value(2))],
+        "{line}"
+    );
+    // The next row is not in doubt.
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("行政规范性文件"))
+        .unwrap();
+    assert!(!line.contains('※'), "{line}");
     let note = "注：表中标※的单元格无法从原文确定。";
     assert_eq!(text.matches(note).count(), 1, "{text}");
-    assert!(text.find("规范性文件").unwrap() < text.find(note).unwrap());
-    // Table 四's one print row is unresolved as a whole: said under it, no cell marked.
+    assert!(text.find("行政规范性文件").unwrap() < text.find(note).unwrap());
+    // Table 四 unresolved as a whole: said under it, no cell of it marked.
     let whole = "注：本表数值无法从原文确定。";
     assert_eq!(text.matches(whole).count(), 1, "{text}");
     let table4 = text.find("四、政府信息公开行政复议").unwrap();
-    assert!(table4 < text.find(whole).unwrap());
-    assert!(!text[table4..text.find(whole).unwrap()].contains('※'));
+    let at = text.find(whole).unwrap();
+    assert!(table4 < at && !text[table4..at].contains('※'));
     assert!(!text.contains('▲'));
 }

@@ -377,7 +377,9 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
             // A number too wide for its column at the table size drops to the small size
             // rather than wrapping digit by digit.
             let room_pt = (width - 2 * cell_margin) as f64 / 20.0;
-            let digits_pt = cell.text.chars().count() as f64 * text_size * 0.55;
+            // A doubtful value's raised mark takes about two thirds of an em.
+            let mark_pt = cell.doubt.mark().chars().count() as f64 * text_size * 0.65;
+            let digits_pt = cell.text.chars().count() as f64 * text_size * 0.55 + mark_pt;
             let style_id = if cell.role == CellRole::Value && digits_pt > room_pt && small_size < text_size {
                 STYLE_TABLE_SMALL
             } else {
