@@ -74,3 +74,52 @@ fn html_table(grid: &super::grid::PrintGrid) -> String {
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Diagnostic, Severity};
+    use crate::form::Forms;
+    use crate::model::{Cell, Section, Tables};
+
+    #[test]
+    fn doubtful_cells_carry_the_print_marks_and_the_note() {
+        let forms = Forms::builtin();
+        let form = forms.get("2021").unwrap();
+        let mut tables = Tables::empty(form);
+        tables
+            .get_mut("active_disclosure")
+            .unwrap()
+            .set(0, 0, Cell::Number(7.0));
+        let mut report = Report {
+            form: "2021".into(),
+            title: None,
+            organization: None,
+            year: None,
+            sections: vec![Section {
+                key: None,
+                heading: None,
+                blocks: vec![Block::Table {
+                    table: "active_disclosure".into(),
+                }],
+            }],
+            tables,
+            not_applicable: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        let style = crate::style::Style::builtin();
+        let ctx = Context {
+            form,
+            style: &style,
+            font_dirs: Vec::new(),
+        };
+        let clean = to_string(&report, &ctx);
+        assert!(clean.contains("<td>7</td>") && !clean.contains("注："));
+        report
+            .diagnostics
+            .push(Diagnostic::new(Severity::Error, "R7", "x").cell("active_disclosure.regulations.issued"));
+        let marked = to_string(&report, &ctx);
+        assert!(marked.contains("<td>7▲</td>"), "{marked}");
+        assert!(marked.contains("注：表中标▲的单元格不符合勾稽关系。"), "{marked}");
+    }
+}
