@@ -152,7 +152,8 @@ pub enum Status {
     Repaired,
     /// Converted, but with rule violations or unresolved cells.
     Violations,
-    /// Not converted: unusable input, or an output could not be written.
+    /// Not converted: unusable input, an output could not be written, or `--strict`
+    /// withheld the print outputs of a report with doubtful cells.
     Failed,
     /// Not started: the run was interrupted.
     Skipped,
@@ -178,6 +179,37 @@ pub struct Plan<'a> {
     pub font_dirs: Vec<PathBuf>,
     /// Overwrite existing outputs.
     pub force: bool,
+    /// Write no PDF or DOCX for a report with doubtful cells (`--strict`, see
+    /// [`strict_refusal`]).
+    pub strict: bool,
+}
+
+/// Whether `format` is a print output, the kind `--strict` withholds: paper shows its marks
+/// but cannot carry the diagnostics behind them. JSON carries them, and Markdown its marks
+/// as text beside the values.
+pub fn is_print(format: OutputFormat) -> bool {
+    matches!(format, OutputFormat::Pdf | OutputFormat::Docx)
+}
+
+/// `--strict`'s one-line refusal for a report whose print outputs would mark doubtful cells
+/// (see [`crate::write::grid::count_doubts`]), or `None` when they would mark nothing.
+pub fn strict_refusal(form: &crate::form::Form, report: &crate::model::Report) -> Option<String> {
+    let n = crate::write::grid::count_doubts(form, report);
+    if n.is_empty() {
+        return None;
+    }
+    let (tables_zh, tables_en) = if n.tables > 0 {
+        (
+            format!("，{} 张表整体存疑", n.tables),
+            format!(", {} table(s) in doubt as a whole", n.tables),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    Some(format!(
+        "--strict：{} 个单元格存疑{tables_zh}，未写出 PDF/DOCX ({} doubtful cell(s){tables_en}; print outputs not written; `nianbao check` lists them)",
+        n.cells, n.cells
+    ))
 }
 
 /// Converts one input to its outputs. Never panics outward: a failure is a `Failed` report.
@@ -193,8 +225,13 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
         convert_inner(input, outputs, plan)
     }));
     match result {
-        Ok(Ok((diags, written))) => {
-            report.status = status_of(&diags);
+        Ok(Ok((diags, written, refused))) => {
+            report.status = if refused.is_some() {
+                Status::Failed
+            } else {
+                status_of(&diags)
+            };
+            report.error = refused;
             report.diagnostics = diags;
             report.outputs = written;
         }
@@ -204,11 +241,15 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
     report
 }
 
+/// A converted report's diagnostics, the outputs written, and `--strict`'s refusal of its
+/// print outputs, if any.
+type Converted = (Vec<Diagnostic>, Vec<PathBuf>, Option<String>);
+
 fn convert_inner(
     input: &Input,
     outputs: &[(OutputFormat, PathBuf)],
     plan: &Plan,
-) -> Result<(Vec<Diagnostic>, Vec<PathBuf>), Error> {
+) -> Result<Converted, Error> {
     for (_, path) in outputs {
         if same_file(path, &input.path) {
             return Err(Error::Usage(
@@ -232,10 +273,17 @@ fn convert_inner(
         style: plan.style,
         font_dirs: plan.font_dirs.clone(),
     };
+    // `--strict`: a report with doubtful cells gets no PDF or DOCX; the rest is written.
+    let refused = if plan.strict && outputs.iter().any(|(f, _)| is_print(*f)) {
+        strict_refusal(form, &report)
+    } else {
+        None
+    };
     // Render everything first (side by side), then write: a failure leaves no partial set
     // of outputs.
     let rendered: Vec<(PathBuf, Vec<u8>, Vec<Diagnostic>)> = outputs
         .par_iter()
+        .filter(|(f, _)| refused.is_none() || !is_print(*f))
         .map(|(f, p)| {
             f.render_with_diagnostics(&report, &ctx)
                 .map(|(b, d)| (p.clone(), b, d))
@@ -254,7 +302,7 @@ fn convert_inner(
             }
         }
     }
-    Ok((diagnostics, written))
+    Ok((diagnostics, written, refused))
 }
 
 fn status_of(diags: &[Diagnostic]) -> Status {

@@ -95,6 +95,10 @@ pub struct RunArgs {
     /// Write every file's status and diagnostics to this JSON file.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Refuse to write PDF and DOCX for a report with doubtful cells (unresolved, or in a
+    /// failing rule); its JSON and Markdown, which carry the doubts, are still written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -367,6 +371,7 @@ fn convert(
         style: &style,
         font_dirs: layout.font_dirs.clone(),
         force: run.force,
+        strict: run.strict,
     };
     let stop = interrupt_flag();
     let progress = Progress::new(inputs.len());

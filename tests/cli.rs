@@ -196,6 +196,70 @@ fn an_output_never_overwrites_its_input() {
     assert_eq!(std::fs::read(dir.path().join("h.json")).unwrap(), before);
 }
 
+#[test]
+fn strict_withholds_print_outputs_of_a_report_with_doubtful_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    // The Huai'an report with one number changed in its JSON: R2 and R3 fail there.
+    let forms = nianbao::Forms::builtin();
+    let report = nianbao::read_report(
+        &fixture("huaian-2024/layout.txt"),
+        &forms,
+        &nianbao::Options::default(),
+    )
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&nianbao::write::json::to_string(&report)).unwrap();
+    v["tables"]["applications"]["granted"]["research"] = 9.into();
+    let doubtful = dir.path().join("broken.json");
+    std::fs::write(&doubtful, v.to_string()).unwrap();
+    let broken = nianbao::model::from_json(&v.to_string(), &forms).unwrap();
+    let n = nianbao::write::grid::count_doubts(forms.get("2021").unwrap(), &broken);
+    assert!(n.cells > 0 && n.tables == 0, "{n:?}");
+    let clean = fixture("000_7a31bcbeafe9deac.txt");
+    let args = |input: &Path, out: &str| {
+        vec![
+            "convert".to_string(),
+            input.to_str().unwrap().to_string(),
+            "--to".into(),
+            "pdf,docx,json".into(),
+            "-o".into(),
+            out.into(),
+            "--strict".into(),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        nianbao(&a, dir.path())
+    };
+    // Doubtful: one line naming the file and the count, no PDF or DOCX, the JSON written.
+    let o = run(args(&doubtful, "d/"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.contains("--strict"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("broken.json") && line.contains(&format!("：{} 个单元格存疑，", n.cells)),
+        "{line}"
+    );
+    let d = dir.path().join("d");
+    assert!(d.join("broken.json").is_file());
+    assert!(!d.join("broken.pdf").exists() && !d.join("broken.docx").exists());
+    // Clean: everything written, exit 0.
+    let o = run(args(&clean, "c/"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let c = dir.path().join("c");
+    for ext in ["pdf", "docx", "json"] {
+        assert!(c.join(format!("000_7a31bcbeafe9deac.{ext}")).is_file(), "{ext}");
+    }
+    // Without --strict the doubtful report is written, marks and all (exit 1: errors).
+    let mut a = args(&doubtful, "n/");
+    a.pop();
+    let o = run(a);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(dir.path().join("n/broken.pdf").is_file());
+}
+
 /// The `BaseFont` names of a PDF's Type 0 fonts, without their subset tags.
 fn pdf_font_names(path: &Path) -> Vec<String> {
     let doc = lopdf::Document::load(path).unwrap();

@@ -976,3 +976,122 @@ fn corrupted_docx_files_never_crash_the_reader() {
     assert_eq!(ok + refused, 60);
     assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
 }
+
+// ---- doubtful cells ----
+
+/// The text of a node's `w:t` descendants, and whether any of them is set superscript.
+fn text_of(node: roxmltree::Node) -> (String, bool) {
+    let mut text = String::new();
+    let mut raised = false;
+    for t in node.descendants().filter(|n| n.tag_name().name() == "t") {
+        text.push_str(t.text().unwrap_or(""));
+        let run = t.parent().unwrap();
+        raised |= run
+            .descendants()
+            .any(|n| n.tag_name().name() == "vertAlign" && attr(n, "val") == Some("superscript"));
+    }
+    (text, raised)
+}
+
+/// The cells after the one reading `label` in its table row, as `(text, raised)`.
+fn cells_after(doc: &roxmltree::Document, label: &str) -> Vec<(String, bool)> {
+    let row = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "tr")
+        .find(|tr| tr.children().any(|tc| text_of(tc).0 == label))
+        .unwrap_or_else(|| panic!("no row {label}"));
+    row.children()
+        .filter(|n| n.tag_name().name() == "tc")
+        .skip_while(|tc| text_of(*tc).0 != label)
+        .skip(1)
+        .map(text_of)
+        .collect()
+}
+
+/// The paragraph right after the `n`th table.
+fn after_table(doc: &roxmltree::Document, n: usize) -> String {
+    let tbl = doc
+        .descendants()
+        .filter(|x| x.tag_name().name() == "tbl")
+        .nth(n)
+        .unwrap();
+    let p = tbl.next_sibling_element().unwrap();
+    assert_eq!(p.tag_name().name(), "p");
+    text_of(p).0
+}
+
+#[test]
+fn doubtful_cells_carry_their_mark_and_their_table_a_note() {
+    let forms = Forms::builtin();
+    let report =
+        nianbao::read_report(&fixture("huaian-2024/layout.txt"), &forms, &Options::default()).unwrap();
+    // Clean: no mark, no note.
+    let clean = parts(&render(&report, &forms));
+    let xml = &clean["word/document.xml"];
+    assert!(!xml.contains('▲') && !xml.contains('※') && !xml.contains("表中标"));
+
+    // 「1.属于国家秘密」/「商业企业」 one more: R3 fails along that row, R2 down the column.
+    let json = nianbao::write::json::to_string(&report);
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["tables"]["applications"]["withheld"]["state_secret"]["commercial"] = 7.into();
+    let broken = nianbao::model::from_json(&v.to_string(), &forms).unwrap();
+    let codes: Vec<&str> = broken.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["R2", "R3"], "{:?}", broken.diagnostics);
+    let package = parts(&render(&broken, &forms));
+    let doc = roxmltree::Document::parse(&package["word/document.xml"]).unwrap();
+    let row = cells_after(&doc, "1.属于国家秘密");
+    let texts: Vec<&str> = row.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(texts, ["2▲", "7▲", "0▲", "0▲", "0▲", "0▲", "2▲"]);
+    assert!(row.iter().all(|(_, raised)| *raised), "the mark is superscript");
+    // Another row R2's column crosses: its 商业企业 value alone.
+    let row = cells_after(&doc, "2.重复申请");
+    let marked: Vec<usize> = (0..row.len()).filter(|&i| row[i].0.ends_with('▲')).collect();
+    assert_eq!(marked, [1], "{row:?}");
+    // A row before the processed ones: nothing.
+    assert!(
+        cells_after(&doc, "一、本年新收政府信息公开申请数量")
+            .iter()
+            .all(|(t, _)| !t.contains('▲'))
+    );
+    assert_eq!(after_table(&doc, 0), "");
+    assert_eq!(after_table(&doc, 1), "注：表中标▲的单元格不符合勾稽关系。");
+    assert_eq!(after_table(&doc, 2), "");
+
+    // Unresolved: 「规章」's row marked, its blank cell too (not raised: the mark stands
+    // alone there); table 四, unresolved as a whole, noted under it.
+    use nianbao::diag::{Diagnostic, Severity};
+    let mut report = report;
+    report
+        .tables
+        .get_mut("active_disclosure")
+        .unwrap()
+        .set(0, 1, Cell::Blank);
+    report.diagnostics.push(
+        Diagnostic::new(Severity::Error, "unresolved", "「规章」无法确定")
+            .cell("active_disclosure.regulations"),
+    );
+    report
+        .diagnostics
+        .push(Diagnostic::new(Severity::Error, "unresolved", "表四无法确定").cell("review_litigation"));
+    let table = report.tables.get("active_disclosure").unwrap();
+    let value = |c: usize| table.get(0, c).number().unwrap().to_string();
+    let package = parts(&render(&report, &forms));
+    let doc = roxmltree::Document::parse(&package["word/document.xml"]).unwrap();
+    assert_eq!(
+        cells_after(&doc, "规章"),
+        [
+            (format!("{}※", value(0)), true),
+            ("※".into(), false),
+            (format!("{}※", value(2)), true)
+        ]
+    );
+    assert!(
+        cells_after(&doc, "行政规范性文件")
+            .iter()
+            .all(|(t, _)| !t.contains('※'))
+    );
+    assert_eq!(after_table(&doc, 0), "注：表中标※的单元格无法从原文确定。");
+    assert_eq!(after_table(&doc, 1), "");
+    assert_eq!(after_table(&doc, 2), "注：本表数值无法从原文确定。");
+    assert!(!package["word/document.xml"].contains('▲'));
+}

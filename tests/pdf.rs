@@ -425,6 +425,168 @@ fn a_truetype_face_is_embedded_and_reads_back() {
     assert_eq!(back.tables, report.tables);
 }
 
+/// The Huai'an report with one number changed through its JSON: 「（二）部分公开」/「商业企业」
+/// one more, so R3 fails along that row and R2 down the 商业企业 column.
+fn report_breaking_rules(forms: &Forms) -> Report {
+    let report = read(seeds().last().unwrap(), forms);
+    let json = nianbao::write::json::to_string(&report);
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let cell = &mut v["tables"]["applications"]["partially_granted"]["commercial"];
+    *cell = (cell.as_f64().unwrap() + 1.0).into();
+    nianbao::model::from_json(&v.to_string(), forms).unwrap()
+}
+
+/// The row of table 三 `row` as `pdftotext -layout` prints its values: each value, `▲`
+/// after those in `marked` columns, blanks between.
+fn values_pattern(report: &Report, row: &str, marked: &[&str]) -> regex::Regex {
+    let cols = [
+        "natural_person",
+        "commercial",
+        "research",
+        "public_interest",
+        "legal_service",
+        "other_org",
+        "total",
+    ];
+    let parts: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            let v = match report.tables.cell(&format!("applications.{row}.{c}")) {
+                Some(nianbao::model::Cell::Number(v)) => v.to_string(),
+                other => panic!("{row}.{c}: {other:?}"),
+            };
+            let mark = if marked.contains(c) { "▲" } else { "" };
+            format!("{}{mark}", regex::escape(&v))
+        })
+        .collect();
+    regex::Regex::new(&format!(r"(^|\s){}(\s|$)", parts.join(r"\s+"))).unwrap()
+}
+
+#[test]
+fn doubtful_cells_are_marked_in_their_cell_with_a_note_under_their_table() {
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("pdftotext is not installed: doubtful-cell test skipped");
+        return;
+    }
+    let forms = Forms::builtin();
+    let style = Style::builtin();
+    let report = report_breaking_rules(&forms);
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["R2", "R3"], "{:?}", report.diagnostics);
+    let (bytes, _) = render(&report, &forms, &style);
+    keep("doubtful-rules", &bytes);
+    let text = pdftotext(&bytes, "doubtful-rules").unwrap();
+    // The row of R3: every value marked. A row R2's column crosses: its 商业企业 value alone.
+    let every = [
+        "natural_person",
+        "commercial",
+        "research",
+        "public_interest",
+        "legal_service",
+        "other_org",
+        "total",
+    ];
+    assert!(
+        values_pattern(&report, "partially_granted", &every).is_match(&text),
+        "{text}"
+    );
+    let state_secret = values_pattern(&report, "withheld.state_secret", &["commercial"]);
+    let line = text.lines().find(|l| l.contains("1.属于国家秘密")).unwrap();
+    assert!(state_secret.is_match(line), "{line}");
+    // A row no failing rule touches but for its 商业企业 cell, and the first row, untouched.
+    let new_received = values_pattern(&report, "new_received", &["commercial"]);
+    assert!(
+        !new_received.is_match(&text),
+        "R2 runs over the processed rows only"
+    );
+    assert!(
+        values_pattern(&report, "new_received", &[]).is_match(&text),
+        "{text}"
+    );
+    // One mark a cell: R2's column and R3's row both hold the crossing cell, marked once.
+    assert_eq!(text.matches("▲▲").count(), 0);
+    assert!(!text.contains('※'), "nothing is unresolved");
+    // The note, once, under table 三: after its last row, before the next section.
+    let note = "注：表中标▲的单元格不符合勾稽关系。";
+    assert_eq!(text.matches(note).count(), 1, "{text}");
+    let at = text.find(note).unwrap();
+    assert!(text.find("四、结转下年度继续办理").unwrap() < at);
+    assert!(at < text.find("四、政府信息公开行政复议").unwrap());
+
+    // The same report unbroken: no mark, no note.
+    let clean = read(seeds().last().unwrap(), &forms);
+    let (bytes, _) = render(&clean, &forms, &style);
+    let text = pdftotext(&bytes, "clean").unwrap();
+    assert!(
+        !text.contains('▲') && !text.contains('※') && !text.contains("表中标"),
+        "{text}"
+    );
+}
+
+/// The Huai'an report with 「规章」's row unresolved (its second cell blank) and table 四
+/// unresolved as a whole, as the normalizer reports a row whose reading is not determined and
+/// table 四's one print row.
+fn report_with_unresolved(forms: &Forms) -> Report {
+    use nianbao::diag::{Diagnostic, Severity};
+    let mut report = read(seeds().last().unwrap(), forms);
+    let table = report.tables.get_mut("active_disclosure").unwrap();
+    table.set(0, 1, nianbao::model::Cell::Blank);
+    report.diagnostics.push(
+        Diagnostic::new(Severity::Error, "unresolved", "「规章」无法确定")
+            .cell("active_disclosure.regulations"),
+    );
+    report
+        .diagnostics
+        .push(Diagnostic::new(Severity::Error, "unresolved", "表四无法确定").cell("review_litigation"));
+    report
+}
+
+#[test]
+fn unresolved_cells_are_marked_and_a_table_in_doubt_as_a_whole_is_noted() {
+    let forms = Forms::builtin();
+    let style = Style::builtin();
+    let report = report_with_unresolved(&forms);
+    let (bytes, _) = render(&report, &forms, &style);
+    keep("doubtful-unresolved", &bytes);
+    // Nothing drawn outside its box, the marks included.
+    let set = fonts::resolve(&style, &[]).unwrap();
+    let ctx = Context {
+        form: forms.get(&report.form).unwrap(),
+        style: &style,
+        font_dirs: Vec::new(),
+    };
+    assert_nothing_overflows(&layout::layout(&report, &ctx, &set));
+    let Some(text) = pdftotext(&bytes, "doubtful-unresolved") else {
+        return;
+    };
+    // 「规章」: an unresolved row, each of its three cells marked, the blank one too.
+    let table = report.tables.get("active_disclosure").unwrap();
+    let value = |c: usize| table.get(0, c).number().unwrap().to_string();
+    let line = text.lines().find(|l| l.trim_start().starts_with("规章")).unwrap();
+    let cells: Vec<&str> = line.split_whitespace().skip(1).collect();
+    assert_eq!(
+        cells,
+        [format!("{}※", value(0)), "※".into(), format!("{}※", value(2))],
+        "{line}"
+    );
+    // The next row is not in doubt.
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("行政规范性文件"))
+        .unwrap();
+    assert!(!line.contains('※'), "{line}");
+    let note = "注：表中标※的单元格无法从原文确定。";
+    assert_eq!(text.matches(note).count(), 1, "{text}");
+    assert!(text.find("行政规范性文件").unwrap() < text.find(note).unwrap());
+    // Table 四 unresolved as a whole: said under it, no cell of it marked.
+    let whole = "注：本表数值无法从原文确定。";
+    assert_eq!(text.matches(whole).count(), 1, "{text}");
+    let table4 = text.find("四、政府信息公开行政复议").unwrap();
+    let at = text.find(whole).unwrap();
+    assert!(table4 < at && !text[table4..at].contains('※'));
+    assert!(!text.contains('▲'));
+}
+
 /// What the fonts did is said in the diagnostics: a character no face has is an error (it
 /// prints as an empty box), one drawn from the fallback face a note.
 #[test]

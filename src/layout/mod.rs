@@ -229,6 +229,19 @@ impl Flow<'_> {
     /// lines must follow on the same page (headings are kept with what follows).
     fn paragraph(&mut self, key: &str, text: &str, keep: usize) {
         let el = self.style.element(key).clone();
+        self.paragraph_as(el, text, keep);
+    }
+
+    /// The note under a table (what its marks mean): table text, set flush left.
+    fn table_note(&mut self, text: &str) {
+        let mut el = self.style.element("table").clone();
+        el.align = Align::Left;
+        el.first_line_indent_chars = 0.0;
+        self.paragraph_as(el, text, 0);
+    }
+
+    /// [`Flow::paragraph`] with the element given.
+    fn paragraph_as(&mut self, el: crate::style::Element, text: &str, keep: usize) {
         let role = self.fonts.role(&el.font);
         let glyphs = text::shape(self.fonts, role, text.trim(), &mut self.missing);
         if glyphs.is_empty() {
@@ -459,6 +472,9 @@ pub fn layout(report: &Report, ctx: &Context, fonts: &FontSet) -> Document {
                     let grid = crate::write::grid::report_grid(def, report);
                     let widths: Vec<f64> = widths_mm.iter().map(|w| w * MM).collect();
                     table::place(&grid, &widths, &mut flow);
+                    if let Some(note) = grid.note() {
+                        flow.table_note(&note);
+                    }
                 }
             }
         }

@@ -16,6 +16,9 @@ const MIN_ROW: f64 = 17.0;
 const BORDER: f64 = 0.6;
 /// Vertical text: the advance down the column, in em.
 const VERTICAL_PITCH: f64 = 1.1;
+/// A doubtful value's mark: its size against the text's, and how far it is raised, in em.
+const MARK_SCALE: f64 = 0.65;
+const MARK_RAISE: f64 = 0.25;
 /// The fewest rows a table carries over to its next page, where it can.
 const WIDOW: usize = 3;
 /// Rows a group label may span and still be kept on one page.
@@ -298,7 +301,7 @@ fn draw(
                 size: sets[i].size,
                 lines: sets[i].lines.clone(),
             };
-            text_in(flow, cell, &set, rect);
+            text_in(flow, role, cell, &set, rect);
         } else {
             // A label continued on another page: set again to fit the part that is here.
             let inner = rect.w - 2.0 * PAD_X;
@@ -325,7 +328,7 @@ fn draw(
                     s
                 }
             };
-            text_in(flow, cell, &set, rect);
+            text_in(flow, role, cell, &set, rect);
         }
     }
     bottom
@@ -350,9 +353,21 @@ fn border(flow: &mut Flow, r: Rect) {
     }
 }
 
-/// Draws a cell's lines inside `rect`, centred vertically.
-fn text_in(flow: &mut Flow, cell: &GridCell, set: &Set, rect: Rect) {
+/// Draws a cell's lines inside `rect`, centred vertically, a doubtful value's mark
+/// ([`crate::write::grid::Doubt::mark`]) after its last line.
+fn text_in(flow: &mut Flow, role: usize, cell: &GridCell, set: &Set, rect: Rect) {
     let size = set.size;
+    let mark_text = cell.doubt.mark();
+    let mark_glyphs = text::shape(flow.fonts, role, &mark_text, &mut flow.missing);
+    let mark = mark_glyphs.as_slice();
+    let set = if set.lines.is_empty() && !mark.is_empty() {
+        &Set {
+            size,
+            lines: vec![Vec::new()],
+        }
+    } else {
+        set
+    };
     let page = flow.page();
     if cell.vertical {
         let pitch = size * VERTICAL_PITCH;
@@ -377,13 +392,28 @@ fn text_in(flow: &mut Flow, cell: &GridCell, set: &Set, rect: Rect) {
     let mut y = rect.y + (rect.h - total) / 2.0;
     let inner_x = rect.x + PAD_X;
     let inner_w = rect.w - 2.0 * PAD_X;
-    for line in &set.lines {
+    let last = set.lines.len().saturating_sub(1);
+    for (i, line) in set.lines.iter().enumerate() {
         let w = natural(line, size);
+        // A doubtful value carries its mark raised after it, the pair centred together; a
+        // blank doubtful cell shows the mark alone, at the text's size.
+        let mark = (i == last && !mark.is_empty()).then_some(mark);
+        let (mark_size, mark_w) = match mark {
+            Some(m) if line.is_empty() => (size, natural(m, size)),
+            Some(m) => (size * MARK_SCALE, natural(m, size * MARK_SCALE)),
+            None => (size, 0.0),
+        };
         let x = match align(cell) {
             HAlign::Left => inner_x,
-            HAlign::Center => inner_x + (inner_w - w) / 2.0,
+            HAlign::Center => inner_x + (inner_w - w - mark_w).max(0.0) / 2.0,
         };
-        place_line(page, line, None, x, baseline_in(y, lead, size), size, rect);
+        let baseline = baseline_in(y, lead, size);
+        place_line(page, line, None, x, baseline, size, rect);
+        if let Some(m) = mark {
+            let raise = if line.is_empty() { 0.0 } else { MARK_RAISE * size };
+            let mx = (x + w).min(rect.x + rect.w - mark_w);
+            place_line(page, m, None, mx, baseline - raise, mark_size, rect);
+        }
         y += lead;
     }
 }

@@ -188,8 +188,12 @@ fn document_xml(report: &Report, ctx: &Context) -> String {
                             .map(|t| t.widths_mm.as_slice())
                             .unwrap_or(&[]);
                         body.push_str(&table_xml(&grid, def.layout, widths, ctx.style));
-                        // A paragraph after each table keeps two tables from fusing into one.
-                        body.push_str(&paragraph(STYLE_BODY, None, ""));
+                        // A paragraph after each table keeps two tables from fusing into one:
+                        // the note on its doubtful cells, where it has any.
+                        match grid.note() {
+                            Some(note) => body.push_str(&paragraph(STYLE_TABLE, Some("left"), &note)),
+                            None => body.push_str(&paragraph(STYLE_BODY, None, "")),
+                        }
                     }
                 }
             }
@@ -345,6 +349,7 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
                 jc: None,
                 keep,
                 text: String::new(),
+                mark: String::new(),
             };
             let Some(i) = owners[c] else {
                 // A hole in the grid (never in the built-in forms): an empty cell keeps the
@@ -372,7 +377,9 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
             // A number too wide for its column at the table size drops to the small size
             // rather than wrapping digit by digit.
             let room_pt = (width - 2 * cell_margin) as f64 / 20.0;
-            let digits_pt = cell.text.chars().count() as f64 * text_size * 0.55;
+            // A doubtful value's raised mark takes about two thirds of an em.
+            let mark_pt = cell.doubt.mark().chars().count() as f64 * text_size * 0.65;
+            let digits_pt = cell.text.chars().count() as f64 * text_size * 0.55 + mark_pt;
             let style_id = if cell.role == CellRole::Value && digits_pt > room_pt && small_size < text_size {
                 STYLE_TABLE_SMALL
             } else {
@@ -392,6 +399,7 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
                     jc: cell_alignment(cell, layout),
                     keep,
                     text,
+                    mark: cell.doubt.mark(),
                 }
                 .xml(),
             );
@@ -431,6 +439,9 @@ struct CellOut<'a> {
     jc: Option<&'a str>,
     keep: bool,
     text: String,
+    /// A doubtful value's mark ([`super::grid::Doubt::mark`]): raised after the text, or
+    /// alone in a blank cell.
+    mark: String,
 }
 
 impl CellOut<'_> {
@@ -450,8 +461,20 @@ impl CellOut<'_> {
             None => {}
         }
         out.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
-        for line in self.text.split('\n') {
-            out.push_str(&paragraph_with(self.style, self.jc, self.keep, line));
+        let lines: Vec<&str> = self.text.split('\n').collect();
+        for (i, line) in lines.iter().enumerate() {
+            let mut p = paragraph_with(self.style, self.jc, self.keep, line);
+            if i + 1 == lines.len() && !self.mark.is_empty() {
+                let raise = if line.is_empty() {
+                    ""
+                } else {
+                    "<w:rPr><w:vertAlign w:val=\"superscript\"/></w:rPr>"
+                };
+                let run = format!("<w:r>{raise}<w:t>{}</w:t></w:r></w:p>", escape(&self.mark));
+                p.truncate(p.len() - "</w:p>".len());
+                p.push_str(&run);
+            }
+            out.push_str(&p);
         }
         out.push_str("</w:tc>");
         out
