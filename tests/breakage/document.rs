@@ -17,6 +17,9 @@ pub struct Case {
     pub text: String,
     pub truth: Truth,
     pub breakages: Vec<Applied>,
+    /// The organization and year the title names.
+    pub org: String,
+    pub year: usize,
 }
 
 pub fn build(form: &Form, layout: Layout, rng: &mut Rng) -> Case {
@@ -43,7 +46,7 @@ pub fn build_with(
         tables::review_litigation(&ctx, rng),
     ];
     let breakages = alter(&mut tables, rng);
-    let text = assemble(form, &style, &truth, &tables, rng);
+    let (text, org, year) = assemble(form, &style, &truth, &tables, rng);
     let disturbed = if style.displaced_labels {
         vec!["applications".to_string()]
     } else {
@@ -56,6 +59,8 @@ pub fn build_with(
         text,
         truth,
         breakages,
+        org,
+        year,
     }
 }
 
@@ -186,7 +191,13 @@ impl Writer {
     }
 }
 
-fn assemble(form: &Form, st: &Style, truth: &Truth, tables: &[TableText], rng: &mut Rng) -> String {
+fn assemble(
+    form: &Form,
+    st: &Style,
+    truth: &Truth,
+    tables: &[TableText],
+    rng: &mut Rng,
+) -> (String, String, usize) {
     let org = format!("{}{}", rng.pick(PLACES), rng.pick(BODIES));
     let year = rng.range(2021, 2024);
     let mut w = Writer {
@@ -342,5 +353,5 @@ fn assemble(form: &Form, st: &Style, truth: &Truth, tables: &[TableText], rng: &
     }
     let mut text = w.lines.join("\n");
     text.push('\n');
-    text
+    (text, org, year)
 }

@@ -3,6 +3,7 @@
 
 pub mod breaks;
 pub mod document;
+pub mod kinds;
 pub mod layout;
 pub mod rng;
 pub mod tables;
