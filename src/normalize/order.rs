@@ -254,7 +254,11 @@ pub fn rebuild(
         let mut taken = Vec::new();
         let mut withheld = Vec::new();
         for j in w.free.clone() {
-            match agreed_row(&w.readings, j) {
+            // A row no rule checks (table 二) is placed by the counts alone: a guess.
+            let checked = eqs
+                .iter()
+                .any(|e| e.terms.iter().any(|&(r, c, _)| rows[j].cells.contains(&(r, c))));
+            match agreed_row(&w.readings, j).filter(|_| checked) {
                 Some(vals) => {
                     out.assignment[j] = Some(out.cands.len());
                     out.rebuilt[j] = true;
@@ -317,7 +321,12 @@ pub fn rebuild(
             );
         }
         for &j in &withheld {
-            let why = if w.too_many {
+            let checked = eqs
+                .iter()
+                .any(|e| e.terms.iter().any(|&(r, c, _)| rows[j].cells.contains(&(r, c))));
+            let why = if !checked && agreed_row(&w.readings, j).is_some() {
+                "只能按数值个数排列，没有勾稽关系可以核对 (only the counts place them; no rule checks this row)".to_string()
+            } else if w.too_many {
                 format!("可能的读法超过 {MAX_READINGS} 种 (more than {MAX_READINGS} readings)")
             } else if w.readings.is_empty() {
                 format!(

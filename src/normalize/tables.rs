@@ -41,13 +41,26 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
     let rows = align::print_rows(def);
     let mut cands = align::candidates(blocks, &rows);
     let mut interleaved = false;
+    let eqs = solve::equations(form, def);
+    let mut run_order: Option<(usize, usize)> = None;
     if def.layout == Layout::SideBySide {
+        let runs: Vec<usize> = cands.iter().map(|c| c.values.len()).collect();
         (cands, interleaved) = align::join_runs(cands);
+        // Values interleaved with header text: pdftotext moves whole runs of them. The runs
+        // are tried in every order; the order is taken when it is the only one the rules
+        // allow.
+        if interleaved
+            && let Some(joined) = cands.first_mut()
+            && let Some((values, tried)) = unique_run_order(def, &joined.values, &runs, &eqs)
+        {
+            joined.values = values;
+            interleaved = false;
+            run_order = Some((runs.len(), tried));
+        }
     }
     // A group of the form printed as one row with values (an older form's row): taken
     // out, so it is never read as one of the group's rows.
     let mixed = mixed_groups(def, &mut cands);
-    let eqs = solve::equations(form, def);
     let dom = Domain::of(def);
     let assignment = align::align(&cands, &rows);
     // Rows placed by position: rebuilt when the counts and rules fix their order, else withheld.
@@ -70,15 +83,41 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
         diags: ordered.diagnostics,
     };
 
+    // Values interleaved with header text stand in reading order, which the rules cannot
+    // vouch for (R4 holds for many orders of small counts): the table is in doubt.
     if interleaved {
         let line = cands.first().map(Candidate::line);
         ctx.diags.push(
             Diagnostic::new(
-                Severity::Warning,
+                Severity::Error,
                 code::VALUES_REALIGNED,
-                "数值与表头文字交错，已按阅读顺序排列，顺序可能有误 (values were interleaved with header text; read in reading order, which may be wrong)",
+                "数值与表头文字交错，已按阅读顺序排列，顺序无法确认 (values were interleaved with header text; read in reading order, which cannot be confirmed)",
             )
             .at(line)
+            .cell(def.key.clone()),
+        );
+    } else if let Some((runs, tried)) = run_order {
+        ctx.diags.push(
+            Diagnostic::new(
+                Severity::Warning,
+                code::VALUES_REALIGNED,
+                format!(
+                    "数值与表头文字交错，分成 {runs} 段；{tried} 种排列中只有一种符合勾稽关系，已按其读取 (values interleaved with header text in {runs} runs; of {tried} orders of the runs only one keeps the rules)"
+                ),
+            )
+            .at(cands.first().map(Candidate::line))
+            .cell(def.key.clone()),
+        );
+    } else if let Some(order) = header_order(def, &cands) {
+        ctx.diags.push(
+            Diagnostic::new(
+                Severity::Error,
+                code::VALUES_REALIGNED,
+                format!(
+                    "表头的分组顺序与官方格式不同（{order}），数值按官方顺序读取，可能错位 (the header's groups are not in the form's order; values read in the form's order may be misplaced)"
+                ),
+            )
+            .at(cands.first().map(Candidate::line))
             .cell(def.key.clone()),
         );
     }
@@ -101,8 +140,18 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
             continue;
         };
         let cand = &cands[i];
+        if let Some(others) = ctx.holds_other_labels(&rows, j, cand) {
+            ctx.reject_placement(
+                row,
+                cand,
+                &format!(
+                    "行标签文字中含有其他行的标签（{others}），多行连在一起，数值无法对应 (the label text holds other rows' labels: rows run together, the values cannot be placed)"
+                ),
+            );
+            continue;
+        }
         if !ordered.rebuilt[j] {
-            ctx.note_label(row, cand);
+            ctx.note_label(&rows, row, cand);
         }
         let n = row.cells.len();
         if let Some((_, values)) = cut.as_ref().filter(|c| c.0 == j) {
@@ -302,6 +351,113 @@ fn cut_row(
     (starts_right && !tail.is_empty() && tail.len() < rows[j].cells.len()).then(|| (j, tail.clone()))
 }
 
+/// The most runs whose orders are tried (6! = 720 orders).
+const MAX_RUNS: usize = 6;
+
+/// The values of a side-by-side table read in runs (`lens`, in reading order), put in the
+/// one order of the runs under which every equation holds, with the number of orders tried;
+/// `None` when no order, or several giving different cells, keep the rules, when a value is
+/// unreadable, or past [`MAX_RUNS`] runs.
+fn unique_run_order(
+    def: &TableDef,
+    values: &[ReadValue],
+    lens: &[usize],
+    eqs: &[solve::Equation],
+) -> Option<(Vec<ReadValue>, usize)> {
+    let width: Vec<usize> = def.rows().map(|r| r.block.columns.len()).collect();
+    let cells: usize = width.iter().sum();
+    if eqs.is_empty()
+        || lens.len() > MAX_RUNS
+        || values.len() != cells
+        || lens.iter().sum::<usize>() != values.len()
+        || values.iter().any(|v| v.number().is_none())
+    {
+        return None;
+    }
+    let mut starts = Vec::with_capacity(lens.len());
+    let mut at = 0;
+    for &l in lens {
+        starts.push(at);
+        at += l;
+    }
+    let holds = |flat: &[f64]| {
+        let mut grid: Vec<Vec<f64>> = Vec::new();
+        let mut k = 0;
+        for &w in &width {
+            grid.push(flat[k..k + w].to_vec());
+            k += w;
+        }
+        eqs.iter().all(|e| {
+            e.terms
+                .iter()
+                .map(|&(r, c, coef)| coef * grid[r][c])
+                .sum::<f64>()
+                .abs()
+                < 1e-6
+        })
+    };
+    let mut found: Option<Vec<ReadValue>> = None;
+    let mut tried = 0;
+    let mut perm: Vec<usize> = (0..lens.len()).collect();
+    loop {
+        tried += 1;
+        let reordered: Vec<ReadValue> = perm
+            .iter()
+            .flat_map(|&i| values[starts[i]..starts[i] + lens[i]].iter().cloned())
+            .collect();
+        let flat: Vec<f64> = reordered.iter().filter_map(ReadValue::number).collect();
+        if holds(&flat) {
+            match &found {
+                None => found = Some(reordered),
+                Some(prev) => {
+                    let same = prev.iter().zip(&reordered).all(|(a, b)| a.number() == b.number());
+                    if !same {
+                        return None;
+                    }
+                }
+            }
+        }
+        if !next_permutation(&mut perm) {
+            break;
+        }
+    }
+    found.map(|v| (v, tried))
+}
+
+/// Steps `p` to the next permutation in lexicographic order; false after the last.
+fn next_permutation(p: &mut [usize]) -> bool {
+    let Some(i) = (1..p.len()).rev().find(|&i| p[i - 1] < p[i]) else {
+        return false;
+    };
+    let j = (i..p.len()).rev().find(|&j| p[j] > p[i - 1]).unwrap_or(i);
+    p.swap(i - 1, j);
+    p[i..].reverse();
+    true
+}
+
+/// For a table printed side by side (table 四), the order its header names its groups in,
+/// when that is not the form's (`复议后起诉` before `未经复议直接起诉`): `None` when the
+/// header agrees or names fewer than two groups.
+fn header_order(def: &TableDef, cands: &[Candidate]) -> Option<String> {
+    if def.layout != Layout::SideBySide {
+        return None;
+    }
+    let header = super::text::squash(&cands.first()?.label_text());
+    let mut found: Vec<(usize, String)> = def
+        .rows()
+        .filter_map(|r| {
+            let label = super::text::squash(&r.def.label);
+            header.find(&label).map(|at| (at, r.def.label.clone()))
+        })
+        .collect();
+    let in_order = found.windows(2).all(|w| w[0].0 < w[1].0);
+    if found.len() < 2 || in_order {
+        return None;
+    }
+    found.sort();
+    Some(found.into_iter().map(|f| f.1).collect::<Vec<_>>().join("、"))
+}
+
 /// The width of a table's widest grid row of values (label columns included).
 fn grid_width(cands: &[Candidate]) -> usize {
     cands
@@ -446,7 +602,34 @@ impl Context<'_> {
         }
     }
 
-    fn note_label(&mut self, row: &PrintRow, cand: &Candidate) {
+    /// The labels of other rows (of four characters or more) that the label text of the
+    /// candidate for row `j` holds, when it holds two or more: several rows run together
+    /// into one label (a table on one line with single spaces), whose values are not this
+    /// row's.
+    fn holds_other_labels(&self, rows: &[PrintRow], j: usize, cand: &Candidate) -> Option<String> {
+        // Labels gathered from several lines (one cell a line, labels apart from their
+        // values) are the column-order stage's; this is about one line holding many rows.
+        let line = cand.line();
+        if self.def.layout == Layout::SideBySide || cand.pieces.iter().any(|p| p.1 != line) {
+            return None;
+        }
+        let text = super::text::squash(&cand.label_text());
+        let found: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != j)
+            .filter_map(|(_, o)| {
+                let label = self.row_label(o.cells.first()?.0);
+                let core =
+                    super::text::leading_ordinal(&label).map_or(label.as_str(), |(_, end)| &label[end..]);
+                let core = super::text::squash(core);
+                (core.chars().count() >= 4 && text.contains(&core)).then_some(label)
+            })
+            .collect();
+        (found.len() >= 2).then(|| found.join("、"))
+    }
+
+    fn note_label(&mut self, rows: &[PrintRow], row: &PrintRow, cand: &Candidate) {
         if self.def.layout == Layout::SideBySide {
             return;
         }
@@ -454,6 +637,30 @@ impl Context<'_> {
         self.lines[r] = Some(cand.line());
         let fit = align::label_fit(cand, row);
         let read = cand.label_text();
+        // The label is another row's own (rows printed out of the form's order): the
+        // values stand where the order puts them, which is a guess.
+        let elsewhere = rows
+            .iter()
+            .filter(|o| o.cells != row.cells)
+            .map(|o| (align::label_fit(cand, o), o))
+            .filter(|(f, _)| *f >= 0.9 && *f > fit + 0.05)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, other)) = elsewhere {
+            let other_label = self.row_label(other.cells.first().map_or(0, |c| c.0));
+            self.diags.push(
+                Diagnostic::new(
+                    Severity::Error,
+                    code::ROW_BY_POSITION,
+                    format!(
+                        "行标签「{read}」是「{other_label}」的标签，却按位置放在「{}」，数值可能错位 (the label names another row; placed by position, the values may be misplaced)",
+                        self.row_label(r)
+                    ),
+                )
+                .at(Some(cand.line()))
+                .cell(self.row_path(row)),
+            );
+            return;
+        }
         let (severity, code, what) = if fit < 0.5 {
             (
                 Severity::Warning,
@@ -1112,7 +1319,12 @@ fn readings(
             && all
                 .windows(2)
                 .all(|w| w[0].line != w[1].line && w[0].number() != w[1].number());
-        if !collapsed {
+        // An expansion is a guess the rules must check: a row no equation touches (table
+        // 二) may as well have lost values, or left cells blank (`规章\t4\t\t`).
+        let checked = eqs
+            .iter()
+            .any(|e| e.terms.iter().any(|&(r, c, _)| row.cells.contains(&(r, c))));
+        if !collapsed || !checked {
             return None;
         }
         let runs: Vec<f64> = all.iter().filter_map(|v| v.number()).collect();
