@@ -431,3 +431,23 @@ fn r7_leaves_figures_of_other_periods_alone() {
         r7_errors(&r)
     );
 }
+
+#[test]
+fn body_from_an_info_name_label_a_bracketed_line_or_the_signature() {
+    // `信息名称：…` is an archive's label.
+    let r = redteam("title-archive-s003.txt");
+    assert_eq!(meta(&r), (Some("浉河区人民政府办公室"), Some(2023)));
+    // `2022年…年度报告` / `（管委会办公室）`.
+    let r = redteam("title-noorg-s001.txt");
+    assert_eq!(meta(&r), (Some("管委会办公室"), Some(2022)));
+    // No body in the title: the one signing above the date, said as a repair.
+    let r = redteam("org-signature-s003.txt");
+    assert_eq!(meta(&r), (Some("浉河区人民政府办公室"), Some(2023)));
+    assert!(
+        r.diagnostics.iter().any(|d| d.code == "no_organization"
+            && d.severity == Severity::Warning
+            && d.message.contains("署名")),
+        "{:?}",
+        r.diagnostics
+    );
+}

@@ -93,7 +93,18 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
                 ));
             }
         }
-        _ => diags.extend(metadata_diagnostics(title.as_ref(), organization.as_deref())),
+        _ => match (organization.is_none(), sections::signature(&blocks)) {
+            // No body in the title: the one that signs the report above its date.
+            (true, Some(signed)) => {
+                diags.push(Diagnostic::new(
+                    Severity::Warning,
+                    code::NO_ORGANIZATION,
+                    format!("标题中没有发布机关，取文末署名「{signed}」 (organization from the signature)"),
+                ));
+                organization = Some(signed);
+            }
+            _ => diags.extend(metadata_diagnostics(title.as_ref(), organization.as_deref())),
+        },
     }
     if year.is_none() {
         let (most, all) = sections::named_years(&blocks);

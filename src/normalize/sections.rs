@@ -98,6 +98,18 @@ pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
         text = format!("{prev}{text}");
         first = i - 1;
     }
+    // The body in brackets on the line below: `2022年政府信息公开工作年度报告` / `（管委会办公室）`.
+    if starts_bare
+        && first == i
+        && let Some(Some(next)) = texts.get(last + 1)
+        && let Some(inner) = next
+            .strip_prefix(['（', '('])
+            .and_then(|n| n.strip_suffix(['）', ')']))
+        && is_body_name(inner)
+    {
+        text = format!("{inner}{text}");
+        last += 1;
+    }
     let others = plain
         .iter()
         .filter(|&&j| j < first)
@@ -121,7 +133,7 @@ fn is_heading_title(t: &str) -> bool {
 }
 
 static ARCHIVE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[【\[［〔]\s*(?:文章)?(?:标题|题目|名称)\s*[】\]］〕]\s*[:：]?|(?:文章)?(?:标题|题目|名称)\s*[:：])\s*").unwrap()
+    Regex::new(r"^\s*(?:[【\[［〔]\s*(?:文章|信息|文件)?(?:标题|题目|名称)\s*[】\]］〕]\s*[:：]?|(?:文章|信息|文件)?(?:标题|题目|名称)\s*[:：])\s*").unwrap()
 });
 
 /// A title line as the text to keep: Markdown marks, an archive's `标题：` label and OCR
@@ -181,6 +193,34 @@ pub fn title_parts(title: &str) -> (Option<String>, Option<i32>) {
         return (org, year);
     }
     (before_words(title).and_then(body), None)
+}
+
+static BODY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^\d０-９\s。，；：:、《》]{2,30}(?:政府|办公室|办公厅|局|委员会|委|厅|院|中心|办事处|管委会|街道|镇|乡)$").unwrap()
+});
+
+/// A line that is an issuing body's name and nothing else (`浉河区人民政府办公室`).
+fn is_body_name(s: &str) -> bool {
+    BODY_NAME.is_match(s) && !s.contains("政府信息公开")
+}
+
+/// The body that signs the report: its name on a line of its own just before the closing
+/// date (`浉河区人民政府办公室` / `2024年1月18日`), among the last lines of the text.
+pub fn signature(blocks: &[RawBlock]) -> Option<String> {
+    static DATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:[0-9０-９]{4}|二[〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{2})年[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日$").unwrap()
+    });
+    let lines: Vec<String> = blocks
+        .iter()
+        .rev()
+        .filter_map(block_text)
+        .map(squash_title)
+        .filter(|t| !t.is_empty())
+        .take(4)
+        .collect();
+    let d = lines.iter().position(|t| DATE.is_match(t))?;
+    let body = lines.get(d + 1)?;
+    is_body_name(body).then(|| body.clone())
 }
 
 /// What an HTML page's `<title>` says of the body and the year, when the text shows no title.
