@@ -316,3 +316,138 @@ fn a_heading_named_in_a_sentence_is_a_reference_and_one_ending_in_a_stop_a_headi
     );
     assert_eq!(number(&r, "applications.new_received.total"), Some(3119.0));
 }
+
+/// A red-team case (`fixtures/redteam/`): inputs outside the corpus that once came out wrong.
+fn redteam(name: &str) -> Report {
+    read(&fixture(&format!("redteam/{name}")))
+}
+
+fn meta(r: &Report) -> (Option<&str>, Option<i32>) {
+    (r.organization.as_deref(), r.year)
+}
+
+#[test]
+fn title_with_a_year_in_chinese_numerals() {
+    let r = redteam("min-title-cnyear.txt");
+    assert_eq!(meta(&r), (Some("登封市人民政府办公室"), Some(2023)));
+}
+
+#[test]
+fn bracketed_archive_label_and_leading_guanyu_are_no_part_of_the_body() {
+    let r = redteam("min-title-bracket.txt");
+    assert_eq!(meta(&r), (Some("登封市人民政府办公室"), Some(2023)));
+    let r = redteam("min-title-guanyu.txt");
+    assert_eq!(meta(&r), (Some("淮安市人民政府"), Some(2024)));
+}
+
+#[test]
+fn site_links_before_the_title_give_way_to_the_heading_next_to_the_body() {
+    let r = redteam("min-title-sitefirst.txt");
+    assert_eq!(meta(&r), (Some("宝丰县大营镇人民政府"), Some(2023)));
+    // The link naming another body is said: which title is the report's is a choice.
+    let doubt = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "organization_doubtful")
+        .expect("organization_doubtful");
+    assert_eq!(doubt.severity, Severity::Error);
+    assert!(doubt.message.contains("宝丰县人民政府"), "{}", doubt.message);
+}
+
+#[test]
+fn navigation_lines_are_neither_title_nor_year() {
+    let r = redteam("min-title-prevlink.txt");
+    assert_eq!(meta(&r), (Some("登封市人民政府办公室"), Some(2023)));
+    assert!(
+        !r.diagnostics.iter().any(|d| d.code == "organization_doubtful"),
+        "{:?}",
+        r.diagnostics
+    );
+}
+
+#[test]
+fn a_year_mined_from_text_naming_several_years_is_an_error() {
+    let text = std::fs::read_to_string(fixture("redteam/min-title-prevlink.txt")).unwrap();
+    let body = text.split_once("\n\n").unwrap().1;
+    let report = |preamble: &str| {
+        from_text(&format!(
+            "登封市人民政府办公室政府信息公开工作年度报告\n{preamble}\n\n{body}"
+        ))
+    };
+    let r = report("本报告统计期限自2023年1月1日至2023年12月31日。2022年曾开展专项检查。");
+    assert_eq!(r.year, Some(2023));
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "no_year")
+        .expect("no_year");
+    assert_eq!(d.severity, Severity::Error, "{}", d.message);
+    assert!(
+        d.message.contains("2023") && d.message.contains("2022"),
+        "{}",
+        d.message
+    );
+    // One year named throughout: a repair believed right, a warning.
+    let r = report("本报告统计期限自2023年1月1日至2023年12月31日。");
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "no_year")
+        .expect("no_year");
+    assert_eq!((r.year, d.severity), (Some(2023), Severity::Warning));
+}
+
+#[test]
+fn html_page_title_names_the_body_when_the_text_has_no_title() {
+    let r = redteam("html-nortitle-huaian.html");
+    assert_eq!(meta(&r), (Some("淮安市人民政府"), Some(2024)));
+    // Taken from the site's name: said as a doubt.
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.code == "organization_doubtful" && d.severity == Severity::Error),
+        "{:?}",
+        r.diagnostics
+    );
+}
+
+#[test]
+fn r7_leaves_figures_of_other_periods_alone() {
+    for name in ["r7trap1-huaian.txt", "r7trap3-huaian.txt"] {
+        let r = redteam(name);
+        assert!(r7_errors(&r).is_empty(), "{name}: {:?}", r7_errors(&r));
+    }
+    // The same quote about the report's own year is still compared.
+    let text = std::fs::read_to_string(fixture("redteam/r7trap1-huaian.txt"))
+        .unwrap()
+        .replace(
+            "2023年共收到政府信息公开申请2899件",
+            "2024年共收到政府信息公开申请2899件",
+        );
+    let r = from_text(&text);
+    assert!(
+        r7_errors(&r).iter().any(|e| e.contains("2899")),
+        "{:?}",
+        r7_errors(&r)
+    );
+}
+
+#[test]
+fn body_from_an_info_name_label_a_bracketed_line_or_the_signature() {
+    // `信息名称：…` is an archive's label.
+    let r = redteam("title-archive-s003.txt");
+    assert_eq!(meta(&r), (Some("浉河区人民政府办公室"), Some(2023)));
+    // `2022年…年度报告` / `（管委会办公室）`.
+    let r = redteam("title-noorg-s001.txt");
+    assert_eq!(meta(&r), (Some("管委会办公室"), Some(2022)));
+    // No body in the title: the one signing above the date, said as a repair.
+    let r = redteam("org-signature-s003.txt");
+    assert_eq!(meta(&r), (Some("浉河区人民政府办公室"), Some(2023)));
+    assert!(
+        r.diagnostics.iter().any(|d| d.code == "no_organization"
+            && d.severity == Severity::Warning
+            && d.message.contains("署名")),
+        "{:?}",
+        r.diagnostics
+    );
+}

@@ -50,9 +50,15 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
     // its own header; its section then starts at the table.
     let anchored = sections::anchor_tables(form, &blocks, &mut headings, first_heading);
     let title = sections::find_title(&blocks, first_heading);
-    let (organization, mut year) = title
+    let (mut organization, mut year) = title
         .as_ref()
         .map_or((None, None), |t| sections::title_parts(&t.text));
+    // No title in the text: an HTML page's `<title>` may still name the body and the year.
+    let from_page = title
+        .is_none()
+        .then_some(raw.page_title.as_deref())
+        .flatten()
+        .and_then(|p| Some((p, sections::page_title_parts(p)?)));
     if title.is_none() {
         diags.push(Diagnostic::new(
             Severity::Info,
@@ -60,16 +66,65 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
             "未找到报告标题 (no title found)",
         ));
     }
-    diags.extend(metadata_diagnostics(title.as_ref(), organization.as_deref()));
+    match from_page {
+        Some((page, (org, page_year, site))) if org.is_some() => {
+            organization = org;
+            year = page_year;
+            let org = organization.as_deref().unwrap_or_default();
+            diags.push(if site {
+                // The site's owner is not always the body that issued the report.
+                Diagnostic::new(
+                    Severity::Error,
+                    code::ORGANIZATION_DOUBTFUL,
+                    format!("正文无标题，发布机关取自网页标题「{page}」中的网站名称「{org}」，可能有误 (organization doubtful)"),
+                )
+            } else {
+                Diagnostic::new(
+                    Severity::Warning,
+                    code::NO_TITLE,
+                    format!("正文无标题，发布机关取自网页标题「{page}」 (organization from the page title)"),
+                )
+            });
+            if let Some(why) = sections::doubtful_organization(org) {
+                diags.push(Diagnostic::new(
+                    Severity::Error,
+                    code::ORGANIZATION_DOUBTFUL,
+                    format!("从网页标题读出的发布机关「{org}」可疑：{why} (organization doubtful)"),
+                ));
+            }
+        }
+        _ => match (organization.is_none(), sections::signature(&blocks)) {
+            // No body in the title: the one that signs the report above its date.
+            (true, Some(signed)) => {
+                diags.push(Diagnostic::new(
+                    Severity::Warning,
+                    code::NO_ORGANIZATION,
+                    format!("标题中没有发布机关，取文末署名「{signed}」 (organization from the signature)"),
+                ));
+                organization = Some(signed);
+            }
+            _ => diags.extend(metadata_diagnostics(title.as_ref(), organization.as_deref())),
+        },
+    }
     if year.is_none() {
-        year = sections::most_named_year(&blocks);
+        let (most, all) = sections::named_years(&blocks);
+        year = most;
         diags.push(match year {
             // The year the text names most often (the statistics period, 2023年1月1日至…)
             // is the report's year in every report seen; said, because it is a guess.
-            Some(y) => Diagnostic::new(
+            Some(y) if all.len() <= 1 => Diagnostic::new(
                 Severity::Warning,
                 code::NO_YEAR,
                 format!("标题中没有年度，按正文中最常出现的年份取 {y} 年 (year taken from the text)"),
+            ),
+            // The text names other years too: the most named one may not be the report's.
+            Some(y) => Diagnostic::new(
+                Severity::Error,
+                code::NO_YEAR,
+                format!(
+                    "标题中没有年度，正文提到多个年份（{}），按最常出现的取 {y} 年，可能有误 (year doubtful)",
+                    all.iter().map(i32::to_string).collect::<Vec<_>>().join("、")
+                ),
             ),
             None => Diagnostic::new(Severity::Warning, code::NO_YEAR, "未找到报告年度 (no year found)"),
         });
@@ -212,16 +267,37 @@ fn metadata_diagnostics(title: Option<&sections::Title>, organization: Option<&s
             code::NO_ORGANIZATION,
             format!("标题「{}」中没有发布机关 (no organization in the title)", t.text),
         )],
-        (Some(_), Some(org)) => sections::doubtful_organization(org)
-            .map(|why| {
-                Diagnostic::new(
+        (Some(t), Some(org)) => {
+            let mut out: Vec<Diagnostic> = sections::doubtful_organization(org)
+                .map(|why| {
+                    Diagnostic::new(
+                        Severity::Error,
+                        code::ORGANIZATION_DOUBTFUL,
+                        format!("从标题读出的发布机关「{org}」可疑：{why} (organization doubtful)"),
+                    )
+                })
+                .into_iter()
+                .collect();
+            // Lines before the title that read like titles of other bodies' reports (a
+            // site's links): which one is this report's is a guess.
+            let rivals: Vec<String> = t
+                .others
+                .iter()
+                .filter_map(|o| sections::title_parts(o).0)
+                .filter(|o| o != org)
+                .collect();
+            if out.is_empty() && !rivals.is_empty() {
+                out.push(Diagnostic::new(
                     Severity::Error,
                     code::ORGANIZATION_DOUBTFUL,
-                    format!("从标题读出的发布机关「{org}」可疑：{why} (organization doubtful)"),
-                )
-            })
-            .into_iter()
-            .collect(),
+                    format!(
+                        "正文前有多个标题，发布机关取紧邻正文的「{org}」，另有「{}」 (organization doubtful)",
+                        rivals.join("」「")
+                    ),
+                ));
+            }
+            out
+        }
     }
 }
 

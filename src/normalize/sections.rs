@@ -28,25 +28,54 @@ pub struct Title {
     pub text: String,
     pub first: usize,
     pub last: usize,
+    /// Other lines before the body that read like a report's title (a site's links to
+    /// other reports): when they name another body, the title chosen is doubtful.
+    pub others: Vec<String>,
 }
 
 const TITLE_WORDS: &str = "政府信息公开工作年度报告";
 
+/// A site's navigation line (`上一篇：…`, `下一篇：…`, `相关链接：…`): it names other pages,
+/// never this report's title nor its year.
+pub fn is_navigation(text: &str) -> bool {
+    static NAV: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*[【\[]?\s*(?:上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|相关链接|相关阅读|相关文章|相关信息|推荐阅读|热点文章|相关稿件)").unwrap()
+    });
+    NAV.is_match(text)
+}
+
 /// Finds the title among the blocks before `limit` (the first section heading).
+///
+/// Every short line before the body that reads like a title (`政府信息公开工作年度报告`, no
+/// sentence punctuation) is a candidate; navigation lines (`上一篇：…`) are none. The report's
+/// own title is the last candidate before the body (a site header listing links to other
+/// reports comes first); the others are returned in [`Title::others`], so that candidates
+/// naming other bodies can be said.
 pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
     let texts: Vec<Option<String>> = blocks[..limit.min(blocks.len())]
         .iter()
-        .map(|b| block_text(b).map(squash_title))
+        .map(|b| block_text(b).filter(|t| !is_navigation(t)).map(squash_title))
         .collect();
     let words: Vec<char> = TITLE_WORDS.chars().collect();
     let is_titleish = |t: &str| {
         let chars: Vec<char> = t.chars().collect();
         lcs(&chars, &words) * 10 >= words.len() * 6 && chars.len() <= 80
     };
-    let i = texts
+    let candidates: Vec<usize> = texts
         .iter()
         .take(12)
-        .position(|t| t.as_deref().is_some_and(|t| t.contains("报告") && is_titleish(t)))?;
+        .enumerate()
+        .filter(|(_, t)| t.as_deref().is_some_and(|t| t.contains("报告") && is_titleish(t)))
+        .map(|(i, _)| i)
+        .collect();
+    // A heading of its own ends with `报告` (a link may add `（PDF）`); a line with sentence
+    // punctuation or a cited document (`《…》`) is preamble that names the report.
+    let plain: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| texts[i].as_deref().is_some_and(is_heading_title))
+        .collect();
+    let i = *plain.last().or(candidates.first())?;
     let mut text = texts[i].clone()?;
     let (mut first, mut last) = (i, i);
     // `…工作` / `年度报告` split over two lines.
@@ -69,11 +98,43 @@ pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
         text = format!("{prev}{text}");
         first = i - 1;
     }
-    Some(Title { text, first, last })
+    // The body in brackets on the line below: `2022年政府信息公开工作年度报告` / `（管委会办公室）`.
+    if starts_bare
+        && first == i
+        && let Some(Some(next)) = texts.get(last + 1)
+        && let Some(inner) = next
+            .strip_prefix(['（', '('])
+            .and_then(|n| n.strip_suffix(['）', ')']))
+        && is_body_name(inner)
+    {
+        text = format!("{inner}{text}");
+        last += 1;
+    }
+    let others = plain
+        .iter()
+        .filter(|&&j| j < first)
+        .filter_map(|&j| texts[j].clone())
+        .collect();
+    Some(Title {
+        text,
+        first,
+        last,
+        others,
+    })
 }
 
-static ARCHIVE_LABEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:文章)?(?:标题|题目|名称)\s*[:：]\s*").unwrap());
+/// A title line that is a heading of its own: it ends with `报告` (or `报告（PDF）`, a link's
+/// note of the file type) and holds no sentence punctuation nor a cited document.
+fn is_heading_title(t: &str) -> bool {
+    static SUFFIX: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:[（(\[【][^（）()\[\]【】]{0,12}[）)\]】])+$").unwrap());
+    let core = SUFFIX.replace(t, "");
+    core.ends_with("报告") && !t.contains(['。', '，', '；', '、', '《', '》'])
+}
+
+static ARCHIVE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[【\[［〔]\s*(?:文章|信息|文件)?(?:标题|题目|名称)\s*[】\]］〕]\s*[:：]?|(?:文章|信息|文件)?(?:标题|题目|名称)\s*[:：])\s*").unwrap()
+});
 
 /// A title line as the text to keep: Markdown marks, an archive's `标题：` label and OCR
 /// spaces gone.
@@ -83,7 +144,32 @@ fn squash_title(s: &str) -> String {
     clean_prose(&s).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-static TITLE_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([0-9０-９]{4})\s*年(?:度)?").unwrap());
+static TITLE_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([0-9０-９]{4}|[〇零○Ｏ一二三四五六七八九]{4})\s*年(?:度)?").unwrap());
+
+/// A year written in digits (`2023`, `２０２３`) or in Chinese numerals digit by digit
+/// (`二〇二三`, `二零二三`), when it is one from 1990 to 2100.
+pub fn parse_year(s: &str) -> Option<i32> {
+    let digits: String = s
+        .chars()
+        .map(|c| match c {
+            '〇' | '零' | '○' | 'Ｏ' => '0',
+            '一' => '1',
+            '二' => '2',
+            '三' => '3',
+            '四' => '4',
+            '五' => '5',
+            '六' => '6',
+            '七' => '7',
+            '八' => '8',
+            '九' => '9',
+            c => c,
+        })
+        .collect();
+    super::text::parse_digits(&digits)
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| (1990..=2100).contains(y))
+}
 
 /// The issuing body and the year a title names.
 ///
@@ -93,13 +179,13 @@ static TITLE_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([0-9０-９]
 pub fn title_parts(title: &str) -> (Option<String>, Option<i32>) {
     let body = |s: &str| {
         let s = s.trim().trim_end_matches("关于").trim_end_matches('的').trim();
+        // `关于XX市人民政府2024年…报告`: the title of a cover letter's subject.
+        let s = s.strip_prefix("关于").unwrap_or(s).trim();
         (!s.is_empty()).then(|| s.to_string())
     };
     if let Some(m) = TITLE_YEAR.captures(title) {
         let whole = m.get(0).expect("match");
-        let year = super::text::parse_digits(&m[1])
-            .and_then(|y| i32::try_from(y).ok())
-            .filter(|y| (1990..=2100).contains(y));
+        let year = parse_year(&m[1]);
         let org = body(&title[..whole.start()]).or_else(|| {
             let after = &title[whole.end()..];
             before_words(after).and_then(body)
@@ -107,6 +193,68 @@ pub fn title_parts(title: &str) -> (Option<String>, Option<i32>) {
         return (org, year);
     }
     (before_words(title).and_then(body), None)
+}
+
+static BODY_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^\d０-９\s。，；：:、《》]{2,30}(?:政府|办公室|办公厅|局|委员会|委|厅|院|中心|办事处|管委会|街道|镇|乡)$").unwrap()
+});
+
+/// A line that is an issuing body's name and nothing else (`浉河区人民政府办公室`).
+fn is_body_name(s: &str) -> bool {
+    BODY_NAME.is_match(s) && !s.contains("政府信息公开")
+}
+
+/// The body that signs the report: its name on a line of its own just before the closing
+/// date (`浉河区人民政府办公室` / `2024年1月18日`), among the last lines of the text.
+pub fn signature(blocks: &[RawBlock]) -> Option<String> {
+    static DATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:[0-9０-９]{4}|二[〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{2})年[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日$").unwrap()
+    });
+    let lines: Vec<String> = blocks
+        .iter()
+        .rev()
+        .filter_map(block_text)
+        .map(squash_title)
+        .filter(|t| !t.is_empty())
+        .take(4)
+        .collect();
+    let d = lines.iter().position(|t| DATE.is_match(t))?;
+    let body = lines.get(d + 1)?;
+    is_body_name(body).then(|| body.clone())
+}
+
+/// What an HTML page's `<title>` says of the body and the year, when the text shows no title.
+///
+/// A page title is `<page>_<site>` (also `|`, `｜`, ` - `, `—`): a part that reads like a report
+/// title gives body and year as [`title_parts`] does (`false`); otherwise a part that is a
+/// body's name (ending `政府`, `办公室`, `局`, …; no digits) gives the body, flagged `true`: it
+/// is the site's owner, which may not be the report's issuing body.
+pub fn page_title_parts(page: &str) -> Option<(Option<String>, Option<i32>, bool)> {
+    static SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[_|｜—–]+|\s[-－]\s").unwrap());
+    static BODY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[^\d０-９\s]{2,30}(?:政府|办公室|办公厅|局|委员会|委|厅|院|中心|办事处|管委会)$")
+            .unwrap()
+    });
+    let words: Vec<char> = TITLE_WORDS.chars().collect();
+    let pieces: Vec<String> = SEP
+        .split(page)
+        .map(squash_title)
+        .filter(|p| !p.is_empty())
+        .collect();
+    for p in &pieces {
+        let chars: Vec<char> = p.chars().collect();
+        if p.contains("报告") && lcs(&chars, &words) * 10 >= words.len() * 6 {
+            let (org, year) = title_parts(p);
+            if org.is_some() || year.is_some() {
+                return Some((org, year, false));
+            }
+        }
+    }
+    pieces
+        .iter()
+        .rev()
+        .find(|p| BODY.is_match(p) && !p.contains("政府信息公开"))
+        .map(|p| (Some(p.clone()), None, true))
 }
 
 /// The text before the last `政府信息公开` (where a title's fixed words begin).
@@ -134,21 +282,36 @@ pub fn doubtful_organization(org: &str) -> Option<&'static str> {
     }
 }
 
-static ANY_YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:20|２０)[0-9０-９]{2})\s*年").unwrap());
+static ANY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:20|２０)[0-9０-９]{2}|二[〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{2})\s*年").unwrap()
+});
 
-/// The year most often named in the text: a fallback when the title names none.
-pub fn most_named_year(blocks: &[RawBlock]) -> Option<i32> {
+/// The years a text names (`2023年`, `二〇二三年`), in order.
+pub fn years_named(text: &str) -> impl Iterator<Item = i32> + '_ {
+    ANY_YEAR.captures_iter(text).filter_map(|c| parse_year(&c[1]))
+}
+
+/// The year most often named in the text (navigation lines such as `上一篇：…` left out), and
+/// every year it names: a fallback when the title names none.
+pub fn named_years(blocks: &[RawBlock]) -> (Option<i32>, Vec<i32>) {
     let mut counts = std::collections::BTreeMap::<i32, usize>::new();
     for b in blocks {
-        if let Some(t) = block_text(b) {
-            for c in ANY_YEAR.captures_iter(t) {
-                if let Some(y) = super::text::parse_digits(&c[1]).and_then(|y| i32::try_from(y).ok()) {
-                    *counts.entry(y).or_default() += 1;
-                }
+        if let Some(t) = block_text(b).filter(|t| !is_navigation(t)) {
+            for y in years_named(t) {
+                *counts.entry(y).or_default() += 1;
             }
         }
     }
-    counts.into_iter().max_by_key(|&(y, n)| (n, y)).map(|(y, _)| y)
+    let all = counts.keys().copied().collect();
+    (
+        counts.into_iter().max_by_key(|&(y, n)| (n, y)).map(|(y, _)| y),
+        all,
+    )
+}
+
+/// The year most often named in the text: a fallback when the title names none.
+pub fn most_named_year(blocks: &[RawBlock]) -> Option<i32> {
+    named_years(blocks).0
 }
 
 /// A section's heading and its variants, squashed once for all the lines they are
@@ -660,9 +823,56 @@ mod tests {
             "XX县人民政府2019年政府信息公开工作年度报告"
         );
         assert_eq!(
+            squash_title("【标题】XX县人民政府2019年政府信息公开工作年度报告"),
+            "XX县人民政府2019年政府信息公开工作年度报告"
+        );
+        assert_eq!(
+            squash_title("[标题]：XX县人民政府2019年政府信息公开工作年度报告"),
+            "XX县人民政府2019年政府信息公开工作年度报告"
+        );
+        assert_eq!(
             squash_title("标题: 莆田市林业局2023年政府信息公开工作年度报告"),
             "莆田市林业局2023年政府信息公开工作年度报告"
         );
+    }
+
+    #[test]
+    fn years_in_chinese_numerals_and_leading_guanyu() {
+        assert_eq!(
+            title_parts("登封市人民政府办公室二〇二三年度政府信息公开工作年度报告"),
+            (Some("登封市人民政府办公室".into()), Some(2023))
+        );
+        assert_eq!(
+            title_parts("关于淮安市人民政府二零二四年政府信息公开工作年度报告"),
+            (Some("淮安市人民政府".into()), Some(2024))
+        );
+        assert_eq!(
+            years_named("二〇二三年1月1日至2024 年").collect::<Vec<_>>(),
+            [2023, 2024]
+        );
+        assert_eq!(parse_year("一二三四"), None);
+    }
+
+    #[test]
+    fn navigation_and_page_titles() {
+        assert!(is_navigation("上一篇：XX县2022年政府信息公开工作年度报告"));
+        assert!(is_navigation("【相关链接】XX县2022年政府信息公开工作年度报告"));
+        assert!(!is_navigation("XX县2023年政府信息公开工作年度报告"));
+        assert_eq!(
+            page_title_parts("政府信息公开年报_淮安市人民政府"),
+            Some((Some("淮安市人民政府".into()), None, true))
+        );
+        assert_eq!(
+            page_title_parts("XX局2023年政府信息公开工作年度报告 - XX市人民政府"),
+            Some((Some("XX局".into()), Some(2023), false))
+        );
+        assert_eq!(page_title_parts("首页"), None);
+        assert!(is_heading_title(
+            "XX镇人民政府2023年政府信息公开工作年度报告（PDF）"
+        ));
+        assert!(!is_heading_title(
+            "《XX条例》、《关于政府信息公开工作年度报告有关事项》"
+        ));
     }
 
     #[test]

@@ -215,6 +215,24 @@ static QUOTES: LazyLock<Vec<Quote>> = LazyLock::new(|| {
     ]
 });
 
+/// Whether the clause a figure at byte `at` of `text` is quoted in speaks of another period
+/// than the report's: the sentence up to the figure names a year other than `year`, or a
+/// span of years or a comparison (`近三年`, `累计`, `历年`, `自…以来`, `同比`, `上年`, `去年`).
+/// Such a figure is not the report year's and is not compared with the tables.
+fn other_period(text: &str, at: usize, year: Option<i32>) -> bool {
+    static SPAN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"近[一二两三四五六七八九十0-9]+年|累计|历年|以来|同比|上年|去年|上一年|前[一二两三0-9]年|往年|多年")
+            .unwrap()
+    });
+    let head = &text[..at];
+    let start = head
+        .rfind(['。', '；', '！', '？', ';', '!', '?'])
+        .map_or(0, |p| p + head[p..].chars().next().map_or(1, char::len_utf8));
+    let clause = &head[start..];
+    SPAN.is_match(clause)
+        || year.is_some_and(|y| super::sections::years_named(clause).any(|named| named != y))
+}
+
 /// The prose a report quotes figures in: each section's paragraphs and sub-headings, the
 /// lines of one paragraph already joined (a figure broken over lines, `发生行政复议` / `6` /
 /// `件`, is whole again: see [`super::prose_blocks`]).
@@ -246,6 +264,10 @@ pub fn check_prose(report: &Report) -> Vec<Diagnostic> {
     for text in prose_texts(report) {
         for quote in QUOTES.iter() {
             for caps in quote.pattern.captures_iter(text) {
+                let at = caps.get(0).map_or(0, |m| m.start());
+                if other_period(text, at, report.year) {
+                    continue;
+                }
                 let quoted = match caps.get(1) {
                     Some(m) => match super::text::parse_digits(m.as_str()) {
                         Some(v) => v as f64,

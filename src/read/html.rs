@@ -53,8 +53,26 @@ pub fn read_fragment(html: &str, offset: usize) -> RawDoc {
     walker.flush(None);
     RawDoc {
         blocks: walker.blocks,
+        page_title: page_title(&dom.document),
         ..RawDoc::default()
     }
+}
+
+/// The text of the page's `<title>`, whitespace collapsed, when it has one.
+fn page_title(node: &Handle) -> Option<String> {
+    if let NodeData::Element { name, .. } = &node.data
+        && &*name.local == "title"
+    {
+        let mut text = String::new();
+        for child in node.children.borrow().iter() {
+            if let NodeData::Text { contents } = &child.data {
+                text.push_str(&contents.borrow());
+            }
+        }
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        return (!text.is_empty()).then_some(text);
+    }
+    node.children.borrow().iter().find_map(page_title)
 }
 
 /// The byte ranges of the `<table>…</table>` parts of a text (nested tables inside their

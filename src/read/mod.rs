@@ -20,6 +20,9 @@ pub struct RawDoc {
     /// Facts about the reading itself (the encoding detected), carried into the report's
     /// diagnostics.
     pub notes: Vec<crate::diag::Diagnostic>,
+    /// The page's own title where the format has one apart from the text (HTML `<title>`):
+    /// a title candidate when the text shows none.
+    pub page_title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
