@@ -234,10 +234,11 @@ fn schema(dir: Option<&Path>) -> u8 {
         None => Forms::builtin(),
     };
     let text = serde_json::to_string_pretty(&crate::schema::report_schema(&forms)).expect("json");
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`nianbao schema | head`) is not an error worth a panic.
-    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
-    exit::OK
+    let mut out = Out::new();
+    match out.line(&text).and_then(|_| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) => stdout_failed(&e, exit::OK),
+    }
 }
 
 fn with_forms(args: &FormArgs, f: impl FnOnce(&Forms, &Options) -> u8) -> u8 {
@@ -394,14 +395,15 @@ fn to_stdout(
             return exit::UNUSABLE;
         }
     };
-    let mut out = std::io::stdout().lock();
-    if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
-        return exit::UNUSABLE;
-    }
-    if has_errors(&report.diagnostics) {
+    let status = if has_errors(&report.diagnostics) {
         exit::VIOLATIONS
     } else {
         exit::OK
+    };
+    let mut out = Out::new();
+    match out.bytes(&bytes).and_then(|_| out.flush()) {
+        Ok(()) => status,
+        Err(e) => stdout_failed(&e, status),
     }
 }
 
@@ -563,9 +565,9 @@ fn extract(
         extract::to_json_lines(forms, &records)
     };
     if output == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
-            return exit::UNUSABLE;
+        let mut out = Out::new();
+        if let Err(e) = out.bytes(text.as_bytes()).and_then(|_| out.flush()) {
+            return stdout_failed(&e, exit::UNUSABLE);
         }
     } else if let Err(e) = write_atomic(output, text.as_bytes()) {
         eprintln!("nianbao: {e}");
@@ -601,6 +603,7 @@ fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options,
     let mut failed = 0;
     let mut worst = exit::OK;
     let mut json_out = Vec::new();
+    let mut out = Out::new();
     for input in inputs {
         match read_report_with(input, forms, opts, read) {
             Ok(report) => {
@@ -608,7 +611,11 @@ fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options,
                     worst = worst.max(exit::VIOLATIONS);
                 }
                 match format {
-                    CheckFormat::Text => print_diagnostics(input, &report.diagnostics),
+                    CheckFormat::Text => {
+                        if let Err(e) = print_diagnostics(&mut out, input, &report.diagnostics) {
+                            return stdout_failed(&e, worst);
+                        }
+                    }
                     CheckFormat::Json => json_out.push(serde_json::json!({
                         "file": input.display().to_string(),
                         "status": if has_errors(&report.diagnostics) { "violations" } else { "ok" },
@@ -619,7 +626,7 @@ fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options,
             Err(e) => {
                 failed += 1;
                 match format {
-                    CheckFormat::Text => println!("{}: error: {e}", input.display()),
+                    CheckFormat::Text => eprintln!("{}: error: {e}", input.display()),
                     CheckFormat::Json => json_out.push(serde_json::json!({
                         "file": input.display().to_string(),
                         "status": "unusable",
@@ -629,24 +636,31 @@ fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options,
             }
         }
     }
+    let status = if failed == 0 {
+        worst
+    } else if failed == inputs.len() {
+        exit::UNUSABLE
+    } else {
+        exit::PARTIAL
+    };
     if let CheckFormat::Json = format {
         let value = if inputs.len() == 1 {
             json_out.remove(0)
         } else {
             serde_json::Value::Array(json_out)
         };
-        println!("{}", serde_json::to_string_pretty(&value).expect("json"));
+        let text = serde_json::to_string_pretty(&value).expect("json");
+        if let Err(e) = out.line(&text) {
+            return stdout_failed(&e, status);
+        }
     }
-    if failed == 0 {
-        worst
-    } else if failed == inputs.len() {
-        exit::UNUSABLE
-    } else {
-        exit::PARTIAL
+    match out.flush() {
+        Ok(()) => status,
+        Err(e) => stdout_failed(&e, status),
     }
 }
 
-fn print_diagnostics(input: &Path, diags: &[Diagnostic]) {
+fn print_diagnostics(out: &mut Out, input: &Path, diags: &[Diagnostic]) -> std::io::Result<()> {
     let name = input.display();
     for d in diags {
         let severity = match d.severity {
@@ -659,15 +673,15 @@ fn print_diagnostics(input: &Path, diags: &[Diagnostic]) {
             .map(|l| format!("{name}:{l}"))
             .unwrap_or_else(|| name.to_string());
         let cell = d.cell.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
-        println!("{place}: {severity}[{}]{cell} {}", d.code, d.message);
+        out.line(&format!("{place}: {severity}[{}]{cell} {}", d.code, d.message))?;
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    println!(
+    out.line(&format!(
         "{name}: {} 个错误 (errors), {} 处修复 (repairs), {} 条说明 (notes)",
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Info)
-    );
+    ))
 }
 
 /// `nianbao fonts`: each font role, the face it resolved to, where from and why.
@@ -683,17 +697,66 @@ fn fonts(layout: &LayoutArgs) -> u8 {
         Ok(s) => s,
         Err(e) => return usage(&e.to_string()),
     };
-    for (role, r) in &set.roles {
-        let face = set.face(r.face);
-        println!(
-            "{role:<12} {} [{}] {}",
-            face.family,
-            r.origin.label(),
-            face.path.display()
-        );
-        println!("{:<12} {}", "", r.reason);
+    let mut out = Out::new();
+    let mut write = || -> std::io::Result<()> {
+        for (role, r) in &set.roles {
+            let face = set.face(r.face);
+            out.line(&format!(
+                "{role:<12} {} [{}] {}",
+                face.family,
+                r.origin.label(),
+                face.path.display()
+            ))?;
+            out.line(&format!("{:<12} {}", "", r.reason))?;
+        }
+        out.flush()
+    };
+    match write() {
+        Ok(()) => exit::OK,
+        Err(e) => stdout_failed(&e, exit::OK),
     }
-    exit::OK
+}
+
+/// Standard output for a command's results. A closed pipe (`nianbao check … | head -1`) ends
+/// the command quietly; any other write error (a full disk) is one line on stderr and exit 2,
+/// never a panic.
+struct Out {
+    out: std::io::StdoutLock<'static>,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out {
+            out: std::io::stdout().lock(),
+        }
+    }
+
+    /// Writes `text` and a line break.
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Writes `bytes` as they are.
+    fn bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
+    /// Flushes what is buffered: a write error shows at the latest here.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The exit status after standard output failed: `status` (what the command had found so far)
+/// when the reader went away, otherwise a one-line message and [`exit::UNUSABLE`].
+fn stdout_failed(e: &std::io::Error, status: u8) -> u8 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        status
+    } else {
+        eprintln!("nianbao: 无法写入标准输出 (cannot write to standard output): {e}");
+        exit::UNUSABLE
+    }
 }
 
 fn usage(msg: &str) -> u8 {

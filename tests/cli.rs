@@ -181,7 +181,7 @@ fn json_output_is_also_an_input() {
     .unwrap();
     let o = nianbao(&["check", "bad.json"], dir.path());
     assert_eq!(o.status.code(), Some(2));
-    assert!(stdout(&o).contains("tables.review_litigation"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("tables.review_litigation"), "{}", stderr(&o));
 }
 
 #[test]
@@ -194,4 +194,51 @@ fn an_output_never_overwrites_its_input() {
     let o = nianbao(&["convert", "h.json", "-o", "h.json"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::read(dir.path().join("h.json")).unwrap(), before);
+}
+
+/// Runs `args` with standard output a pipe whose reader is already gone.
+fn with_closed_stdout(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
+    let seed = fixture("000_7a31bcbeafe9deac.txt");
+    let seed = seed.to_str().unwrap();
+    let commands: [&[&str]; 5] = [
+        &["check", seed],
+        &["check", "--format", "json", seed],
+        &["fonts"],
+        &["schema"],
+        &["convert", seed, "-o", "-"],
+    ];
+    for args in commands {
+        let o = with_closed_stdout(args);
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{args:?}: {:?} {err}",
+            o.status
+        );
+        if Path::new("/dev/full").exists() {
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+                .args(args)
+                .stdout(full)
+                .output()
+                .unwrap();
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+            assert!(err.contains("cannot write to standard output"), "{args:?}: {err}");
+        }
+    }
 }
