@@ -178,6 +178,44 @@ pub struct Plan<'a> {
     pub font_dirs: Vec<PathBuf>,
     /// Overwrite existing outputs.
     pub force: bool,
+    /// Every input of the run, canonical: no output may replace one of them.
+    pub protected: Vec<PathBuf>,
+}
+
+/// The canonical paths of `inputs` (those that exist), for [`check_output`].
+pub fn canonical_inputs(inputs: &[Input]) -> Vec<PathBuf> {
+    inputs.iter().filter_map(|i| i.path.canonicalize().ok()).collect()
+}
+
+/// Whether `path` may be written: refused when it is one of the run's inputs (`protected`,
+/// canonical), when it exists and is not a regular file (a device, a FIFO, a folder — it would
+/// be replaced by a regular file), or when it exists and `force` is not given.
+///
+/// # Errors
+/// The reason, one line in Chinese and English.
+pub fn check_output(path: &Path, protected: &[PathBuf], force: bool) -> Result<(), String> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if path.canonicalize().is_ok_and(|c| protected.contains(&c)) {
+        return Err(format!(
+            "输出会覆盖输入 (the output would overwrite an input: {})",
+            path.display()
+        ));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "输出不是普通文件 (the output exists and is not a regular file: {})",
+            path.display()
+        ));
+    }
+    if !force {
+        return Err(format!(
+            "输出文件已存在，使用 --force 覆盖 (output exists: {}; use --force)",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Converts one input to its outputs. Never panics outward: a failure is a `Failed` report.
@@ -215,12 +253,7 @@ fn convert_inner(
                 "输出会覆盖输入 (the output would overwrite the input)".into(),
             ));
         }
-        if path.exists() && !plan.force {
-            return Err(Error::Usage(format!(
-                "输出文件已存在，使用 --force 覆盖 (output exists: {}; use --force)",
-                path.display()
-            )));
-        }
+        check_output(path, &plan.protected, plan.force).map_err(Error::Usage)?;
     }
     let report = read_report_with(&input.path, plan.forms, plan.options, plan.read)?;
     let form = plan

@@ -104,8 +104,9 @@ pub enum Command {
         /// Input files (.txt, .md, .html, .docx, .json).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
-        /// Output formats, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "json")]
+        /// Output formats, comma-separated (default json). With `-o FILE` the format comes from
+        /// the file's extension, and a `--to` that differs is an error.
+        #[arg(long, value_delimiter = ',')]
         to: Vec<String>,
         /// Output: a file (format from its extension), a folder ending in `/`, or `-` for stdout.
         #[arg(short, long, value_name = "PATH")]
@@ -133,6 +134,9 @@ pub enum Command {
         /// How many files to read at once (0: one per core).
         #[arg(long, short = 'j', default_value_t = 0)]
         jobs: usize,
+        /// Overwrite the data file if it exists.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         form: FormArgs,
         #[command(flatten)]
@@ -195,11 +199,13 @@ pub fn run(cli: Cli) -> u8 {
             output,
             excel,
             jobs,
+            force,
             form,
             read,
         } => with_read(&read, |read| {
             with_forms(&form, |forms, opts| {
-                extract(&inputs, &output, excel, forms, opts, read, jobs)
+                let reading = Reading { forms, opts, read };
+                extract(&inputs, &output, excel, &reading, jobs, force)
             })
         }),
         Command::Check {
@@ -313,6 +319,13 @@ fn convert(
     let target = target(output);
     let formats: Vec<OutputFormat> = match &target {
         Target::File(p) => match OutputFormat::from_path(p) {
+            Some(f) if to.iter().any(|t| OutputFormat::parse(t) != Some(f)) => {
+                return usage(&format!(
+                    "--to {} 与输出文件的扩展名不符 (conflicts with the extension of {})",
+                    to.join(","),
+                    p.display()
+                ));
+            }
             Some(f) => vec![f],
             None => {
                 return usage(&format!(
@@ -323,7 +336,9 @@ fn convert(
         },
         _ => {
             let mut v = Vec::new();
-            for name in to {
+            let default = ["json".to_string()];
+            let names = if to.is_empty() { &default[..] } else { to };
+            for name in names {
                 match OutputFormat::parse(name) {
                     Some(f) if !v.contains(&f) => v.push(f),
                     Some(_) => {}
@@ -346,6 +361,11 @@ fn convert(
         Target::File(p) => batch::Target::File(p.clone()),
         Target::Dir(d) => batch::Target::Dir(d.clone()),
     };
+    if let Some(report) = &run.report
+        && let Err(e) = batch::check_output(report, &batch::canonical_inputs(&inputs), run.force)
+    {
+        return usage(&format!("--report: {e}"));
+    }
     let outputs = batch::output_paths(&inputs, &batch_target, &formats);
     let plan = batch::Plan {
         forms,
@@ -354,6 +374,7 @@ fn convert(
         style: &style,
         font_dirs: layout.font_dirs.clone(),
         force: run.force,
+        protected: batch::canonical_inputs(&inputs),
     };
     let stop = interrupt_flag();
     let progress = Progress::new(inputs.len());
@@ -516,14 +537,19 @@ fn extract(
     inputs: &[PathBuf],
     output: &Path,
     excel: bool,
-    forms: &Forms,
-    opts: &Options,
-    read: &ReadOptions,
+    reading: &Reading,
     jobs: usize,
+    force: bool,
 ) -> u8 {
+    let Reading { forms, opts, read } = *reading;
     let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
+    }
+    if output != Path::new("-")
+        && let Err(e) = batch::check_output(output, &batch::canonical_inputs(&inputs), force)
+    {
+        return usage(&e);
     }
     let ext = output
         .extension()

@@ -242,3 +242,77 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
         }
     }
 }
+
+#[test]
+fn outputs_never_destroy_inputs_devices_or_fifos() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("a.txt")).unwrap();
+    let before = std::fs::read(d.join("a.txt")).unwrap();
+    // --report onto an input.
+    let o = nianbao(
+        &["convert", "a.txt", "-o", "out/", "--report", "a.txt", "--force"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("overwrite an input"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(d.join("a.txt")).unwrap(), before);
+    // --report onto a device node stays a device.
+    let o = nianbao(
+        &[
+            "convert",
+            "a.txt",
+            "-o",
+            "out/",
+            "--report",
+            "/dev/null",
+            "--force",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    // --report follows the no-overwrite rule.
+    let o = nianbao(&["convert", "a.txt", "-o", "out/", "--report", "r.json"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = nianbao(&["convert", "a.txt", "-o", "out2/", "--report", "r.json"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!d.join("out2").exists(), "nothing converted before the refusal");
+    let o = nianbao(
+        &["convert", "a.txt", "-o", "out2/", "--report", "r.json", "--force"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // extract -o onto its own input, and onto an existing file.
+    let o = nianbao(&["convert", "a.txt", "-o", "x.json"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json = std::fs::read(d.join("x.json")).unwrap();
+    let o = nianbao(&["extract", "x.json", "-o", "x.json", "--force"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read(d.join("x.json")).unwrap(), json);
+    std::fs::write(d.join("data.csv"), "keep").unwrap();
+    let o = nianbao(&["extract", "a.txt", "-o", "data.csv"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(d.join("data.csv")).unwrap(), "keep");
+    let o = nianbao(&["extract", "a.txt", "-o", "data.csv", "--force"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // -o onto a FIFO stays a FIFO (and nothing blocks on it).
+    let fifo = d.join("f.json");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = nianbao(&["convert", "a.txt", "-o", "f.json", "--force"], d);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(!std::fs::metadata(&fifo).unwrap().is_file());
+    }
+    // --to that contradicts -o FILE is an error, not a silent JSON.
+    let o = nianbao(&["convert", "a.txt", "--to", "pdf", "-o", "y.json"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!d.join("y.json").exists());
+    let o = nianbao(&["convert", "a.txt", "--to", "json", "-o", "y.json"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
