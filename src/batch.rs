@@ -104,19 +104,37 @@ pub enum Target {
 }
 
 /// The output paths of every input for every format. Two inputs that would write the same
-/// file (`a.txt` and `a.docx`) keep their extension in the output name (`a.txt.json`).
+/// file (`a.txt` and `a.docx`) keep their extension in the output name (`a.txt.json`). When
+/// the run has several input folders, each is mirrored under its own name (`convert 2023/
+/// 2024/ -o out/` writes `out/2023/…` and `out/2024/…`), so the same relative name under two
+/// roots never meets. Paths that still coincide (two roots of one name, two explicit files of
+/// one name) are left for [`clashes`] to refuse.
 pub fn output_paths(
     inputs: &[Input],
     target: &Target,
     formats: &[OutputFormat],
 ) -> Vec<Vec<(OutputFormat, PathBuf)>> {
+    let mut roots: Vec<&PathBuf> = inputs.iter().filter_map(|i| i.root.as_ref()).collect();
+    roots.dedup();
+    roots.sort();
+    roots.dedup();
+    let mirror_roots = roots.len() > 1;
     let base = |input: &Input, keep_ext: bool| -> PathBuf {
-        let rel = input
-            .root
-            .as_ref()
-            .and_then(|r| input.path.strip_prefix(r).ok())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(input.path.file_name().unwrap_or_default()));
+        let rel = match &input.root {
+            Some(root) => {
+                let rel = input
+                    .path
+                    .strip_prefix(root)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|_| PathBuf::from(input.path.file_name().unwrap_or_default()));
+                if mirror_roots {
+                    root_name(root).join(rel)
+                } else {
+                    rel
+                }
+            }
+            None => PathBuf::from(input.path.file_name().unwrap_or_default()),
+        };
         if keep_ext { rel } else { rel.with_extension("") }
     };
     let plain: Vec<PathBuf> = inputs.iter().map(|i| base(i, false)).collect();
@@ -141,6 +159,40 @@ pub fn output_paths(
                 .collect()
         })
         .collect()
+}
+
+/// The name a root folder is mirrored under: its last component (`2023` for `data/2023/`),
+/// or that of its full path for `.`.
+fn root_name(root: &Path) -> PathBuf {
+    if let Some(name) = root.file_name() {
+        return PathBuf::from(name);
+    }
+    root.canonicalize()
+        .ok()
+        .and_then(|c| c.file_name().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("root"))
+}
+
+/// For each input, the other input whose outputs would land on one of its own, if any: both
+/// are refused by name rather than one silently replacing the other.
+pub fn clashes<'a>(inputs: &'a [Input], outputs: &[Vec<(OutputFormat, PathBuf)>]) -> Vec<Option<&'a Path>> {
+    let mut owner: rustc_hash::FxHashMap<&Path, usize> = Default::default();
+    let mut out = vec![None; inputs.len()];
+    for (i, outs) in outputs.iter().enumerate() {
+        for (_, p) in outs {
+            match owner.get(p.as_path()) {
+                Some(&j) if j != i => {
+                    out[i] = Some(inputs[j].path.as_path());
+                    out[j].get_or_insert(inputs[i].path.as_path());
+                }
+                Some(_) => {}
+                None => {
+                    owner.insert(p.as_path(), i);
+                }
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -306,12 +358,25 @@ pub fn convert_all(
     stop: &AtomicBool,
     done: &(dyn Fn(&FileReport) + Sync),
 ) -> Vec<FileReport> {
+    let clash = clashes(inputs, outputs);
     let work = || {
         inputs
             .par_iter()
             .zip(outputs.par_iter())
-            .map(|(input, outs)| {
-                let report = if stop.load(Ordering::SeqCst) {
+            .zip(clash.par_iter())
+            .map(|((input, outs), clash)| {
+                let report = if let Some(other) = clash {
+                    FileReport {
+                        input: input.path.clone(),
+                        status: Status::Failed,
+                        outputs: Vec::new(),
+                        error: Some(format!(
+                            "输出路径与另一输入相同，请改名 (its output path is also that of {}; rename one)",
+                            other.display()
+                        )),
+                        diagnostics: Vec::new(),
+                    }
+                } else if stop.load(Ordering::SeqCst) {
                     FileReport {
                         input: input.path.clone(),
                         status: Status::Skipped,
@@ -420,6 +485,25 @@ mod tests {
         assert_eq!(outs[0][0].1, dir.join("out/a.docx.json"));
         assert_eq!(outs[1][0].1, dir.join("out/a.txt.json"));
         assert_eq!(outs[2][0].1, dir.join("out/sub/b.json"));
+        // Two roots: each mirrored under its name; explicit files of one name clash.
+        std::fs::create_dir_all(dir.join("2023")).unwrap();
+        std::fs::create_dir_all(dir.join("2024")).unwrap();
+        std::fs::write(dir.join("2023/a.txt"), "x").unwrap();
+        std::fs::write(dir.join("2024/a.txt"), "x").unwrap();
+        let two = expand(&[dir.join("2023"), dir.join("2024/")], &mut std::io::empty());
+        let outs = output_paths(&two, &Target::Dir(dir.join("out")), &[OutputFormat::Json]);
+        assert_eq!(outs[0][0].1, dir.join("out/2023/a.json"));
+        assert_eq!(outs[1][0].1, dir.join("out/2024/a.json"));
+        assert_eq!(clashes(&two, &outs), [None, None]);
+        let files = expand(
+            &[dir.join("2023/a.txt"), dir.join("2024/a.txt")],
+            &mut std::io::empty(),
+        );
+        let outs = output_paths(&files, &Target::Dir(dir.join("out")), &[OutputFormat::Json]);
+        assert_eq!(
+            clashes(&files, &outs),
+            [Some(files[1].path.as_path()), Some(files[0].path.as_path())]
+        );
         let listed = expand(&[PathBuf::from("-")], &mut "x/one.txt\n\nx/two.md\n".as_bytes());
         assert_eq!(listed.len(), 2);
         let _ = std::fs::remove_dir_all(&dir);

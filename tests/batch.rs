@@ -160,3 +160,42 @@ fn extract_writes_one_row_a_report() {
     .unwrap();
     assert_eq!(row["review_litigation.review.total"], 351);
 }
+
+#[test]
+fn the_same_name_under_two_roots_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (year, seed) in [
+        ("2023", "000_7a31bcbeafe9deac.txt"),
+        ("2024", "001_43a537ac175a5a3b.txt"),
+    ] {
+        std::fs::create_dir_all(d.join(year)).unwrap();
+        std::fs::copy(fixture(seed), d.join(year).join("a.txt")).unwrap();
+    }
+    let o = nianbao(&["convert", "2023", "2024/", "-o", "out/", "--jobs", "2"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let a = std::fs::read_to_string(d.join("out/2023/a.json")).unwrap();
+    let b = std::fs::read_to_string(d.join("out/2024/a.json")).unwrap();
+    assert_ne!(a, b, "each root keeps its own report");
+    // Two explicit files of one name: both refused by name, neither written.
+    let o = nianbao(&["convert", "2023/a.txt", "2024/a.txt", "-o", "flat/"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("rename one") && err.contains("2024/a.txt"), "{err}");
+    assert!(!d.join("flat/a.json").exists());
+    // No temporary file is left anywhere.
+    let mut stack = vec![d.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let e = e.unwrap();
+            assert!(
+                !e.file_name().to_string_lossy().ends_with(".tmp"),
+                "{:?}",
+                e.path()
+            );
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            }
+        }
+    }
+}
