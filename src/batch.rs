@@ -82,9 +82,72 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if kind.is_dir() {
             walk(&path, out);
-        } else if kind.is_file() && has_input_extension(&path) {
+        } else if kind.is_file() && has_input_extension(&path) && !written_by_nianbao(&path) {
             out.push(path);
         }
+    }
+}
+
+/// Whether `path` is an output of nianbao, by the mark each writer leaves: the JSON's first
+/// key `"generator": "nianbao …"`, the PDF's Producer `nianbao (…)`, the DOCX's
+/// `docProps/app.xml` Application `nianbao`. A folder walk skips such files, so converting a
+/// folder into itself again does not read last run's outputs as new reports; a file named
+/// on the command line is read whatever its mark.
+pub fn written_by_nianbao(path: &Path) -> bool {
+    use std::io::Read;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    // A nianbao output is small; past this the file is not ours and not worth reading here.
+    const MAX: u64 = 16 << 20;
+    match ext.as_deref() {
+        Some("json") => {
+            let mut head = Vec::new();
+            if file.take(256).read_to_end(&mut head).is_err() {
+                return false;
+            }
+            let text = String::from_utf8_lossy(&head);
+            let rest = text.trim_start_matches('\u{feff}').trim_start();
+            let Some(rest) = rest.strip_prefix('{') else {
+                return false;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix("\"generator\"") else {
+                return false;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix(':') else {
+                return false;
+            };
+            rest.trim_start().starts_with("\"nianbao")
+        }
+        Some("pdf") => {
+            let mut bytes = Vec::new();
+            if file.take(MAX).read_to_end(&mut bytes).is_err() {
+                return false;
+            }
+            // "nianbao " as a UTF-16BE hex text string, or as a literal one.
+            const HEX: &[u8] = b"/Producer<FEFF006E00690061006E00620061006F0020";
+            const LITERAL: &[u8] = b"/Producer(nianbao ";
+            bytes.windows(HEX.len()).any(|w| w.eq_ignore_ascii_case(HEX))
+                || bytes.windows(LITERAL.len()).any(|w| w == LITERAL)
+        }
+        Some("docx") => {
+            let Ok(mut zip) = zip::ZipArchive::new(file) else {
+                return false;
+            };
+            let Ok(app) = zip.by_name("docProps/app.xml") else {
+                return false;
+            };
+            let mut text = String::new();
+            if app.take(64 << 10).read_to_string(&mut text).is_err() {
+                return false;
+            }
+            text.contains("<Application>nianbao</Application>")
+        }
+        _ => false,
     }
 }
 

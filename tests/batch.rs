@@ -199,3 +199,61 @@ fn the_same_name_under_two_roots_loses_nothing() {
         }
     }
 }
+
+#[test]
+fn a_folder_converted_into_itself_again_reads_only_its_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("in")).unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("in/a.txt")).unwrap();
+    let o = nianbao(&["convert", "in", "--to", "json,pdf,docx", "-o", "in/"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json = std::fs::read_to_string(d.join("in/a.json")).unwrap();
+    assert!(
+        json.trim_start().starts_with("{\n  \"generator\": \"nianbao "),
+        "{json}"
+    );
+    let o = nianbao(
+        &[
+            "convert",
+            "in",
+            "--to",
+            "json,pdf,docx",
+            "-o",
+            "in/",
+            "--force",
+            "--report",
+            "run.json",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("run.json")).unwrap()).unwrap();
+    let files: Vec<&str> = run["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["input"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["in/a.txt"], "last run's outputs are not inputs");
+    let mut names: Vec<String> = std::fs::read_dir(d.join("in"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.docx", "a.json", "a.pdf", "a.txt"]);
+    // extract counts the report once.
+    let o = nianbao(&["extract", "in", "-o", "rows.jsonl"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("rows.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+    // Named explicitly, an output is an input again: regenerating from an edited JSON works.
+    let o = nianbao(&["convert", "in/a.json", "--to", "pdf", "-o", "re/"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(d.join("re/a.pdf").is_file());
+}
