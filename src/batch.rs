@@ -30,25 +30,51 @@ pub struct Input {
 }
 
 /// Expands the command line's inputs: files as they are, folders recursively by known
-/// extension (hidden entries and symbolic links to folders skipped), and `-` for a list of
-/// paths, one a line, on `stdin`.
-pub fn expand(args: &[PathBuf], stdin: &mut dyn BufRead) -> Vec<Input> {
+/// extension (hidden entries, symbolic links to folders and nianbao's own outputs skipped),
+/// `-` kept as it is (a report on standard input, see [`STDIN`]), then the paths listed in
+/// `list`, one a line (`--files-from`), expanded the same way.
+pub fn expand(args: &[PathBuf], list: &mut dyn BufRead) -> Vec<Input> {
     let mut out = Vec::new();
     for arg in args {
-        if arg == Path::new("-") {
-            let mut line = String::new();
-            while stdin.read_line(&mut line).is_ok_and(|n| n > 0) {
-                let p = line.trim_end_matches(['\n', '\r']);
-                if !p.trim().is_empty() {
-                    push_path(Path::new(p), &mut out);
-                }
-                line.clear();
-            }
+        if arg == Path::new(STDIN) {
+            out.push(Input {
+                path: arg.clone(),
+                root: None,
+            });
         } else {
             push_path(arg, &mut out);
         }
     }
+    let mut line = String::new();
+    while list.read_line(&mut line).is_ok_and(|n| n > 0) {
+        let p = line.trim_end_matches(['\n', '\r']);
+        if !p.trim().is_empty() {
+            push_path(Path::new(p), &mut out);
+        }
+        line.clear();
+    }
     out
+}
+
+/// The input that stands for a report on standard input.
+pub const STDIN: &str = "-";
+
+/// The extension a report on standard input is read as, from its first bytes: `docx` for a
+/// zip package, `pdf`, `json` for an object, `txt` otherwise (HTML is recognised from text).
+pub fn sniff_extension(bytes: &[u8]) -> &'static str {
+    let trimmed = bytes
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(bytes)
+        .trim_ascii_start();
+    if bytes.starts_with(b"PK\x03\x04") {
+        "docx"
+    } else if bytes.starts_with(b"%PDF") {
+        "pdf"
+    } else if trimmed.starts_with(b"{") {
+        "json"
+    } else {
+        "txt"
+    }
 }
 
 fn push_path(path: &Path, out: &mut Vec<Input>) {
@@ -568,7 +594,16 @@ mod tests {
             [Some(files[1].path.as_path()), Some(files[0].path.as_path())]
         );
         let listed = expand(&[PathBuf::from("-")], &mut "x/one.txt\n\nx/two.md\n".as_bytes());
-        assert_eq!(listed.len(), 2);
+        assert_eq!(listed.len(), 3);
+        assert_eq!(
+            listed[0].path,
+            Path::new("-"),
+            "`-` is a report on standard input"
+        );
+        assert_eq!(listed[2].path, Path::new("x/two.md"));
+        assert_eq!(sniff_extension(b"%PDF-1.7"), "pdf");
+        assert_eq!(sniff_extension(b"\xef\xbb\xbf \n{\"form\": 1}"), "json");
+        assert_eq!(sniff_extension("一、总体情况".as_bytes()), "txt");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

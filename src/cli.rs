@@ -59,6 +59,9 @@ pub struct ReadArgs {
     /// The largest input file read, in MB (larger files are refused).
     #[arg(long, value_name = "MB", default_value_t = 64)]
     pub max_input_mb: u64,
+    /// Read the paths of more inputs from FILE, one a line (`-`: from standard input).
+    #[arg(long = "files-from", value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
 }
 
 impl ReadArgs {
@@ -101,8 +104,8 @@ pub struct RunArgs {
 pub enum Command {
     /// Convert reports into the official form: PDF, DOCX, JSON, Markdown.
     Convert {
-        /// Input files (.txt, .md, .html, .docx, .json).
-        #[arg(required = true)]
+        /// Input files (.txt, .md, .html, .docx, .pdf, .json) or folders; `-` reads a report
+        /// from standard input.
         inputs: Vec<PathBuf>,
         /// Output formats, comma-separated (default json). With `-o FILE` the format comes from
         /// the file's extension, and a `--to` that differs is an error.
@@ -122,8 +125,7 @@ pub enum Command {
     },
     /// Export the tables of many reports as data: one row a report, a column a cell.
     Extract {
-        /// Input files or folders; `-` reads a list of paths from standard input.
-        #[arg(required = true)]
+        /// Input files or folders; `-` reads a report from standard input.
         inputs: Vec<PathBuf>,
         /// The data file: `.csv`, or `.jsonl` for JSON lines; `-` writes CSV to stdout.
         #[arg(short, long, value_name = "FILE")]
@@ -144,9 +146,11 @@ pub enum Command {
     },
     /// Check reports: print every repair, unresolved cell and rule violation.
     Check {
-        #[arg(required = true)]
+        /// Input files or folders; `-` reads a report from standard input.
         inputs: Vec<PathBuf>,
-        /// How to print the diagnostics.
+        /// How to print the diagnostics. `json` prints an array, one object a file, whatever
+        /// the number of files: `{"file", "status": "ok"|"violations"|"unusable",
+        /// "diagnostics": [...]}` or, when unusable, `"error"` in place of the diagnostics.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
         #[command(flatten)]
@@ -188,10 +192,19 @@ pub fn run(cli: Cli) -> u8 {
             read,
             layout,
             run,
-        } => with_read(&read, |read| {
+        } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
-                let reading = Reading { forms, opts, read };
-                convert(&inputs, &to, output.as_deref(), &reading, &layout, &run)
+                let mut stdin_dir = None;
+                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
+                    Ok(i) => i,
+                    Err(e) => return usage(&e),
+                };
+                let reading = Reading {
+                    forms,
+                    opts,
+                    read: read_opts,
+                };
+                convert(inputs, &to, output.as_deref(), &reading, &layout, &run)
             })
         }),
         Command::Extract {
@@ -202,10 +215,19 @@ pub fn run(cli: Cli) -> u8 {
             force,
             form,
             read,
-        } => with_read(&read, |read| {
+        } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
-                let reading = Reading { forms, opts, read };
-                extract(&inputs, &output, excel, &reading, jobs, force)
+                let mut stdin_dir = None;
+                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
+                    Ok(i) => i,
+                    Err(e) => return usage(&e),
+                };
+                let reading = Reading {
+                    forms,
+                    opts,
+                    read: read_opts,
+                };
+                extract(inputs, &output, excel, &reading, jobs, force)
             })
         }),
         Command::Check {
@@ -213,8 +235,20 @@ pub fn run(cli: Cli) -> u8 {
             format,
             form,
             read,
-        } => with_read(&read, |read| {
-            with_forms(&form, |forms, opts| check(&inputs, format, forms, opts, read))
+        } => with_read(&read, |read_opts| {
+            with_forms(&form, |forms, opts| {
+                let mut stdin_dir = None;
+                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
+                    Ok(i) => i,
+                    Err(e) => return usage(&e),
+                };
+                let reading = Reading {
+                    forms,
+                    opts,
+                    read: read_opts,
+                };
+                check(&inputs, format, &reading)
+            })
         }),
         Command::Fonts { layout } => fonts(&layout),
         Command::Schema { forms } => schema(forms.as_deref()),
@@ -288,6 +322,61 @@ fn target(output: Option<&Path>) -> Target {
     }
 }
 
+/// The inputs of a run: the command line's (folders expanded), `-` read from standard input
+/// into a temporary file (kept in `stdin_dir` for the run), and the paths listed by
+/// `--files-from FILE|-`.
+fn gather(
+    args: &[PathBuf],
+    files_from: Option<&Path>,
+    read: &ReadOptions,
+    stdin_dir: &mut Option<tempfile::TempDir>,
+) -> Result<Vec<batch::Input>, String> {
+    let stdin_report = args.iter().any(|a| a == Path::new(batch::STDIN));
+    let mut inputs = match files_from {
+        Some(p) if p == Path::new("-") => {
+            if stdin_report {
+                return Err("`-` 与 --files-from - 不能同时读取标准输入 (`-` and --files-from - both want standard input)".into());
+            }
+            batch::expand(args, &mut std::io::stdin().lock())
+        }
+        Some(p) => match std::fs::File::open(p) {
+            Ok(f) => batch::expand(args, &mut std::io::BufReader::new(f)),
+            Err(e) => return Err(format!("--files-from {}: {e}", p.display())),
+        },
+        None => batch::expand(args, &mut std::io::empty()),
+    };
+    if inputs
+        .iter()
+        .filter(|i| i.path == Path::new(batch::STDIN))
+        .count()
+        > 1
+    {
+        return Err("`-` 只能出现一次 (`-` may be given once)".into());
+    }
+    if let Some(input) = inputs.iter_mut().find(|i| i.path == Path::new(batch::STDIN)) {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        let limit = read.limits.max_input_bytes;
+        std::io::stdin()
+            .lock()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("标准输入 (standard input): {e}"))?;
+        let dir = tempfile::Builder::new()
+            .prefix("nianbao-stdin.")
+            .tempdir()
+            .map_err(|e| format!("标准输入 (standard input): {e}"))?;
+        let path = dir
+            .path()
+            .join(format!("stdin.{}", batch::sniff_extension(&bytes)));
+        // Over the limit: the reader refuses it with its usual reason.
+        std::fs::write(&path, &bytes).map_err(|e| format!("标准输入 (standard input): {e}"))?;
+        input.path = path;
+        *stdin_dir = Some(dir);
+    }
+    Ok(inputs)
+}
+
 /// How reports are read: the forms, the normalizer's options, the reader's options.
 #[derive(Clone, Copy)]
 struct Reading<'a> {
@@ -297,7 +386,7 @@ struct Reading<'a> {
 }
 
 fn convert(
-    inputs: &[PathBuf],
+    inputs: Vec<batch::Input>,
     to: &[String],
     output: Option<&Path>,
     reading: &Reading,
@@ -312,7 +401,6 @@ fn convert(
         },
         None => Style::builtin(),
     };
-    let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
     }
@@ -534,7 +622,7 @@ fn finish_run(reports: &[batch::FileReport], report_file: Option<&Path>, interru
 
 /// `nianbao extract`: one row a report, every cell a column.
 fn extract(
-    inputs: &[PathBuf],
+    inputs: Vec<batch::Input>,
     output: &Path,
     excel: bool,
     reading: &Reading,
@@ -542,7 +630,6 @@ fn extract(
     force: bool,
 ) -> u8 {
     let Reading { forms, opts, read } = *reading;
-    let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
     }
@@ -625,13 +712,23 @@ fn print_summary(input: &Path, report: &Report) {
     }
 }
 
-fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options, read: &ReadOptions) -> u8 {
+fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading) -> u8 {
+    let Reading { forms, opts, read } = *reading;
+    if inputs.is_empty() {
+        return usage("没有找到输入文件 (no input files found)");
+    }
     let mut failed = 0;
     let mut worst = exit::OK;
     let mut json_out = Vec::new();
     let mut out = Out::new();
     for input in inputs {
-        match read_report_with(input, forms, opts, read) {
+        let input = input.path.as_path();
+        // A panic in one file fails that file, as in `convert`.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_report_with(input, forms, opts, read).map_err(|e| e.to_string())
+        }))
+        .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()));
+        match result {
             Ok(report) => {
                 if has_errors(&report.diagnostics) {
                     worst = worst.max(exit::VIOLATIONS);
@@ -651,13 +748,13 @@ fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options,
             }
             Err(e) => {
                 failed += 1;
-                match format {
-                    CheckFormat::Text => eprintln!("{}: error: {e}", input.display()),
-                    CheckFormat::Json => json_out.push(serde_json::json!({
+                eprintln!("{}: error: {e}", input.display());
+                if let CheckFormat::Json = format {
+                    json_out.push(serde_json::json!({
                         "file": input.display().to_string(),
                         "status": "unusable",
-                        "error": e.to_string(),
-                    })),
+                        "error": e,
+                    }));
                 }
             }
         }
@@ -670,12 +767,8 @@ fn check(inputs: &[PathBuf], format: CheckFormat, forms: &Forms, opts: &Options,
         exit::PARTIAL
     };
     if let CheckFormat::Json = format {
-        let value = if inputs.len() == 1 {
-            json_out.remove(0)
-        } else {
-            serde_json::Value::Array(json_out)
-        };
-        let text = serde_json::to_string_pretty(&value).expect("json");
+        // Always an array, one object a file: the same shape for one file as for many.
+        let text = serde_json::to_string_pretty(&json_out).expect("json");
         if let Err(e) = out.line(&text) {
             return stdout_failed(&e, status);
         }

@@ -105,7 +105,7 @@ fn paths_can_come_on_standard_input() {
         fixture("001_43a537ac175a5a3b.txt").display()
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(["convert", "-", "-o", "out/"])
+        .args(["convert", "--files-from", "-", "-o", "out/"])
         .current_dir(dir.path())
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())

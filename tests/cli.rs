@@ -30,6 +30,8 @@ fn check_names_the_cell_and_rule_when_r1_fails() {
     let o = nianbao(&["check", "--format", "json", path.to_str().unwrap()], dir.path());
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "an array also for one file");
+    let v = &v[0];
     assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| {
         d["code"] == "R1"
             && d["cell"] == "applications"
@@ -315,4 +317,67 @@ fn outputs_never_destroy_inputs_devices_or_fifos() {
     assert!(!d.join("y.json").exists());
     let o = nianbao(&["convert", "a.txt", "--to", "json", "-o", "y.json"], d);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn check_takes_folders_lists_and_a_report_on_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("in")).unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("in/a.txt")).unwrap();
+    std::fs::write(d.join("in/empty.txt"), b"").unwrap();
+    // A folder: one array, an object a file; the unusable file's error on stderr.
+    let o = nianbao(&["check", "--format", "json", "in"], d);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files = v.as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(
+        files
+            .iter()
+            .any(|f| f["status"] == "unusable" && f["error"].is_string())
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f["status"] == "ok" && f["diagnostics"].is_array())
+    );
+    assert!(stderr(&o).contains("empty.txt: error:"), "{}", stderr(&o));
+    let o = nianbao(&["check", "in"], d);
+    assert!(!stdout(&o).contains("empty.txt: error:"), "errors go to stderr");
+    // `-`: the report itself on standard input.
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(args)
+            .current_dir(d)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let report = std::fs::read(d.join("in/a.txt")).unwrap();
+    let o = run(&["check", "-"], &report);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["convert", "-", "-o", "-"], &report);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(json["tables"].is_object());
+    // …and nianbao's JSON on stdin is read as JSON.
+    let o = run(&["check", "-"], &o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // `--files-from -`: a list of paths.
+    let o = run(&["check", "--files-from", "-"], b"in/a.txt\n\nin/a.txt\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).matches("in/a.txt: 0 个错误").count(),
+        2,
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["check", "-", "--files-from", "-"], b"in/a.txt\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
