@@ -466,7 +466,8 @@ fn convert(
     };
     let stop = interrupt_flag();
     let progress = Progress::new(inputs.len());
-    let reports = batch::convert_all(&inputs, &outputs, &plan, run.jobs, stop, &|r| progress.done(r));
+    let jobs = cap_jobs(run.jobs);
+    let reports = batch::convert_all(&inputs, &outputs, &plan, jobs, stop, &|r| progress.done(r));
     progress.finish();
     finish_run(&reports, run.report.as_deref(), stop.load(Ordering::SeqCst))
 }
@@ -516,7 +517,8 @@ fn to_stdout(
     }
 }
 
-/// Set by Ctrl-C: the files in progress finish, the rest are skipped.
+/// Set by Ctrl-C, SIGTERM or SIGHUP (ctrlc's `termination` feature): the files in progress
+/// finish, the rest are skipped, and the summary and `--report` are written.
 fn interrupt_flag() -> &'static AtomicBool {
     static STOP: AtomicBool = AtomicBool::new(false);
     static HANDLER: std::sync::Once = std::sync::Once::new();
@@ -655,7 +657,10 @@ fn extract(
         .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()))
     };
     let work = || inputs.par_iter().map(read_one).collect::<Vec<_>>();
-    let results = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+    let results = match rayon::ThreadPoolBuilder::new()
+        .num_threads(cap_jobs(jobs))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
@@ -877,6 +882,24 @@ fn stdout_failed(e: &std::io::Error, status: u8) -> u8 {
         exit::UNUSABLE
     }
 }
+
+/// `--jobs` as the thread pools take it: 0 stays 0 (one a core); more than
+/// [`MAX_JOBS_PER_CORE`] threads a core is capped there, with a note (`--jobs 100000` made
+/// the pool spawn threads until the run hung).
+fn cap_jobs(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = cores.saturating_mul(MAX_JOBS_PER_CORE);
+    if jobs > max {
+        eprintln!("nianbao: --jobs {jobs} 过大，改为 {max} (capped to {max}: {MAX_JOBS_PER_CORE} a core)");
+        max
+    } else {
+        jobs
+    }
+}
+
+/// The most threads a core `--jobs` may ask for: reading and rendering are CPU-bound, so more
+/// buys nothing.
+const MAX_JOBS_PER_CORE: usize = 4;
 
 fn usage(msg: &str) -> u8 {
     eprintln!("nianbao: {msg}");
