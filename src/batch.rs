@@ -30,25 +30,51 @@ pub struct Input {
 }
 
 /// Expands the command line's inputs: files as they are, folders recursively by known
-/// extension (hidden entries and symbolic links to folders skipped), and `-` for a list of
-/// paths, one a line, on `stdin`.
-pub fn expand(args: &[PathBuf], stdin: &mut dyn BufRead) -> Vec<Input> {
+/// extension (hidden entries, symbolic links to folders and nianbao's own outputs skipped),
+/// `-` kept as it is (a report on standard input, see [`STDIN`]), then the paths listed in
+/// `list`, one a line (`--files-from`), expanded the same way.
+pub fn expand(args: &[PathBuf], list: &mut dyn BufRead) -> Vec<Input> {
     let mut out = Vec::new();
     for arg in args {
-        if arg == Path::new("-") {
-            let mut line = String::new();
-            while stdin.read_line(&mut line).is_ok_and(|n| n > 0) {
-                let p = line.trim_end_matches(['\n', '\r']);
-                if !p.trim().is_empty() {
-                    push_path(Path::new(p), &mut out);
-                }
-                line.clear();
-            }
+        if arg == Path::new(STDIN) {
+            out.push(Input {
+                path: arg.clone(),
+                root: None,
+            });
         } else {
             push_path(arg, &mut out);
         }
     }
+    let mut line = String::new();
+    while list.read_line(&mut line).is_ok_and(|n| n > 0) {
+        let p = line.trim_end_matches(['\n', '\r']);
+        if !p.trim().is_empty() {
+            push_path(Path::new(p), &mut out);
+        }
+        line.clear();
+    }
     out
+}
+
+/// The input that stands for a report on standard input.
+pub const STDIN: &str = "-";
+
+/// The extension a report on standard input is read as, from its first bytes: `docx` for a
+/// zip package, `pdf`, `json` for an object, `txt` otherwise (HTML is recognised from text).
+pub fn sniff_extension(bytes: &[u8]) -> &'static str {
+    let trimmed = bytes
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(bytes)
+        .trim_ascii_start();
+    if bytes.starts_with(b"PK\x03\x04") {
+        "docx"
+    } else if bytes.starts_with(b"%PDF") {
+        "pdf"
+    } else if trimmed.starts_with(b"{") {
+        "json"
+    } else {
+        "txt"
+    }
 }
 
 fn push_path(path: &Path, out: &mut Vec<Input>) {
@@ -82,9 +108,72 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if kind.is_dir() {
             walk(&path, out);
-        } else if kind.is_file() && has_input_extension(&path) {
+        } else if kind.is_file() && has_input_extension(&path) && !written_by_nianbao(&path) {
             out.push(path);
         }
+    }
+}
+
+/// Whether `path` is an output of nianbao, by the mark each writer leaves: the JSON's first
+/// key `"generator": "nianbao …"`, the PDF's Producer `nianbao (…)`, the DOCX's
+/// `docProps/app.xml` Application `nianbao`. A folder walk skips such files, so converting a
+/// folder into itself again does not read last run's outputs as new reports; a file named
+/// on the command line is read whatever its mark.
+pub fn written_by_nianbao(path: &Path) -> bool {
+    use std::io::Read;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    // A nianbao output is small; past this the file is not ours and not worth reading here.
+    const MAX: u64 = 16 << 20;
+    match ext.as_deref() {
+        Some("json") => {
+            let mut head = Vec::new();
+            if file.take(256).read_to_end(&mut head).is_err() {
+                return false;
+            }
+            let text = String::from_utf8_lossy(&head);
+            let rest = text.trim_start_matches('\u{feff}').trim_start();
+            let Some(rest) = rest.strip_prefix('{') else {
+                return false;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix("\"generator\"") else {
+                return false;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix(':') else {
+                return false;
+            };
+            rest.trim_start().starts_with("\"nianbao")
+        }
+        Some("pdf") => {
+            let mut bytes = Vec::new();
+            if file.take(MAX).read_to_end(&mut bytes).is_err() {
+                return false;
+            }
+            // "nianbao " as a UTF-16BE hex text string, or as a literal one.
+            const HEX: &[u8] = b"/Producer<FEFF006E00690061006E00620061006F0020";
+            const LITERAL: &[u8] = b"/Producer(nianbao ";
+            bytes.windows(HEX.len()).any(|w| w.eq_ignore_ascii_case(HEX))
+                || bytes.windows(LITERAL.len()).any(|w| w == LITERAL)
+        }
+        Some("docx") => {
+            let Ok(mut zip) = zip::ZipArchive::new(file) else {
+                return false;
+            };
+            let Ok(app) = zip.by_name("docProps/app.xml") else {
+                return false;
+            };
+            let mut text = String::new();
+            if app.take(64 << 10).read_to_string(&mut text).is_err() {
+                return false;
+            }
+            text.contains("<Application>nianbao</Application>")
+        }
+        _ => false,
     }
 }
 
@@ -104,19 +193,37 @@ pub enum Target {
 }
 
 /// The output paths of every input for every format. Two inputs that would write the same
-/// file (`a.txt` and `a.docx`) keep their extension in the output name (`a.txt.json`).
+/// file (`a.txt` and `a.docx`) keep their extension in the output name (`a.txt.json`). When
+/// the run has several input folders, each is mirrored under its own name (`convert 2023/
+/// 2024/ -o out/` writes `out/2023/…` and `out/2024/…`), so the same relative name under two
+/// roots never meets. Paths that still coincide (two roots of one name, two explicit files of
+/// one name) are left for [`clashes`] to refuse.
 pub fn output_paths(
     inputs: &[Input],
     target: &Target,
     formats: &[OutputFormat],
 ) -> Vec<Vec<(OutputFormat, PathBuf)>> {
+    let mut roots: Vec<&PathBuf> = inputs.iter().filter_map(|i| i.root.as_ref()).collect();
+    roots.dedup();
+    roots.sort();
+    roots.dedup();
+    let mirror_roots = roots.len() > 1;
     let base = |input: &Input, keep_ext: bool| -> PathBuf {
-        let rel = input
-            .root
-            .as_ref()
-            .and_then(|r| input.path.strip_prefix(r).ok())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(input.path.file_name().unwrap_or_default()));
+        let rel = match &input.root {
+            Some(root) => {
+                let rel = input
+                    .path
+                    .strip_prefix(root)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|_| PathBuf::from(input.path.file_name().unwrap_or_default()));
+                if mirror_roots {
+                    root_name(root).join(rel)
+                } else {
+                    rel
+                }
+            }
+            None => PathBuf::from(input.path.file_name().unwrap_or_default()),
+        };
         if keep_ext { rel } else { rel.with_extension("") }
     };
     let plain: Vec<PathBuf> = inputs.iter().map(|i| base(i, false)).collect();
@@ -141,6 +248,40 @@ pub fn output_paths(
                 .collect()
         })
         .collect()
+}
+
+/// The name a root folder is mirrored under: its last component (`2023` for `data/2023/`),
+/// or that of its full path for `.`.
+fn root_name(root: &Path) -> PathBuf {
+    if let Some(name) = root.file_name() {
+        return PathBuf::from(name);
+    }
+    root.canonicalize()
+        .ok()
+        .and_then(|c| c.file_name().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("root"))
+}
+
+/// For each input, the other input whose outputs would land on one of its own, if any: both
+/// are refused by name rather than one silently replacing the other.
+pub fn clashes<'a>(inputs: &'a [Input], outputs: &[Vec<(OutputFormat, PathBuf)>]) -> Vec<Option<&'a Path>> {
+    let mut owner: rustc_hash::FxHashMap<&Path, usize> = Default::default();
+    let mut out = vec![None; inputs.len()];
+    for (i, outs) in outputs.iter().enumerate() {
+        for (_, p) in outs {
+            match owner.get(p.as_path()) {
+                Some(&j) if j != i => {
+                    out[i] = Some(inputs[j].path.as_path());
+                    out[j].get_or_insert(inputs[i].path.as_path());
+                }
+                Some(_) => {}
+                None => {
+                    owner.insert(p.as_path(), i);
+                }
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -182,6 +323,8 @@ pub struct Plan<'a> {
     /// Write no PDF or DOCX for a report with doubtful cells (`--strict`, see
     /// [`strict_refusal`]).
     pub strict: bool,
+    /// Every input of the run, canonical: no output may replace one of them.
+    pub protected: Vec<PathBuf>,
 }
 
 /// Whether `format` is a print output, the kind `--strict` withholds: paper shows its marks
@@ -210,6 +353,42 @@ pub fn strict_refusal(form: &crate::form::Form, report: &crate::model::Report) -
         "--strict：{} 个单元格存疑{tables_zh}，未写出 PDF/DOCX ({} doubtful cell(s){tables_en}; print outputs not written; `nianbao check` lists them)",
         n.cells, n.cells
     ))
+}
+
+/// The canonical paths of `inputs` (those that exist), for [`check_output`].
+pub fn canonical_inputs(inputs: &[Input]) -> Vec<PathBuf> {
+    inputs.iter().filter_map(|i| i.path.canonicalize().ok()).collect()
+}
+
+/// Whether `path` may be written: refused when it is one of the run's inputs (`protected`,
+/// canonical), when it exists and is not a regular file (a device, a FIFO, a folder — it would
+/// be replaced by a regular file), or when it exists and `force` is not given.
+///
+/// # Errors
+/// The reason, one line in Chinese and English.
+pub fn check_output(path: &Path, protected: &[PathBuf], force: bool) -> Result<(), String> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if path.canonicalize().is_ok_and(|c| protected.contains(&c)) {
+        return Err(format!(
+            "输出会覆盖输入 (the output would overwrite an input: {})",
+            path.display()
+        ));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "输出不是普通文件 (the output exists and is not a regular file: {})",
+            path.display()
+        ));
+    }
+    if !force {
+        return Err(format!(
+            "输出文件已存在，使用 --force 覆盖 (output exists: {}; use --force)",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Converts one input to its outputs. Never panics outward: a failure is a `Failed` report.
@@ -256,12 +435,7 @@ fn convert_inner(
                 "输出会覆盖输入 (the output would overwrite the input)".into(),
             ));
         }
-        if path.exists() && !plan.force {
-            return Err(Error::Usage(format!(
-                "输出文件已存在，使用 --force 覆盖 (output exists: {}; use --force)",
-                path.display()
-            )));
-        }
+        check_output(path, &plan.protected, plan.force).map_err(Error::Usage)?;
     }
     let report = read_report_with(&input.path, plan.forms, plan.options, plan.read)?;
     let form = plan
@@ -332,12 +506,25 @@ pub fn convert_all(
     stop: &AtomicBool,
     done: &(dyn Fn(&FileReport) + Sync),
 ) -> Vec<FileReport> {
+    let clash = clashes(inputs, outputs);
     let work = || {
         inputs
             .par_iter()
             .zip(outputs.par_iter())
-            .map(|(input, outs)| {
-                let report = if stop.load(Ordering::SeqCst) {
+            .zip(clash.par_iter())
+            .map(|((input, outs), clash)| {
+                let report = if let Some(other) = clash {
+                    FileReport {
+                        input: input.path.clone(),
+                        status: Status::Failed,
+                        outputs: Vec::new(),
+                        error: Some(format!(
+                            "输出路径与另一输入相同，请改名 (its output path is also that of {}; rename one)",
+                            other.display()
+                        )),
+                        diagnostics: Vec::new(),
+                    }
+                } else if stop.load(Ordering::SeqCst) {
                     FileReport {
                         input: input.path.clone(),
                         status: Status::Skipped,
@@ -446,8 +633,36 @@ mod tests {
         assert_eq!(outs[0][0].1, dir.join("out/a.docx.json"));
         assert_eq!(outs[1][0].1, dir.join("out/a.txt.json"));
         assert_eq!(outs[2][0].1, dir.join("out/sub/b.json"));
+        // Two roots: each mirrored under its name; explicit files of one name clash.
+        std::fs::create_dir_all(dir.join("2023")).unwrap();
+        std::fs::create_dir_all(dir.join("2024")).unwrap();
+        std::fs::write(dir.join("2023/a.txt"), "x").unwrap();
+        std::fs::write(dir.join("2024/a.txt"), "x").unwrap();
+        let two = expand(&[dir.join("2023"), dir.join("2024/")], &mut std::io::empty());
+        let outs = output_paths(&two, &Target::Dir(dir.join("out")), &[OutputFormat::Json]);
+        assert_eq!(outs[0][0].1, dir.join("out/2023/a.json"));
+        assert_eq!(outs[1][0].1, dir.join("out/2024/a.json"));
+        assert_eq!(clashes(&two, &outs), [None, None]);
+        let files = expand(
+            &[dir.join("2023/a.txt"), dir.join("2024/a.txt")],
+            &mut std::io::empty(),
+        );
+        let outs = output_paths(&files, &Target::Dir(dir.join("out")), &[OutputFormat::Json]);
+        assert_eq!(
+            clashes(&files, &outs),
+            [Some(files[1].path.as_path()), Some(files[0].path.as_path())]
+        );
         let listed = expand(&[PathBuf::from("-")], &mut "x/one.txt\n\nx/two.md\n".as_bytes());
-        assert_eq!(listed.len(), 2);
+        assert_eq!(listed.len(), 3);
+        assert_eq!(
+            listed[0].path,
+            Path::new("-"),
+            "`-` is a report on standard input"
+        );
+        assert_eq!(listed[2].path, Path::new("x/two.md"));
+        assert_eq!(sniff_extension(b"%PDF-1.7"), "pdf");
+        assert_eq!(sniff_extension(b"\xef\xbb\xbf \n{\"form\": 1}"), "json");
+        assert_eq!(sniff_extension("一、总体情况".as_bytes()), "txt");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

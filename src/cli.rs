@@ -59,6 +59,9 @@ pub struct ReadArgs {
     /// The largest input file read, in MB (larger files are refused).
     #[arg(long, value_name = "MB", default_value_t = 64)]
     pub max_input_mb: u64,
+    /// Read the paths of more inputs from FILE, one a line (`-`: from standard input).
+    #[arg(long = "files-from", value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
 }
 
 impl ReadArgs {
@@ -105,11 +108,12 @@ pub struct RunArgs {
 pub enum Command {
     /// Convert reports into the official form: PDF, DOCX, JSON, Markdown.
     Convert {
-        /// Input files (.txt, .md, .html, .docx, .json).
-        #[arg(required = true)]
+        /// Input files (.txt, .md, .html, .docx, .pdf, .json) or folders; `-` reads a report
+        /// from standard input.
         inputs: Vec<PathBuf>,
-        /// Output formats, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "json")]
+        /// Output formats, comma-separated (default json). With `-o FILE` the format comes from
+        /// the file's extension, and a `--to` that differs is an error.
+        #[arg(long, value_delimiter = ',')]
         to: Vec<String>,
         /// Output: a file (format from its extension), a folder ending in `/`, or `-` for stdout.
         #[arg(short, long, value_name = "PATH")]
@@ -125,8 +129,7 @@ pub enum Command {
     },
     /// Export the tables of many reports as data: one row a report, a column a cell.
     Extract {
-        /// Input files or folders; `-` reads a list of paths from standard input.
-        #[arg(required = true)]
+        /// Input files or folders; `-` reads a report from standard input.
         inputs: Vec<PathBuf>,
         /// The data file: `.csv`, or `.jsonl` for JSON lines; `-` writes CSV to stdout.
         #[arg(short, long, value_name = "FILE")]
@@ -137,6 +140,9 @@ pub enum Command {
         /// How many files to read at once (0: one per core).
         #[arg(long, short = 'j', default_value_t = 0)]
         jobs: usize,
+        /// Overwrite the data file if it exists.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         form: FormArgs,
         #[command(flatten)]
@@ -144,9 +150,11 @@ pub enum Command {
     },
     /// Check reports: print every repair, unresolved cell and rule violation.
     Check {
-        #[arg(required = true)]
+        /// Input files or folders; `-` reads a report from standard input.
         inputs: Vec<PathBuf>,
-        /// How to print the diagnostics.
+        /// How to print the diagnostics. `json` prints an array, one object a file, whatever
+        /// the number of files: `{"file", "status": "ok"|"violations"|"unusable",
+        /// "diagnostics": [...]}` or, when unusable, `"error"` in place of the diagnostics.
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
         /// Also lay each report out as the PDF would be and report what the fonts do: faces
@@ -194,10 +202,19 @@ pub fn run(cli: Cli) -> u8 {
             read,
             layout,
             run,
-        } => with_read(&read, |read| {
+        } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
-                let reading = Reading { forms, opts, read };
-                convert(&inputs, &to, output.as_deref(), &reading, &layout, &run)
+                let mut stdin_dir = None;
+                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
+                    Ok(i) => i,
+                    Err(e) => return usage(&e),
+                };
+                let reading = Reading {
+                    forms,
+                    opts,
+                    read: read_opts,
+                };
+                convert(inputs, &to, output.as_deref(), &reading, &layout, &run)
             })
         }),
         Command::Extract {
@@ -205,11 +222,22 @@ pub fn run(cli: Cli) -> u8 {
             output,
             excel,
             jobs,
+            force,
             form,
             read,
-        } => with_read(&read, |read| {
+        } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
-                extract(&inputs, &output, excel, forms, opts, read, jobs)
+                let mut stdin_dir = None;
+                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
+                    Ok(i) => i,
+                    Err(e) => return usage(&e),
+                };
+                let reading = Reading {
+                    forms,
+                    opts,
+                    read: read_opts,
+                };
+                extract(inputs, &output, excel, &reading, jobs, force)
             })
         }),
         Command::Check {
@@ -219,10 +247,20 @@ pub fn run(cli: Cli) -> u8 {
             form,
             read,
             layout,
-        } => with_read(&read, |read| {
+        } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
+                let mut stdin_dir = None;
+                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
+                    Ok(i) => i,
+                    Err(e) => return usage(&e),
+                };
+                let reading = Reading {
+                    forms,
+                    opts,
+                    read: read_opts,
+                };
                 let fonts = if fonts { Some(&layout) } else { None };
-                check(&inputs, format, forms, opts, read, fonts)
+                check(&inputs, format, &reading, fonts)
             })
         }),
         Command::Fonts { layout } => fonts(&layout),
@@ -249,10 +287,11 @@ fn schema(dir: Option<&Path>) -> u8 {
         None => Forms::builtin(),
     };
     let text = serde_json::to_string_pretty(&crate::schema::report_schema(&forms)).expect("json");
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`nianbao schema | head`) is not an error worth a panic.
-    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
-    exit::OK
+    let mut out = Out::new();
+    match out.line(&text).and_then(|_| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) => stdout_failed(&e, exit::OK),
+    }
 }
 
 fn with_forms(args: &FormArgs, f: impl FnOnce(&Forms, &Options) -> u8) -> u8 {
@@ -296,6 +335,61 @@ fn target(output: Option<&Path>) -> Target {
     }
 }
 
+/// The inputs of a run: the command line's (folders expanded), `-` read from standard input
+/// into a temporary file (kept in `stdin_dir` for the run), and the paths listed by
+/// `--files-from FILE|-`.
+fn gather(
+    args: &[PathBuf],
+    files_from: Option<&Path>,
+    read: &ReadOptions,
+    stdin_dir: &mut Option<tempfile::TempDir>,
+) -> Result<Vec<batch::Input>, String> {
+    let stdin_report = args.iter().any(|a| a == Path::new(batch::STDIN));
+    let mut inputs = match files_from {
+        Some(p) if p == Path::new("-") => {
+            if stdin_report {
+                return Err("`-` 与 --files-from - 不能同时读取标准输入 (`-` and --files-from - both want standard input)".into());
+            }
+            batch::expand(args, &mut std::io::stdin().lock())
+        }
+        Some(p) => match std::fs::File::open(p) {
+            Ok(f) => batch::expand(args, &mut std::io::BufReader::new(f)),
+            Err(e) => return Err(format!("--files-from {}: {e}", p.display())),
+        },
+        None => batch::expand(args, &mut std::io::empty()),
+    };
+    if inputs
+        .iter()
+        .filter(|i| i.path == Path::new(batch::STDIN))
+        .count()
+        > 1
+    {
+        return Err("`-` 只能出现一次 (`-` may be given once)".into());
+    }
+    if let Some(input) = inputs.iter_mut().find(|i| i.path == Path::new(batch::STDIN)) {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        let limit = read.limits.max_input_bytes;
+        std::io::stdin()
+            .lock()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("标准输入 (standard input): {e}"))?;
+        let dir = tempfile::Builder::new()
+            .prefix("nianbao-stdin.")
+            .tempdir()
+            .map_err(|e| format!("标准输入 (standard input): {e}"))?;
+        let path = dir
+            .path()
+            .join(format!("stdin.{}", batch::sniff_extension(&bytes)));
+        // Over the limit: the reader refuses it with its usual reason.
+        std::fs::write(&path, &bytes).map_err(|e| format!("标准输入 (standard input): {e}"))?;
+        input.path = path;
+        *stdin_dir = Some(dir);
+    }
+    Ok(inputs)
+}
+
 /// How reports are read: the forms, the normalizer's options, the reader's options.
 #[derive(Clone, Copy)]
 struct Reading<'a> {
@@ -305,7 +399,7 @@ struct Reading<'a> {
 }
 
 fn convert(
-    inputs: &[PathBuf],
+    inputs: Vec<batch::Input>,
     to: &[String],
     output: Option<&Path>,
     reading: &Reading,
@@ -323,13 +417,19 @@ fn convert(
     if let Err(e) = crate::fonts::check_font_dirs(&layout.font_dirs) {
         return usage(&e.to_string());
     }
-    let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
     }
     let target = target(output);
     let formats: Vec<OutputFormat> = match &target {
         Target::File(p) => match OutputFormat::from_path(p) {
+            Some(f) if to.iter().any(|t| OutputFormat::parse(t) != Some(f)) => {
+                return usage(&format!(
+                    "--to {} 与输出文件的扩展名不符 (conflicts with the extension of {})",
+                    to.join(","),
+                    p.display()
+                ));
+            }
             Some(f) => vec![f],
             None => {
                 return usage(&format!(
@@ -340,7 +440,9 @@ fn convert(
         },
         _ => {
             let mut v = Vec::new();
-            for name in to {
+            let default = ["json".to_string()];
+            let names = if to.is_empty() { &default[..] } else { to };
+            for name in names {
                 match OutputFormat::parse(name) {
                     Some(f) if !v.contains(&f) => v.push(f),
                     Some(_) => {}
@@ -363,6 +465,11 @@ fn convert(
         Target::File(p) => batch::Target::File(p.clone()),
         Target::Dir(d) => batch::Target::Dir(d.clone()),
     };
+    if let Some(report) = &run.report
+        && let Err(e) = batch::check_output(report, &batch::canonical_inputs(&inputs), run.force)
+    {
+        return usage(&format!("--report: {e}"));
+    }
     let outputs = batch::output_paths(&inputs, &batch_target, &formats);
     let plan = batch::Plan {
         forms,
@@ -372,10 +479,12 @@ fn convert(
         font_dirs: layout.font_dirs.clone(),
         force: run.force,
         strict: run.strict,
+        protected: batch::canonical_inputs(&inputs),
     };
     let stop = interrupt_flag();
     let progress = Progress::new(inputs.len());
-    let reports = batch::convert_all(&inputs, &outputs, &plan, run.jobs, stop, &|r| progress.done(r));
+    let jobs = cap_jobs(run.jobs);
+    let reports = batch::convert_all(&inputs, &outputs, &plan, jobs, stop, &|r| progress.done(r));
     progress.finish();
     finish_run(&reports, run.report.as_deref(), stop.load(Ordering::SeqCst))
 }
@@ -413,18 +522,20 @@ fn to_stdout(
             return exit::UNUSABLE;
         }
     };
-    let mut out = std::io::stdout().lock();
-    if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
-        return exit::UNUSABLE;
-    }
-    if has_errors(&report.diagnostics) {
+    let status = if has_errors(&report.diagnostics) {
         exit::VIOLATIONS
     } else {
         exit::OK
+    };
+    let mut out = Out::new();
+    match out.bytes(&bytes).and_then(|_| out.flush()) {
+        Ok(()) => status,
+        Err(e) => stdout_failed(&e, status),
     }
 }
 
-/// Set by Ctrl-C: the files in progress finish, the rest are skipped.
+/// Set by Ctrl-C, SIGTERM or SIGHUP (ctrlc's `termination` feature): the files in progress
+/// finish, the rest are skipped, and the summary and `--report` are written.
 fn interrupt_flag() -> &'static AtomicBool {
     static STOP: AtomicBool = AtomicBool::new(false);
     static HANDLER: std::sync::Once = std::sync::Once::new();
@@ -530,17 +641,21 @@ fn finish_run(reports: &[batch::FileReport], report_file: Option<&Path>, interru
 
 /// `nianbao extract`: one row a report, every cell a column.
 fn extract(
-    inputs: &[PathBuf],
+    inputs: Vec<batch::Input>,
     output: &Path,
     excel: bool,
-    forms: &Forms,
-    opts: &Options,
-    read: &ReadOptions,
+    reading: &Reading,
     jobs: usize,
+    force: bool,
 ) -> u8 {
-    let inputs = batch::expand(inputs, &mut std::io::stdin().lock());
+    let Reading { forms, opts, read } = *reading;
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
+    }
+    if output != Path::new("-")
+        && let Err(e) = batch::check_output(output, &batch::canonical_inputs(&inputs), force)
+    {
+        return usage(&e);
     }
     let ext = output
         .extension()
@@ -559,7 +674,10 @@ fn extract(
         .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()))
     };
     let work = || inputs.par_iter().map(read_one).collect::<Vec<_>>();
-    let results = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+    let results = match rayon::ThreadPoolBuilder::new()
+        .num_threads(cap_jobs(jobs))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
@@ -582,9 +700,9 @@ fn extract(
         extract::to_json_lines(forms, &records)
     };
     if output == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
-            return exit::UNUSABLE;
+        let mut out = Out::new();
+        if let Err(e) = out.bytes(text.as_bytes()).and_then(|_| out.flush()) {
+            return stdout_failed(&e, exit::UNUSABLE);
         }
     } else if let Err(e) = write_atomic(output, text.as_bytes()) {
         eprintln!("nianbao: {e}");
@@ -618,14 +736,11 @@ fn print_summary(input: &Path, report: &Report) {
 
 /// `nianbao check`; with `fonts`, each report is also laid out as its PDF would be and the
 /// font diagnostics join its own.
-fn check(
-    inputs: &[PathBuf],
-    format: CheckFormat,
-    forms: &Forms,
-    opts: &Options,
-    read: &ReadOptions,
-    fonts: Option<&LayoutArgs>,
-) -> u8 {
+fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts: Option<&LayoutArgs>) -> u8 {
+    let Reading { forms, opts, read } = *reading;
+    if inputs.is_empty() {
+        return usage("没有找到输入文件 (no input files found)");
+    }
     let style = match fonts.and_then(|l| l.style.as_ref()) {
         Some(p) => match Style::load(p) {
             Ok(s) => s,
@@ -641,28 +756,40 @@ fn check(
     let mut failed = 0;
     let mut worst = exit::OK;
     let mut json_out = Vec::new();
+    let mut out = Out::new();
     for input in inputs {
-        let result = read_report_with(input, forms, opts, read).and_then(|mut report| {
-            if let Some(layout) = fonts
-                && let Some(form) = forms.get(&report.form)
-            {
-                let ctx = Context {
-                    form,
-                    style: &style,
-                    font_dirs: layout.font_dirs.clone(),
-                };
-                let found = crate::write::pdf::font_check(&report, &ctx)?;
-                report.diagnostics.extend(found);
-            }
-            Ok(report)
-        });
+        let input = input.path.as_path();
+        // A panic in one file fails that file, as in `convert`.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_report_with(input, forms, opts, read)
+                .and_then(|mut report| {
+                    if let Some(layout) = fonts
+                        && let Some(form) = forms.get(&report.form)
+                    {
+                        let ctx = Context {
+                            form,
+                            style: &style,
+                            font_dirs: layout.font_dirs.clone(),
+                        };
+                        let found = crate::write::pdf::font_check(&report, &ctx)?;
+                        report.diagnostics.extend(found);
+                    }
+                    Ok(report)
+                })
+                .map_err(|e| e.to_string())
+        }))
+        .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()));
         match result {
             Ok(report) => {
                 if has_errors(&report.diagnostics) {
                     worst = worst.max(exit::VIOLATIONS);
                 }
                 match format {
-                    CheckFormat::Text => print_diagnostics(input, &report.diagnostics),
+                    CheckFormat::Text => {
+                        if let Err(e) = print_diagnostics(&mut out, input, &report.diagnostics) {
+                            return stdout_failed(&e, worst);
+                        }
+                    }
                     CheckFormat::Json => json_out.push(serde_json::json!({
                         "file": input.display().to_string(),
                         "status": if has_errors(&report.diagnostics) { "violations" } else { "ok" },
@@ -672,35 +799,38 @@ fn check(
             }
             Err(e) => {
                 failed += 1;
-                match format {
-                    CheckFormat::Text => println!("{}: error: {e}", input.display()),
-                    CheckFormat::Json => json_out.push(serde_json::json!({
+                eprintln!("{}: error: {e}", input.display());
+                if let CheckFormat::Json = format {
+                    json_out.push(serde_json::json!({
                         "file": input.display().to_string(),
                         "status": "unusable",
-                        "error": e.to_string(),
-                    })),
+                        "error": e,
+                    }));
                 }
             }
         }
     }
-    if let CheckFormat::Json = format {
-        let value = if inputs.len() == 1 {
-            json_out.remove(0)
-        } else {
-            serde_json::Value::Array(json_out)
-        };
-        println!("{}", serde_json::to_string_pretty(&value).expect("json"));
-    }
-    if failed == 0 {
+    let status = if failed == 0 {
         worst
     } else if failed == inputs.len() {
         exit::UNUSABLE
     } else {
         exit::PARTIAL
+    };
+    if let CheckFormat::Json = format {
+        // Always an array, one object a file: the same shape for one file as for many.
+        let text = serde_json::to_string_pretty(&json_out).expect("json");
+        if let Err(e) = out.line(&text) {
+            return stdout_failed(&e, status);
+        }
+    }
+    match out.flush() {
+        Ok(()) => status,
+        Err(e) => stdout_failed(&e, status),
     }
 }
 
-fn print_diagnostics(input: &Path, diags: &[Diagnostic]) {
+fn print_diagnostics(out: &mut Out, input: &Path, diags: &[Diagnostic]) -> std::io::Result<()> {
     let name = input.display();
     for d in diags {
         let severity = match d.severity {
@@ -713,15 +843,15 @@ fn print_diagnostics(input: &Path, diags: &[Diagnostic]) {
             .map(|l| format!("{name}:{l}"))
             .unwrap_or_else(|| name.to_string());
         let cell = d.cell.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
-        println!("{place}: {severity}[{}]{cell} {}", d.code, d.message);
+        out.line(&format!("{place}: {severity}[{}]{cell} {}", d.code, d.message))?;
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    println!(
+    out.line(&format!(
         "{name}: {} 个错误 (errors), {} 处修复 (repairs), {} 条说明 (notes)",
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Info)
-    );
+    ))
 }
 
 /// `nianbao fonts`: each font role, the face it resolved to, where from and why.
@@ -737,21 +867,88 @@ fn fonts(layout: &LayoutArgs) -> u8 {
         Ok(s) => s,
         Err(e) => return usage(&e.to_string()),
     };
-    for (role, r) in &set.roles {
-        let face = set.face(r.face);
-        println!(
-            "{role:<12} {} [{}] {}",
-            face.family,
-            r.origin.label(),
-            face.path.display()
-        );
-        println!("{:<12} {}", "", r.reason);
+    let mut out = Out::new();
+    let mut write = || -> std::io::Result<()> {
+        for (role, r) in &set.roles {
+            let face = set.face(r.face);
+            out.line(&format!(
+                "{role:<12} {} [{}] {}",
+                face.family,
+                r.origin.label(),
+                face.path.display()
+            ))?;
+            out.line(&format!("{:<12} {}", "", r.reason))?;
+        }
+        for why in &set.skipped {
+            out.line(&format!("skipped      {why}"))?;
+        }
+        out.flush()
+    };
+    match write() {
+        Ok(()) => exit::OK,
+        Err(e) => stdout_failed(&e, exit::OK),
     }
-    for why in &set.skipped {
-        println!("skipped      {why}");
-    }
-    exit::OK
 }
+
+/// Standard output for a command's results. A closed pipe (`nianbao check … | head -1`) ends
+/// the command quietly; any other write error (a full disk) is one line on stderr and exit 2,
+/// never a panic.
+struct Out {
+    out: std::io::StdoutLock<'static>,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out {
+            out: std::io::stdout().lock(),
+        }
+    }
+
+    /// Writes `text` and a line break.
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Writes `bytes` as they are.
+    fn bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
+    /// Flushes what is buffered: a write error shows at the latest here.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The exit status after standard output failed: `status` (what the command had found so far)
+/// when the reader went away, otherwise a one-line message and [`exit::UNUSABLE`].
+fn stdout_failed(e: &std::io::Error, status: u8) -> u8 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        status
+    } else {
+        eprintln!("nianbao: 无法写入标准输出 (cannot write to standard output): {e}");
+        exit::UNUSABLE
+    }
+}
+
+/// `--jobs` as the thread pools take it: 0 stays 0 (one a core); more than
+/// [`MAX_JOBS_PER_CORE`] threads a core is capped there, with a note (`--jobs 100000` made
+/// the pool spawn threads until the run hung).
+fn cap_jobs(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = cores.saturating_mul(MAX_JOBS_PER_CORE);
+    if jobs > max {
+        eprintln!("nianbao: --jobs {jobs} 过大，改为 {max} (capped to {max}: {MAX_JOBS_PER_CORE} a core)");
+        max
+    } else {
+        jobs
+    }
+}
+
+/// The most threads a core `--jobs` may ask for: reading and rendering are CPU-bound, so more
+/// buys nothing.
+const MAX_JOBS_PER_CORE: usize = 4;
 
 fn usage(msg: &str) -> u8 {
     eprintln!("nianbao: {msg}");

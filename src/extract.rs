@@ -104,7 +104,10 @@ fn fields(record: &Record, columns: &[String]) -> Vec<String> {
     }
 }
 
-/// CSV (RFC 4180), UTF-8; with `excel`, a byte-order mark so Excel reads the Chinese right.
+/// CSV (RFC 4180), UTF-8. With `excel`, a byte-order mark so Excel reads the Chinese right,
+/// and every field that a spreadsheet would evaluate as a formula (one beginning with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return, and not a number) is written with a leading `'`,
+/// so Excel and WPS show it as text (OWASP, CSV injection); negative numbers stay numbers.
 pub fn to_csv(forms: &Forms, records: &[Record], excel: bool) -> String {
     let columns = cell_columns(forms, records);
     let mut out = String::new();
@@ -118,9 +121,23 @@ pub fn to_csv(forms: &Forms, records: &[Record], excel: bool) -> String {
         .collect();
     push_csv_line(&mut out, &header);
     for r in records {
-        push_csv_line(&mut out, &fields(r, &columns));
+        let mut row = fields(r, &columns);
+        if excel {
+            for f in &mut row {
+                defuse_formula(f);
+            }
+        }
+        push_csv_line(&mut out, &row);
     }
     out
+}
+
+/// Prefixes `'` to a field a spreadsheet would read as a formula; numbers are left alone.
+fn defuse_formula(field: &mut String) {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && field.trim().parse::<f64>().is_err() {
+        field.insert(0, '\'');
+    }
 }
 
 fn push_csv_line(out: &mut String, fields: &[String]) {
@@ -206,6 +223,21 @@ mod tests {
         assert!(lines[1].starts_with("a.txt,ok,淮安市人民政府,2024,2021,0,"));
         assert!(lines[1].contains(",3119,"));
         assert!(lines[2].starts_with("\"b,c.txt\",failed,"));
+        // Formula injection: text that would be evaluated is defused, numbers stay numbers.
+        let mut hostile = report.clone();
+        hostile.organization = Some("=HYPERLINK(\"http://x\",\"y\")".into());
+        hostile.tables.0[0].1.set(0, 0, Cell::Number(-5.0));
+        let evil = [Record {
+            file: Path::new("@evil.txt"),
+            result: Ok(&hostile),
+        }];
+        let csv = to_csv(&forms, &evil, true);
+        let row = csv.split("\r\n").nth(1).unwrap();
+        assert!(row.starts_with("'@evil.txt,ok,\"'=HYPERLINK("), "{row}");
+        assert!(row.contains(",-5,"), "{row}");
+        assert!(!row.contains("'-5"), "{row}");
+        let plain = to_csv(&forms, &evil, false);
+        assert!(plain.split("\r\n").nth(1).unwrap().starts_with("@evil.txt,"));
         let jsonl = to_json_lines(&forms, &records);
         let first: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
         assert_eq!(first["applications.new_received.total"], 3119);

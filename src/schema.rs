@@ -52,6 +52,10 @@ pub fn report_schema(forms: &Forms) -> Value {
         "required": ["form", "title", "organization", "year", "sections", "tables", "diagnostics"],
         "additionalProperties": false,
         "properties": {
+            "generator": {
+                "description": "The program that wrote the file (`nianbao <version>`); a folder walk skips such files",
+                "type": "string",
+            },
             "form": {
                 "description": "The form version",
                 "enum": versions,

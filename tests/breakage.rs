@@ -43,25 +43,13 @@ const SEEDS_PER_KIND: usize = 100;
 /// with what is missing on main. The integrator removes a name as its feature lands; every
 /// name not listed asserts 0 silent cells and 0 read errors.
 const PENDING: &[&str] = &[
-    // Cells run together: every case refused («no tables found»); reading a table whose row
-    // values are glued (`…数量1622735149220二、…`), a line per section or one line, is not built.
+    // Cells run together: the generator glues every row, also where neither the rules nor the
+    // labels fix the cut (k01: 191 silent cells in 39 of 100 cases, the cuts the solver takes
+    // on one line with spaces); the corpus's concat shapes read exactly.
     "k01-concat",
-    // Decoy headings: about half the cases refused («no tables found») when the preamble lists
-    // the section names one per line or an old section title stands inside section 一.
-    "k02-decoy",
-    // A number broken over two lines: the tail line is dropped with a `row_unmatched` warning
-    // and the head kept as the cell's value (`243` read as `2`), no error.
-    "k06-split-number",
-    // Collapsed repeats: a run written once can shift table 三's values by a row with no error.
-    "k07-collapsed",
-    // Mixed forms: the 2019 row （六）其他处理 is read as the first 2021 sub-row and the other
-    // two are `inferred` (a warning) as 0, instead of left null or named by an error.
-    "k09-mixed-form",
-    // Prose figures: full-width digits in prose are read as 0 by R7 (false R7 errors), and a
-    // disagreeing sentence split over two lines gives no R7 error.
+    // Prose figures: a disagreeing figure split over lines around other text is missed by R7
+    // (5 of 100 cases): no false R7 error any more, but 5 missing ones.
     "k10-prose",
-    // Metadata: `标题：` kept in the organization; Kangxi radicals (U+2F00–U+2FD5) kept in it.
-    "k12-metadata",
 ];
 const MIN_CASES: usize = 500;
 const SHOWN_FAILURES: usize = 10;

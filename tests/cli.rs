@@ -30,6 +30,8 @@ fn check_names_the_cell_and_rule_when_r1_fails() {
     let o = nianbao(&["check", "--format", "json", path.to_str().unwrap()], dir.path());
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "an array also for one file");
+    let v = &v[0];
     assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| {
         d["code"] == "R1"
             && d["cell"] == "applications"
@@ -181,7 +183,7 @@ fn json_output_is_also_an_input() {
     .unwrap();
     let o = nianbao(&["check", "bad.json"], dir.path());
     assert_eq!(o.status.code(), Some(2));
-    assert!(stdout(&o).contains("tables.review_litigation"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("tables.review_litigation"), "{}", stderr(&o));
 }
 
 #[test]
@@ -194,6 +196,191 @@ fn an_output_never_overwrites_its_input() {
     let o = nianbao(&["convert", "h.json", "-o", "h.json"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::read(dir.path().join("h.json")).unwrap(), before);
+}
+
+/// Runs `args` with standard output a pipe whose reader is already gone.
+fn with_closed_stdout(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
+    let seed = fixture("000_7a31bcbeafe9deac.txt");
+    let seed = seed.to_str().unwrap();
+    let commands: [&[&str]; 5] = [
+        &["check", seed],
+        &["check", "--format", "json", seed],
+        &["fonts"],
+        &["schema"],
+        &["convert", seed, "-o", "-"],
+    ];
+    for args in commands {
+        let o = with_closed_stdout(args);
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{args:?}: {:?} {err}",
+            o.status
+        );
+        if Path::new("/dev/full").exists() {
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+                .args(args)
+                .stdout(full)
+                .output()
+                .unwrap();
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+            assert!(err.contains("cannot write to standard output"), "{args:?}: {err}");
+        }
+    }
+}
+
+#[test]
+fn outputs_never_destroy_inputs_devices_or_fifos() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("a.txt")).unwrap();
+    let before = std::fs::read(d.join("a.txt")).unwrap();
+    // --report onto an input.
+    let o = nianbao(
+        &["convert", "a.txt", "-o", "out/", "--report", "a.txt", "--force"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("overwrite an input"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(d.join("a.txt")).unwrap(), before);
+    // --report onto a device node stays a device.
+    let o = nianbao(
+        &[
+            "convert",
+            "a.txt",
+            "-o",
+            "out/",
+            "--report",
+            "/dev/null",
+            "--force",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    // --report follows the no-overwrite rule.
+    let o = nianbao(&["convert", "a.txt", "-o", "out/", "--report", "r.json"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = nianbao(&["convert", "a.txt", "-o", "out2/", "--report", "r.json"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!d.join("out2").exists(), "nothing converted before the refusal");
+    let o = nianbao(
+        &["convert", "a.txt", "-o", "out2/", "--report", "r.json", "--force"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // extract -o onto its own input, and onto an existing file.
+    let o = nianbao(&["convert", "a.txt", "-o", "x.json"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json = std::fs::read(d.join("x.json")).unwrap();
+    let o = nianbao(&["extract", "x.json", "-o", "x.json", "--force"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read(d.join("x.json")).unwrap(), json);
+    std::fs::write(d.join("data.csv"), "keep").unwrap();
+    let o = nianbao(&["extract", "a.txt", "-o", "data.csv"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(d.join("data.csv")).unwrap(), "keep");
+    let o = nianbao(&["extract", "a.txt", "-o", "data.csv", "--force"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // -o onto a FIFO stays a FIFO (and nothing blocks on it).
+    let fifo = d.join("f.json");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = nianbao(&["convert", "a.txt", "-o", "f.json", "--force"], d);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(!std::fs::metadata(&fifo).unwrap().is_file());
+    }
+    // --to that contradicts -o FILE is an error, not a silent JSON.
+    let o = nianbao(&["convert", "a.txt", "--to", "pdf", "-o", "y.json"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!d.join("y.json").exists());
+    let o = nianbao(&["convert", "a.txt", "--to", "json", "-o", "y.json"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn check_takes_folders_lists_and_a_report_on_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("in")).unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("in/a.txt")).unwrap();
+    std::fs::write(d.join("in/empty.txt"), b"").unwrap();
+    // A folder: one array, an object a file; the unusable file's error on stderr.
+    let o = nianbao(&["check", "--format", "json", "in"], d);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files = v.as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(
+        files
+            .iter()
+            .any(|f| f["status"] == "unusable" && f["error"].is_string())
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f["status"] == "ok" && f["diagnostics"].is_array())
+    );
+    assert!(stderr(&o).contains("empty.txt: error:"), "{}", stderr(&o));
+    let o = nianbao(&["check", "in"], d);
+    assert!(!stdout(&o).contains("empty.txt: error:"), "errors go to stderr");
+    // `-`: the report itself on standard input.
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(args)
+            .current_dir(d)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A refusal may come before standard input is read: the pipe is then closed.
+        let _ = child.stdin.take().unwrap().write_all(input);
+        child.wait_with_output().unwrap()
+    };
+    let report = std::fs::read(d.join("in/a.txt")).unwrap();
+    let o = run(&["check", "-"], &report);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["convert", "-", "-o", "-"], &report);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(json["tables"].is_object());
+    // …and nianbao's JSON on stdin is read as JSON.
+    let o = run(&["check", "-"], &o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // `--files-from -`: a list of paths.
+    let o = run(&["check", "--files-from", "-"], b"in/a.txt\n\nin/a.txt\n");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).matches("in/a.txt: 0 个错误").count(),
+        2,
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["check", "-", "--files-from", "-"], b"in/a.txt\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
 #[test]
@@ -427,7 +614,8 @@ fn check_with_fonts_makes_a_character_no_face_has_an_error() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let diags = v["diagnostics"].as_array().unwrap();
+    // `check --format json` is an array, one object a file.
+    let diags = v[0]["diagnostics"].as_array().unwrap();
     assert!(
         diags.iter().any(|d| d["code"] == "font_missing_char"
             && d["severity"] == "error"

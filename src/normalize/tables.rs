@@ -42,20 +42,32 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
     let mut cands = align::candidates(blocks, &rows);
     let mut interleaved = false;
     let eqs = solve::equations(form, def);
-    let mut run_order: Option<(usize, usize)> = None;
+    let mut run_order: Option<(usize, usize, usize)> = None;
     if def.layout == Layout::SideBySide {
         let runs: Vec<usize> = cands.iter().map(|c| c.values.len()).collect();
+        // Grid rows (HTML, DOCX, pipes) are not pdftotext's moved runs.
+        let gridded = cands.iter().any(|c| c.exact.is_some());
+        // A run may be left out only when text stands on its line (OCR noise in a header
+        // line read as numbers), never a line of values alone.
+        let noisy: Vec<bool> = cands
+            .iter()
+            .map(|c| {
+                let line = c.values.first().map(|v| v.line);
+                cands.iter().any(|o| o.pieces.iter().any(|p| Some(p.1) == line))
+            })
+            .collect();
         (cands, interleaved) = align::join_runs(cands);
         // Values interleaved with header text: pdftotext moves whole runs of them. The runs
         // are tried in every order; the order is taken when it is the only one the rules
         // allow.
         if interleaved
+            && !gridded
             && let Some(joined) = cands.first_mut()
-            && let Some((values, tried)) = unique_run_order(def, &joined.values, &runs, &eqs)
+            && let Some((values, tried, dropped)) = unique_run_order(def, &joined.values, &runs, &noisy, &eqs)
         {
             joined.values = values;
             interleaved = false;
-            run_order = Some((runs.len(), tried));
+            run_order = Some((runs.len(), tried, dropped));
         }
     }
     // A group of the form printed as one row with values (an older form's row): taken
@@ -96,13 +108,18 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
             .at(line)
             .cell(def.key.clone()),
         );
-    } else if let Some((runs, tried)) = run_order {
+    } else if let Some((runs, tried, dropped)) = run_order {
+        let left_out = if dropped > 0 {
+            format!("，另有 {dropped} 个数值不属于表格 ({dropped} value(s) left out)")
+        } else {
+            String::new()
+        };
         ctx.diags.push(
             Diagnostic::new(
                 Severity::Warning,
                 code::VALUES_REALIGNED,
                 format!(
-                    "数值与表头文字交错，分成 {runs} 段；{tried} 种排列中只有一种符合勾稽关系，已按其读取 (values interleaved with header text in {runs} runs; of {tried} orders of the runs only one keeps the rules)"
+                    "数值与表头文字交错，分成 {runs} 段；{tried} 种排列中只有一种符合勾稽关系，已按其读取{left_out} (values interleaved with header text in {runs} runs; of {tried} arrangements of the runs only one keeps the rules)"
                 ),
             )
             .at(cands.first().map(Candidate::line))
@@ -355,20 +372,23 @@ fn cut_row(
 const MAX_RUNS: usize = 6;
 
 /// The values of a side-by-side table read in runs (`lens`, in reading order), put in the
-/// one order of the runs under which every equation holds, with the number of orders tried;
-/// `None` when no order, or several giving different cells, keep the rules, when a value is
-/// unreadable, or past [`MAX_RUNS`] runs.
+/// one order of the runs under which every equation holds. Runs marked `noisy` (text on
+/// their line: OCR noise in a header read as numbers) may be left out when the rest fill
+/// the table exactly. Returns the values,
+/// the number of arrangements tried and of values left out; `None` when no arrangement, or
+/// several giving different cells, keep the rules, when a value is unreadable, or past
+/// [`MAX_RUNS`] runs.
 fn unique_run_order(
     def: &TableDef,
     values: &[ReadValue],
     lens: &[usize],
+    noisy: &[bool],
     eqs: &[solve::Equation],
-) -> Option<(Vec<ReadValue>, usize)> {
+) -> Option<(Vec<ReadValue>, usize, usize)> {
     let width: Vec<usize> = def.rows().map(|r| r.block.columns.len()).collect();
     let cells: usize = width.iter().sum();
     if eqs.is_empty()
         || lens.len() > MAX_RUNS
-        || values.len() != cells
         || lens.iter().sum::<usize>() != values.len()
         || values.iter().any(|v| v.number().is_none())
     {
@@ -396,32 +416,39 @@ fn unique_run_order(
                 < 1e-6
         })
     };
-    let mut found: Option<Vec<ReadValue>> = None;
+    let mut found: Option<(Vec<ReadValue>, usize)> = None;
     let mut tried = 0;
-    let mut perm: Vec<usize> = (0..lens.len()).collect();
-    loop {
-        tried += 1;
-        let reordered: Vec<ReadValue> = perm
-            .iter()
-            .flat_map(|&i| values[starts[i]..starts[i] + lens[i]].iter().cloned())
-            .collect();
-        let flat: Vec<f64> = reordered.iter().filter_map(ReadValue::number).collect();
-        if holds(&flat) {
-            match &found {
-                None => found = Some(reordered),
-                Some(prev) => {
-                    let same = prev.iter().zip(&reordered).all(|(a, b)| a.number() == b.number());
-                    if !same {
-                        return None;
+    for mask in 1u32..(1 << lens.len()) {
+        let chosen: Vec<usize> = (0..lens.len()).filter(|&i| mask & (1 << i) != 0).collect();
+        let drops_clean_run = (0..lens.len()).any(|i| mask & (1 << i) == 0 && !noisy[i]);
+        if drops_clean_run || chosen.iter().map(|&i| lens[i]).sum::<usize>() != cells {
+            continue;
+        }
+        let mut perm = chosen.clone();
+        loop {
+            tried += 1;
+            let reordered: Vec<ReadValue> = perm
+                .iter()
+                .flat_map(|&i| values[starts[i]..starts[i] + lens[i]].iter().cloned())
+                .collect();
+            let flat: Vec<f64> = reordered.iter().filter_map(ReadValue::number).collect();
+            if holds(&flat) {
+                match &found {
+                    None => found = Some((reordered, values.len() - cells)),
+                    Some((prev, _)) => {
+                        let same = prev.iter().zip(&reordered).all(|(a, b)| a.number() == b.number());
+                        if !same {
+                            return None;
+                        }
                     }
                 }
             }
-        }
-        if !next_permutation(&mut perm) {
-            break;
+            if !next_permutation(&mut perm) {
+                break;
+            }
         }
     }
-    found.map(|v| (v, tried))
+    found.map(|(v, dropped)| (v, tried, dropped))
 }
 
 /// Steps `p` to the next permutation in lexicographic order; false after the last.
@@ -519,7 +546,9 @@ fn grid_cells(
     if start + tail.len() < grid_width {
         return None;
     }
-    let from = value_column.unwrap_or(start + tail.len() - n);
+    // Without rows that show where the values start, extra cells leave the positions open
+    // (padding may stand before or after the values).
+    let from = value_column?;
     let lo = from.checked_sub(start)?;
     if lo + n > tail.len() {
         return None;

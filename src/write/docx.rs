@@ -67,6 +67,8 @@ pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     xml.settings = settings.into_bytes();
     xml.font_table = fonts.into_bytes();
     xml.doc_props.core = core.into_bytes();
+    // The mark a folder walk knows nianbao's own outputs by (`batch::written_by_nianbao`).
+    xml.doc_props.app = APP_XML.as_bytes().to_vec();
     xml.footers = vec![odd.into_bytes(), even.into_bytes()];
     // docx-rs's default numbering part puts `w:rPr` before `w:ind`; the document uses no
     // lists, so an empty numbering part keeps the package valid.
@@ -765,6 +767,12 @@ fn footer_xml(style: &Style, align: Align) -> String {
          <w:r><w:t xml:space=\"preserve\"> —</w:t></w:r></w:p></w:ftr>"
     )
 }
+
+/// `docProps/app.xml`: the application, nianbao.
+const APP_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\" \
+xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">\
+<Application>nianbao</Application></Properties>";
 
 /// `docProps/core.xml`: title, creator, language and times.
 fn core_xml(report: &Report) -> String {

@@ -135,7 +135,13 @@ pub fn civil_time(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees a half-written file and an interrupted run leaves none behind.
+/// reader never sees a half-written file and an interrupted run leaves none behind. The
+/// temporary name is unique per writer (two threads writing the same target never share
+/// one), the file is synced before the rename and the folder after it, so the new name
+/// survives a crash. The file gets the usual permissions (0666 less the umask).
+///
+/// # Errors
+/// [`Error::Io`] naming `path`; the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
     let dir = match path.parent() {
@@ -144,17 +150,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    result.map_err(io)
+    // Dropped on any error (or a panic) before `persist`: the temporary file is removed.
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    sync_dir(dir).map_err(io)
+}
+
+/// Syncs a folder, so a rename in it is on disk.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -177,5 +199,39 @@ mod tests {
         write_atomic(&dir.join("ok.json"), b"{}").unwrap();
         assert_eq!(std::fs::read(dir.join("ok.json")).unwrap(), b"{}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn writers_of_one_target_never_share_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("same.json");
+        let payloads: Vec<Vec<u8>> = (0..8u8).map(|i| vec![b'a' + i; 200_000]).collect();
+        std::thread::scope(|s| {
+            for p in &payloads {
+                let target = &target;
+                s.spawn(move || {
+                    for _ in 0..5 {
+                        write_atomic(target, p).unwrap();
+                    }
+                });
+            }
+        });
+        // Whole: one writer's bytes, never a mix of two.
+        let got = std::fs::read(&target).unwrap();
+        assert!(payloads.contains(&got), "a torn file of {} bytes", got.len());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["same.json"], "no temporary file left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // The permissions of any new file (the umask applies), not the temporary file's 0600.
+            let plain = dir.path().join("plain");
+            std::fs::write(&plain, b"").unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&target), mode(&plain));
+        }
     }
 }
