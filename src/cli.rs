@@ -202,20 +202,8 @@ pub fn run(cli: Cli) -> u8 {
             read,
             layout,
             run,
-        } => with_read(&read, |read_opts| {
-            with_forms(&form, |forms, opts| {
-                let mut stdin_dir = None;
-                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
-                    Ok(i) => i,
-                    Err(e) => return usage(&e),
-                };
-                let reading = Reading {
-                    forms,
-                    opts,
-                    read: read_opts,
-                };
-                convert(inputs, &to, output.as_deref(), &reading, &layout, &run)
-            })
+        } => with_inputs(&inputs, &read, &form, |inputs, reading| {
+            convert(inputs, &to, output.as_deref(), reading, &layout, &run)
         }),
         Command::Extract {
             inputs,
@@ -225,20 +213,8 @@ pub fn run(cli: Cli) -> u8 {
             force,
             form,
             read,
-        } => with_read(&read, |read_opts| {
-            with_forms(&form, |forms, opts| {
-                let mut stdin_dir = None;
-                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
-                    Ok(i) => i,
-                    Err(e) => return usage(&e),
-                };
-                let reading = Reading {
-                    forms,
-                    opts,
-                    read: read_opts,
-                };
-                extract(inputs, &output, excel, &reading, jobs, force)
-            })
+        } => with_inputs(&inputs, &read, &form, |inputs, reading| {
+            extract(inputs, &output, excel, reading, jobs, force)
         }),
         Command::Check {
             inputs,
@@ -247,25 +223,39 @@ pub fn run(cli: Cli) -> u8 {
             form,
             read,
             layout,
-        } => with_read(&read, |read_opts| {
-            with_forms(&form, |forms, opts| {
-                let mut stdin_dir = None;
-                let inputs = match gather(&inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
-                    Ok(i) => i,
-                    Err(e) => return usage(&e),
-                };
-                let reading = Reading {
-                    forms,
-                    opts,
-                    read: read_opts,
-                };
-                let fonts = if fonts { Some(&layout) } else { None };
-                check(&inputs, format, &reading, fonts)
-            })
+        } => with_inputs(&inputs, &read, &form, |inputs, reading| {
+            let fonts = if fonts { Some(&layout) } else { None };
+            check(&inputs, format, reading, fonts)
         }),
         Command::Fonts { layout } => fonts(&layout),
         Command::Schema { forms } => schema(forms.as_deref()),
     }
+}
+
+/// The run's inputs gathered (files, folders, `-`, `--files-from`) with the reading options
+/// and forms checked once, before any input is read; a usage error is exit 2.
+fn with_inputs(
+    inputs: &[PathBuf],
+    read: &ReadArgs,
+    form: &FormArgs,
+    f: impl FnOnce(Vec<batch::Input>, &Reading) -> u8,
+) -> u8 {
+    with_read(read, |read_opts| {
+        with_forms(form, |forms, opts| {
+            // Holds a report read from standard input until the run is over.
+            let mut stdin_dir = None;
+            let inputs = match gather(inputs, read.files_from.as_deref(), read_opts, &mut stdin_dir) {
+                Ok(i) => i,
+                Err(e) => return usage(&e),
+            };
+            let reading = Reading {
+                forms,
+                opts,
+                read: read_opts,
+            };
+            f(inputs, &reading)
+        })
+    })
 }
 
 /// Checks the reading options once, before any input is read.

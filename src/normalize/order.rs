@@ -255,9 +255,7 @@ pub fn rebuild(
         let mut withheld = Vec::new();
         for j in w.free.clone() {
             // A row no rule checks (table 二) is placed by the counts alone: a guess.
-            let checked = eqs
-                .iter()
-                .any(|e| e.terms.iter().any(|&(r, c, _)| rows[j].cells.contains(&(r, c))));
+            let checked = solve::checked(eqs, &rows[j].cells);
             match agreed_row(&w.readings, j).filter(|_| checked) {
                 Some(vals) => {
                     out.assignment[j] = Some(out.cands.len());
@@ -321,9 +319,7 @@ pub fn rebuild(
             );
         }
         for &j in &withheld {
-            let checked = eqs
-                .iter()
-                .any(|e| e.terms.iter().any(|&(r, c, _)| rows[j].cells.contains(&(r, c))));
+            let checked = solve::checked(eqs, &rows[j].cells);
             let why = if !checked && agreed_row(&w.readings, j).is_some() {
                 "只能按数值个数排列，没有勾稽关系可以核对 (only the counts place them; no rule checks this row)".to_string()
             } else if w.too_many {

@@ -59,6 +59,12 @@ pub fn equations(form: &Form, def: &TableDef) -> Vec<Equation> {
     out
 }
 
+/// Whether any equation holds one of `cells`: whether the rules can check a reading of them.
+pub fn checked(eqs: &[Equation], cells: &[(usize, usize)]) -> bool {
+    eqs.iter()
+        .any(|e| e.terms.iter().any(|&(r, c, _)| cells.contains(&(r, c))))
+}
+
 /// What values a cell may take: whether it must be ≥ 0, whether it must be whole.
 #[derive(Debug, Clone)]
 pub struct Domain {

@@ -1350,9 +1350,7 @@ fn readings(
                 .all(|w| w[0].line != w[1].line && w[0].number() != w[1].number());
         // An expansion is a guess the rules must check: a row no equation touches (table
         // 二) may as well have lost values, or left cells blank (`规章\t4\t\t`).
-        let checked = eqs
-            .iter()
-            .any(|e| e.terms.iter().any(|&(r, c, _)| row.cells.contains(&(r, c))));
+        let checked = solve::checked(eqs, &row.cells);
         if !collapsed || !checked {
             return None;
         }
