@@ -59,6 +59,27 @@ pub fn equations(form: &Form, def: &TableDef) -> Vec<Equation> {
     out
 }
 
+/// Whether `eq` can still hold: its known cells' terms plus the range each unknown cell may
+/// take (`range(r, c)`, inclusive bounds, infinite where open) can reach 0.
+pub fn can_hold(eq: &Equation, grid: &Grid, range: impl Fn(usize, usize) -> (f64, f64)) -> bool {
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for &(r, c, k) in &eq.terms {
+        match grid[r][c] {
+            Some(v) => {
+                lo += k * v;
+                hi += k * v;
+            }
+            None => {
+                let (a, b) = range(r, c);
+                let (a, b) = if k >= 0.0 { (k * a, k * b) } else { (k * b, k * a) };
+                lo += a;
+                hi += b;
+            }
+        }
+    }
+    lo <= EPS && hi >= -EPS
+}
+
 /// Whether any equation holds one of `cells`: whether the rules can check a reading of them.
 pub fn checked(eqs: &[Equation], cells: &[(usize, usize)]) -> bool {
     eqs.iter()
@@ -73,6 +94,16 @@ pub struct Domain {
 }
 
 impl Domain {
+    /// The values a cell may take as a range: `[0, ∞)` for a count, all reals if signed.
+    pub fn range(&self, r: usize, c: usize) -> (f64, f64) {
+        let lo = if self.nonnegative[r][c] {
+            0.0
+        } else {
+            f64::NEG_INFINITY
+        };
+        (lo, f64::INFINITY)
+    }
+
     pub fn of(def: &TableDef) -> Domain {
         let rows: Vec<_> = def.rows().collect();
         Domain {

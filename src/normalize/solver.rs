@@ -106,18 +106,7 @@ pub fn solve(grid: &Grid, rows: &[RowReadings], eqs: &[Equation], dom: &Domain) 
     let mut range: Vec<Vec<(f64, f64)>> = grid
         .iter()
         .enumerate()
-        .map(|(r, row)| {
-            (0..row.len())
-                .map(|c| {
-                    let lo = if dom.nonnegative[r][c] {
-                        0.0
-                    } else {
-                        f64::NEG_INFINITY
-                    };
-                    (lo, f64::INFINITY)
-                })
-                .collect()
-        })
+        .map(|(r, row)| (0..row.len()).map(|c| dom.range(r, c)).collect())
         .collect();
     for row in rows {
         for (i, &(r, c)) in row.cells.iter().enumerate() {
@@ -227,24 +216,9 @@ impl Search<'_> {
     /// Whether the equations of row `i` can still hold with its cells set: the known
     /// terms plus the range of the unknown ones must be able to reach 0.
     fn holds(&self, i: usize) -> bool {
-        self.touching[i].iter().all(|&e| {
-            let (mut lo, mut hi) = (0.0, 0.0);
-            for &(r, c, k) in &self.eqs[e].terms {
-                match self.grid[r][c] {
-                    Some(v) => {
-                        lo += k * v;
-                        hi += k * v;
-                    }
-                    None => {
-                        let (a, b) = self.range[r][c];
-                        let (a, b) = if k >= 0.0 { (k * a, k * b) } else { (k * b, k * a) };
-                        lo += a;
-                        hi += b;
-                    }
-                }
-            }
-            lo <= EPS && hi >= -EPS
-        })
+        self.touching[i]
+            .iter()
+            .all(|&e| super::solve::can_hold(&self.eqs[e], &self.grid, |r, c| self.range[r][c]))
     }
 
     fn record(&mut self) {

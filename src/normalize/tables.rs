@@ -1017,21 +1017,7 @@ impl Context<'_> {
     fn feasible(&self, row: &PrintRow, eqs: &[solve::Equation], dom: &Domain) -> bool {
         eqs.iter()
             .filter(|e| e.terms.iter().any(|t| row.cells.contains(&(t.0, t.1))))
-            .all(|e| {
-                let mut known = 0.0;
-                let (mut up, mut down) = (false, false);
-                for &(r, c, k) in &e.terms {
-                    match self.grid[r][c] {
-                        Some(v) => known += k * v,
-                        None if !dom.nonnegative[r][c] => return true,
-                        None if k > 0.0 => up = true,
-                        None => down = true,
-                    }
-                }
-                // Σ k·x = -known with x ≥ 0 has a solution iff the unknowns can reach it.
-                let need = -known;
-                (up && down) || need.abs() < 1e-6 || (up && need > 0.0) || (down && need < 0.0)
-            })
+            .all(|e| solve::can_hold(e, &self.grid, |r, c| dom.range(r, c)))
     }
 
     /// Cells still unknown (lost rows, unreadable values, blanks) that the rules determine.
