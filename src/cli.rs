@@ -56,13 +56,20 @@ pub struct ReadArgs {
     /// Text encoding of the inputs (gbk, gb18030, utf-16le, big5 …) instead of detecting it.
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
-    /// The largest input file read, in MB (larger files are refused).
-    #[arg(long, value_name = "MB", default_value_t = 64)]
+    /// The largest input file read, in MB (larger files are refused); at most 1024.
+    #[arg(long, value_name = "MB", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_INPUT_MB))]
     pub max_input_mb: u64,
     /// Read the paths of more inputs from FILE, one a line (`-`: from standard input).
     #[arg(long = "files-from", value_name = "FILE")]
     pub files_from: Option<PathBuf>,
 }
+
+/// The most `--max-input-mb` may allow: 1 GB, two hundred times a real report (< 5 MB) and
+/// sixteen times the default. A larger figure guards nothing (a reader holds the whole input
+/// and more in memory), and 2^44 MB or more overflowed the byte count: every input was then
+/// read as empty.
+pub const MAX_INPUT_MB: u64 = 1024;
 
 impl ReadArgs {
     fn options(&self) -> ReadOptions {
@@ -927,9 +934,11 @@ fn stdout_failed(e: &std::io::Error, status: u8) -> u8 {
 /// the pool spawn threads until the run hung).
 fn cap_jobs(jobs: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let max = cores.saturating_mul(MAX_JOBS_PER_CORE);
+    let max = cores.saturating_mul(MAX_JOBS_PER_CORE).min(MAX_JOBS);
     if jobs > max {
-        eprintln!("nianbao: --jobs {jobs} 过大，改为 {max} (capped to {max}: {MAX_JOBS_PER_CORE} a core)");
+        eprintln!(
+            "nianbao: --jobs {jobs} 过大，改为 {max} (capped to {max}: {MAX_JOBS_PER_CORE} a core, {MAX_JOBS} at most)"
+        );
         max
     } else {
         jobs
@@ -939,6 +948,10 @@ fn cap_jobs(jobs: usize) -> usize {
 /// The most threads a core `--jobs` may ask for: reading and rendering are CPU-bound, so more
 /// buys nothing.
 const MAX_JOBS_PER_CORE: usize = 4;
+
+/// The most threads `--jobs` may ask for on any machine: each holds a report, its layout and
+/// its fonts (tens of MB), so even a 256-core machine gains nothing past this many.
+const MAX_JOBS: usize = 64;
 
 fn usage(msg: &str) -> u8 {
     eprintln!("nianbao: {msg}");

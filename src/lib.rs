@@ -57,7 +57,9 @@ pub fn read_report_with(
 ) -> Result<Report, Error> {
     match read::Format::from_path(path) {
         read::Format::Json => {
-            let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+            // Under `--max-input-mb` like every other format, read through a cap (a FIFO or
+            // `/dev/zero` named `*.json` stops at the limit).
+            let bytes = read::limits::read_file(path, &read_opts.limits)?;
             let (text, _) = read::encoding::decode(&bytes, read_opts.forced_encoding()?)?;
             model::from_json(&text, forms)
         }

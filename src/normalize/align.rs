@@ -413,7 +413,11 @@ fn split_glued_cell(s: &str, line: usize, out: &mut Vec<Token>) -> bool {
             text_end = end - o.len();
         }
         out.push(Token::Value(ReadValue {
-            slot: digits.parse().map_or(Slot::Unknown, Slot::Number),
+            slot: digits
+                .parse()
+                .ok()
+                .filter(|v| super::cells::is_figure(*v))
+                .map_or(Slot::Unknown, Slot::Number),
             line,
             raw: raw.to_string(),
             repaired: None,

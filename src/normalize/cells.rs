@@ -56,6 +56,23 @@ fn is_stray_punctuation(s: &str) -> bool {
     })
 }
 
+/// The largest figure a cell may hold. A year's documents, applications or cases run to
+/// millions at most and the fee (万元) to thousands; 10^12 leaves a margin of a hundred
+/// thousand times, and every whole number up to it, and every sum of a table's cells, is
+/// exact in an `f64` (exact to 2^53 ≈ 9×10^15). A larger figure is digits run together or a
+/// hostile input, and is no number: the cell stays unresolved (a 400-digit cell was `inf`
+/// before, printed as `inf` and written to JSON as `null`).
+pub const MAX_FIGURE: f64 = 1e12;
+
+/// The most significant digits a figure may have: what an `f64` holds exactly (15), so a
+/// figure read is the figure printed.
+pub const MAX_SIGNIFICANT_DIGITS: usize = 15;
+
+/// Whether `v` may stand in a cell: finite and no larger than [`MAX_FIGURE`].
+pub fn is_figure(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_FIGURE
+}
+
 /// The units a count or the fee may carry in its cell (`0万元`, `96,171.6万元`, `12件`).
 /// `元` alone is not one: in a column of 万元 a figure in 元 would be ten thousand times off.
 const UNITS: [&str; 6] = ["万元", "件", "个", "条", "项", "次"];
@@ -148,7 +165,14 @@ pub fn parse_number(s: &str) -> Option<(f64, Option<String>)> {
     if out.matches('.').count() > 1 || out.ends_with('.') || out.starts_with('.') {
         return None;
     }
-    let value: f64 = out.parse().ok()?;
+    let int = out.trim_start_matches(['-', '+']);
+    let significant = int
+        .trim_start_matches(['0', '.'])
+        .trim_end_matches(|c| c == '0' && int.contains('.'));
+    if significant.chars().filter(char::is_ascii_digit).count() > MAX_SIGNIFICANT_DIGITS {
+        return None;
+    }
+    let value: f64 = out.parse().ok().filter(|v| is_figure(*v))?;
     let note = repaired.then(|| format!("{s} → {out}"));
     Some((value, note))
 }
@@ -185,6 +209,20 @@ mod tests {
         assert_eq!(num("-3"), Some(-3.0));
         assert_eq!(num("1,2"), None);
         assert_eq!(num("1."), None);
+    }
+
+    #[test]
+    fn a_figure_beyond_the_budget_is_no_number() {
+        assert_eq!(num("1000000000000"), Some(1e12));
+        assert_eq!(num("1,000,000,000,000"), Some(1e12));
+        assert_eq!(num("0.000000000000001"), Some(1e-15));
+        assert_eq!(num("100.000000000000000000"), Some(100.0));
+        assert_eq!(num("1000000000001"), None);
+        assert_eq!(num("1.0000000000000001"), None);
+        let long = "9".repeat(400);
+        assert!(matches!(classify(&long), CellKind::Unreadable(_)));
+        assert!(matches!(classify(&"１".repeat(1000)), CellKind::Unreadable(_)));
+        assert!(!is_figure(f64::INFINITY) && !is_figure(f64::NAN) && is_figure(-3.0));
     }
 
     #[test]

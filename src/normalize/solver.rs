@@ -291,8 +291,12 @@ pub fn token_ok(s: &str, decimal: bool) -> bool {
         None => (s, None),
     };
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    // Within the figure budget (cells::MAX_FIGURE = 10^12, a 13-digit 1 and zeros), without
+    // parsing: a run of a million digits is refused at its 14th.
+    let max = "1000000000000";
     digits(int)
-        && (int == "0" || !int.starts_with('0'))
+        && (int.len() < max.len() || (int.len() == max.len() && int <= max))
+        && int.len() + frac.map_or(0, str::len) <= super::cells::MAX_SIGNIFICANT_DIGITS
         && match frac {
             None => true,
             Some(f) => decimal && digits(f),
@@ -458,7 +462,9 @@ fn rec_cut(
         if !token_ok(&token, decimal[cell]) {
             // A leading zero stays one; a point where none may stand stays too.
             let zero = token.starts_with('0') && token != "0" && !token.starts_with("0.");
-            if zero || (token.contains('.') && !decimal[cell]) {
+            // Past the figure budget no longer token is one either.
+            let long = token.len() > super::cells::MAX_SIGNIFICANT_DIGITS + 1;
+            if zero || long || (token.contains('.') && !decimal[cell]) {
                 break;
             }
             continue;

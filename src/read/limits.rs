@@ -38,17 +38,27 @@ fn refuse(msg: String) -> Error {
 pub fn read_file(path: &std::path::Path, limits: &Limits) -> Result<Vec<u8>, Error> {
     let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
     let file = std::fs::File::open(path).map_err(io)?;
+    // A regular file's size is known before reading; a device or FIFO is read through
+    // `take`, so `/dev/zero` stops one byte past the limit.
+    let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+    if size.is_some_and(|n| n > limits.max_input_bytes) {
+        return Err(too_large(limits));
+    }
     let mut bytes = Vec::new();
-    file.take(limits.max_input_bytes + 1)
+    file.take(limits.max_input_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() as u64 > limits.max_input_bytes {
-        return Err(refuse(format!(
-            "输入文件过大 (input larger than {} MB; see --max-input-mb)",
-            limits.max_input_bytes >> 20
-        )));
+        return Err(too_large(limits));
     }
     Ok(bytes)
+}
+
+fn too_large(limits: &Limits) -> Error {
+    refuse(format!(
+        "输入文件过大 (input larger than {} MB; see --max-input-mb)",
+        limits.max_input_bytes >> 20
+    ))
 }
 
 /// Checks a DOCX (zip) package before it is parsed: entry count, the bytes it really unpacks
