@@ -205,6 +205,9 @@ impl RoundIf for f64 {
 pub enum Placement {
     /// No placement of the read values agrees with the rules.
     Contradiction,
+    /// More placements than [`MAX_HYPOTHESES`] to try (a row read with far more or fewer
+    /// values than cells): none was checked.
+    TooMany,
     /// The value of each cell that every consistent placement agrees on, and how many
     /// placements were consistent.
     Agreed {
@@ -223,6 +226,9 @@ pub fn place(
     dom: &Domain,
 ) -> Placement {
     let (n, m) = (slots.len(), values.len());
+    if binomial(n.max(m), n.min(m)) > MAX_HYPOTHESES {
+        return Placement::TooMany;
+    }
     let hypotheses: Vec<Vec<Option<f64>>> = if m <= n {
         combinations(n, m)
             .into_iter()

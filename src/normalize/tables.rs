@@ -919,6 +919,14 @@ impl Context<'_> {
                         );
                         progress = true;
                     }
+                    Placement::TooMany => {
+                        self.reject_placement(
+                            row,
+                            cand,
+                            "可能的放置方式过多，未能检查 (too many placements to check)",
+                        );
+                        progress = true;
+                    }
                     Placement::Agreed { .. } => still.push((j, cand)),
                 }
             }
@@ -936,7 +944,7 @@ impl Context<'_> {
             } else {
                 match solve::place(&self.grid, &row.cells, &values, eqs, dom) {
                     Placement::Agreed { cells, .. } => cells,
-                    Placement::Contradiction => vec![None; row.cells.len()],
+                    Placement::Contradiction | Placement::TooMany => vec![None; row.cells.len()],
                 }
             };
             for (&(r, c), v) in row.cells.iter().zip(&agreed) {

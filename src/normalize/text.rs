@@ -192,14 +192,20 @@ pub fn leading_ordinal(s: &str) -> Option<(Ordinal, usize)> {
     } else if let Some(m) = caps.get(2) {
         (Ordinal::Chinese(m.as_str().to_string()), whole.end())
     } else if let Some(m) = caps.get(3) {
-        (Ordinal::ArabicParen(m.as_str().parse().ok()?), whole.end())
+        (
+            Ordinal::ArabicParen(u32::try_from(parse_digits(m.as_str())?).ok()?),
+            whole.end(),
+        )
     } else {
         let m = caps.get(4)?;
         // The match took one character past the dot; give it back.
         let end = s[..whole.end()]
             .rfind(['.', '．', '、'])
             .map(|p| p + s[p..].chars().next().map_or(1, char::len_utf8))?;
-        (Ordinal::Arabic(m.as_str().parse().ok()?), end)
+        (
+            Ordinal::Arabic(u32::try_from(parse_digits(m.as_str())?).ok()?),
+            end,
+        )
     };
     Some((ordinal, end))
 }
@@ -277,6 +283,12 @@ mod tests {
         assert_eq!(o, Ordinal::Arabic(1));
         assert_eq!(&"1.属于国家秘密"[end..], "属于国家秘密");
         assert!(leading_ordinal("2023年").is_none());
+        // Full-width digits, which the pattern accepts, are read too (they were turned away).
+        assert_eq!(
+            leading_ordinal("（２）不予公开").unwrap().0,
+            Ordinal::ArabicParen(2)
+        );
+        assert_eq!(leading_ordinal("１２．其他").unwrap().0, Ordinal::Arabic(12));
         assert!(leading_ordinal("1.5").is_none() || leading_ordinal("1.5").is_some());
     }
 
