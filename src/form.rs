@@ -280,6 +280,7 @@ impl Form {
 
     /// Catches typos in a form file: dangling references, duplicate keys.
     fn check(&self) -> Result<(), String> {
+        self.check_budgets()?;
         for table in &self.tables {
             if self.section(&table.section).is_none() {
                 return Err(format!(
@@ -323,6 +324,158 @@ impl Form {
     }
 }
 
+/// Budgets of a form file. The official forms have 6 sections, 3 tables, at most 25 rows,
+/// 7 value columns and 3 label columns a table, 3 header rows, 15 printed columns and 4
+/// rules: each budget is several times that, and keeps every structure built from a form
+/// (the printed grid, the rules' equations) small. A form file over one is refused before
+/// anything is built from it (a `rowspan` of 10^9 or a label-column count of 10^12 made the
+/// printed grid take 8 GB).
+pub mod budget {
+    /// The largest form file read, in bytes (the official ones are 10 KB).
+    pub const FILE_BYTES: u64 = 1 << 20;
+    /// Sections, tables, rules, markers, groups of a table: each at most this many.
+    pub const ITEMS: usize = 64;
+    /// Data rows of one table.
+    pub const ROWS: usize = 200;
+    /// Value columns of one block.
+    pub const COLUMNS: usize = 64;
+    /// Label columns of a table (group labels take the outer ones).
+    pub const LABEL_COLUMNS: usize = 8;
+    /// Header rows of a table.
+    pub const HEADER_ROWS: usize = 8;
+    /// Columns of a table as printed (label columns and value columns, or table 四's values
+    /// side by side).
+    pub const PRINTED_COLUMNS: usize = 64;
+}
+
+impl Form {
+    /// Counts within [`budget`], keys unique, group parents existing and without a cycle,
+    /// groups no deeper than the label columns, header cells inside the header's grid.
+    fn check_budgets(&self) -> Result<(), String> {
+        let count = |what: &str, n: usize, max: usize| {
+            if n > max {
+                Err(format!("{what}: {n} entries; the limit is {max}"))
+            } else {
+                Ok(())
+            }
+        };
+        count("sections", self.sections.len(), budget::ITEMS)?;
+        count("tables", self.tables.len(), budget::ITEMS)?;
+        count("rules", self.rules.len(), budget::ITEMS)?;
+        count("markers", self.markers.len(), budget::ITEMS)?;
+        unique("sections", self.sections.iter().map(|s| s.key.as_str()))?;
+        unique("tables", self.tables.iter().map(|t| t.key.as_str()))?;
+        unique("rules", self.rules.iter().map(|r| r.id.as_str()))?;
+        for t in &self.tables {
+            let at = format!("table {}", t.key);
+            count(&format!("{at}: groups"), t.groups.len(), budget::ITEMS)?;
+            count(&format!("{at}: blocks"), t.blocks.len(), budget::ITEMS)?;
+            count(&format!("{at}: rows"), t.row_count(), budget::ROWS)?;
+            count(&format!("{at}: header"), t.header.len(), budget::HEADER_ROWS)?;
+            if t.label_columns == 0 || t.label_columns > budget::LABEL_COLUMNS {
+                return Err(format!(
+                    "{at}: label_columns = {}; it must be 1 to {}",
+                    t.label_columns,
+                    budget::LABEL_COLUMNS
+                ));
+            }
+            for (i, b) in t.blocks.iter().enumerate() {
+                count(
+                    &format!("{at}: blocks[{i}].columns"),
+                    b.columns.len(),
+                    budget::COLUMNS,
+                )?;
+                unique(
+                    &format!("{at}: blocks[{i}].columns"),
+                    b.columns.iter().map(|c| c.key.as_str()),
+                )?;
+            }
+            unique(&format!("{at}: groups"), t.groups.iter().map(|g| g.id.as_str()))?;
+            // Each parent chain ends within as many steps as there are groups, or it loops.
+            for g in &t.groups {
+                let mut depth = 1;
+                let mut next = g.parent.as_deref();
+                while let Some(id) = next {
+                    let parent = t
+                        .group(id)
+                        .ok_or_else(|| format!("{at}: group {}: parent {id} is no group", g.id))?;
+                    depth += 1;
+                    if depth > t.groups.len() {
+                        return Err(format!("{at}: group {}: its parents run in a cycle", g.id));
+                    }
+                    next = parent.parent.as_deref();
+                }
+                if t.layout == Layout::Grid && depth >= t.label_columns {
+                    return Err(format!(
+                        "{at}: group {} nests {depth} deep; label_columns = {} leaves room for {}",
+                        g.id,
+                        t.label_columns,
+                        t.label_columns - 1
+                    ));
+                }
+            }
+            let width = match t.layout {
+                Layout::Blocks => {
+                    t.label_columns + t.blocks.iter().map(|b| b.columns.len()).max().unwrap_or(1)
+                }
+                Layout::Grid => t.label_columns + t.columns().len(),
+                Layout::SideBySide => t.rows().map(|r| r.block.columns.len()).sum(),
+            };
+            count(&format!("{at}: printed columns"), width, budget::PRINTED_COLUMNS)?;
+            check_header(&at, &t.header, width)?;
+        }
+        Ok(())
+    }
+}
+
+/// The first key given twice, as an error naming `what`.
+fn unique<'a>(what: &str, keys: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for k in keys {
+        if !seen.insert(k) {
+            return Err(format!("{what}: key {k} twice"));
+        }
+    }
+    Ok(())
+}
+
+/// Header cells placed as the printed grid places them (each in the next free column of its
+/// row) must lie inside the header: `rowspan` within the header rows, `colspan` within the
+/// printed columns, both at least 1.
+fn check_header(at: &str, header: &[Vec<HeaderCell>], width: usize) -> Result<(), String> {
+    let mut taken = vec![vec![false; width]; header.len()];
+    for (r, cells) in header.iter().enumerate() {
+        let mut col = 0;
+        for (i, cell) in cells.iter().enumerate() {
+            let place = format!("{at}: header[{r}][{i}]");
+            if cell.rowspan == 0 || cell.rowspan > header.len() - r {
+                return Err(format!(
+                    "{place}: rowspan = {}; the header leaves room for 1 to {}",
+                    cell.rowspan,
+                    header.len() - r
+                ));
+            }
+            while col < width && taken[r][col] {
+                col += 1;
+            }
+            if cell.colspan == 0 || cell.colspan > width - col {
+                return Err(format!(
+                    "{place}: colspan = {}; the row leaves room for 1 to {} (the table prints {width} columns)",
+                    cell.colspan,
+                    width - col
+                ));
+            }
+            for row in &mut taken[r..r + cell.rowspan] {
+                for slot in &mut row[col..col + cell.colspan] {
+                    *slot = true;
+                }
+            }
+            col += cell.colspan;
+        }
+    }
+    Ok(())
+}
+
 /// The set of known forms.
 #[derive(Debug, Clone)]
 pub struct Forms {
@@ -349,8 +502,7 @@ impl Forms {
             .iter()
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| Error::Form(format!("{}: {e}", path.display())))?;
+            let text = read_form_file(path)?;
             let form = Form::parse(&path.display().to_string(), &text)?;
             match forms.forms.iter_mut().find(|f| f.version == form.version) {
                 Some(slot) => *slot = form,
@@ -373,6 +525,25 @@ impl Forms {
     }
 }
 
+/// A form file's text, refusing one over [`budget::FILE_BYTES`] before reading it whole.
+fn read_form_file(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    let io = |e: std::io::Error| Error::Form(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(budget::FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > budget::FILE_BYTES {
+        return Err(Error::Form(format!(
+            "{}: larger than {} KB; a form file is about 10 KB",
+            path.display(),
+            budget::FILE_BYTES >> 10
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| Error::Form(format!("{}: not UTF-8 text", path.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +559,31 @@ mod tests {
         let f19 = forms.get("2019").unwrap();
         assert_eq!(f19.table("applications").unwrap().row_count(), 23);
         assert_eq!(forms.newest().version, "2021");
+    }
+
+    #[test]
+    fn a_form_over_its_budgets_is_refused_naming_the_field() {
+        let text = BUILTIN[0].1;
+        let err = |edited: String| Form::parse("f.toml", &edited).unwrap_err().to_string();
+        let cycle = text.replace(
+            r#"{ id = "results", label"#,
+            r#"{ id = "results", parent = "withheld", label"#,
+        );
+        assert!(err(cycle).contains("group results: its parents run in a cycle"));
+        let span = text.replace("colspan = 3, rowspan = 3", "colspan = 3, rowspan = 4");
+        assert!(err(span).contains("header[0][0]: rowspan = 4; the header leaves room for 1 to 3"));
+        let wide = text.replace("colspan = 3, rowspan = 3", "colspan = 4, rowspan = 3");
+        assert!(err(wide).contains("header[0][1]: colspan = 7; the row leaves room for 1 to 6"));
+        let labels = text.replace("label_columns = 3", "label_columns = 0");
+        assert!(err(labels).contains("label_columns = 0; it must be 1 to 8"));
+        let shallow = text.replace("label_columns = 3", "label_columns = 2");
+        assert!(
+            err(shallow).contains("group withheld nests 2 deep"),
+            "{}",
+            err(text.replace("label_columns = 3", "label_columns = 2"))
+        );
+        let twice = text.replace(r#"key = "problems""#, r#"key = "overview""#);
+        assert!(err(twice).contains("sections: key overview twice"));
     }
 
     #[test]
