@@ -87,14 +87,53 @@ pub struct TableStyle {
     pub widths_mm: Vec<f64>,
 }
 
+/// The physical bounds a style's numbers must keep ([`Style::parse`] refuses others: a zero,
+/// negative, NaN or infinite page size, margin, pitch or font size made a broken PDF, exit 0).
+pub mod limits {
+    /// Page width and height, mm: from a small card (A7 is 74 × 105) to A0 (841 × 1189).
+    pub const PAGE_MM: (f64, f64) = (50.0, 1200.0);
+    /// The text block left inside the margins, each way, mm: a few characters a line.
+    pub const MIN_TEXT_BLOCK_MM: f64 = 30.0;
+    /// Font sizes, pt: from 小七 (5 pt) to the largest 初号 and beyond (72 pt); the line pitch
+    /// may be up to twice the largest.
+    pub const FONT_PT: (f64, f64) = (5.0, 72.0);
+    /// Lines a page and characters a line of the text grid (GB/T 9704: 22 × 28).
+    pub const GRID_MAX: f64 = 200.0;
+    /// A first-line indent, in characters (GB/T 9704: 2).
+    pub const MAX_INDENT_CHARS: f64 = 10.0;
+    /// Column widths a table may list (the official tables print 4, 10 and 15).
+    pub const MAX_TABLE_COLUMNS: usize = 64;
+    /// The narrowest column, mm.
+    pub const MIN_COLUMN_MM: f64 = 1.0;
+}
+
 impl Style {
     pub fn builtin() -> Style {
         Style::parse("gbt9704.toml", BUILTIN).expect("built-in style is valid")
     }
 
+    /// Reads a style file (at most 1 MB; the built-in one is 3 KB) and checks it.
+    ///
+    /// # Errors
+    /// The file cannot be read ([`Error::Io`]); it is no valid style, or one of its numbers is
+    /// out of physical sense ([`Error::Usage`], naming the field).
     pub fn load(path: &Path) -> Result<Style, Error> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+        use std::io::Read;
+        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .map_err(io)?
+            .take((1 << 20) + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() > 1 << 20 {
+            return Err(Error::Usage(format!(
+                "{}: larger than 1 MB; not a style file",
+                path.display()
+            )));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::Usage(format!("{}: not UTF-8 text", path.display())))?;
         Style::parse(&path.display().to_string(), &text)
     }
 
@@ -123,7 +162,110 @@ impl Style {
                 )));
             }
         }
+        style.check().map_err(|e| Error::Usage(format!("{name}: {e}")))?;
         Ok(style)
+    }
+
+    /// Every number of the style within physical sense ([`limits`]): finite, the page a real
+    /// sheet, the margins leaving a text block of at least [`limits::MIN_TEXT_BLOCK_MM`] each
+    /// way, font sizes of 5 to 72 pt, column widths positive and fitting the page. The error
+    /// names the field (`page.width_mm = NaN; …`).
+    fn check(&self) -> Result<(), String> {
+        use limits::*;
+        let within = |field: &str, v: f64, lo: f64, hi: f64, unit: &str| {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{field} = {v}; it must be {lo} to {hi}{unit}"))
+            }
+        };
+        let p = &self.page;
+        within("page.width_mm", p.width_mm, PAGE_MM.0, PAGE_MM.1, " mm")?;
+        within("page.height_mm", p.height_mm, PAGE_MM.0, PAGE_MM.1, " mm")?;
+        for (field, v, page) in [
+            ("page.margin_top_mm", p.margin_top_mm, p.height_mm),
+            ("page.margin_bottom_mm", p.margin_bottom_mm, p.height_mm),
+            ("page.margin_left_mm", p.margin_left_mm, p.width_mm),
+            ("page.margin_right_mm", p.margin_right_mm, p.width_mm),
+        ] {
+            within(field, v, 0.0, page - MIN_TEXT_BLOCK_MM, " mm")?;
+        }
+        for (what, v) in [("width", p.text_width_mm()), ("height", p.text_height_mm())] {
+            if v < MIN_TEXT_BLOCK_MM {
+                return Err(format!(
+                    "page: the margins leave a text block {v} mm in {what}; at least {MIN_TEXT_BLOCK_MM} mm is needed"
+                ));
+            }
+        }
+        within(
+            "page.line_pitch_pt",
+            p.line_pitch_pt,
+            FONT_PT.0,
+            2.0 * FONT_PT.1,
+            " pt",
+        )?;
+        within(
+            "page.lines_per_page",
+            f64::from(p.lines_per_page),
+            1.0,
+            GRID_MAX,
+            "",
+        )?;
+        within(
+            "page.chars_per_line",
+            f64::from(p.chars_per_line),
+            2.0,
+            GRID_MAX,
+            "",
+        )?;
+        for (key, el) in &self.elements {
+            within(
+                &format!("elements.{key}.size_pt"),
+                el.size_pt,
+                FONT_PT.0,
+                FONT_PT.1,
+                " pt",
+            )?;
+            within(
+                &format!("elements.{key}.first_line_indent_chars"),
+                el.first_line_indent_chars,
+                0.0,
+                MAX_INDENT_CHARS,
+                "",
+            )?;
+            within(
+                &format!("elements.{key}.below_text_mm"),
+                el.below_text_mm,
+                0.0,
+                p.margin_bottom_mm.max(0.0),
+                " mm",
+            )?;
+        }
+        for (key, t) in &self.tables {
+            if t.widths_mm.len() > MAX_TABLE_COLUMNS {
+                return Err(format!(
+                    "tables.{key}.widths_mm: {} columns; the limit is {MAX_TABLE_COLUMNS}",
+                    t.widths_mm.len()
+                ));
+            }
+            for (i, &w) in t.widths_mm.iter().enumerate() {
+                within(
+                    &format!("tables.{key}.widths_mm[{i}]"),
+                    w,
+                    MIN_COLUMN_MM,
+                    p.width_mm,
+                    " mm",
+                )?;
+            }
+            let sum: f64 = t.widths_mm.iter().sum();
+            if sum > p.width_mm {
+                return Err(format!(
+                    "tables.{key}.widths_mm: {sum} mm in all, wider than the page ({} mm)",
+                    p.width_mm
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn element(&self, key: &str) -> &Element {
