@@ -475,6 +475,78 @@ fn set_cache() -> &'static Mutex<HashMap<String, Arc<FontSet>>> {
     SETS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// The most faces a font collection (TTC/OTC) may declare. Real collections hold fewer than
+/// a hundred (msgothic.ttc 3, NotoSansCJK.ttc 10, the largest Office collections about 40);
+/// font libraries parse every declared face, so a crafted header declaring 2^32 faces kept
+/// fontdb busy for minutes.
+pub const MAX_COLLECTION_FACES: u32 = 256;
+
+/// Why a font file cannot be handed to fontdb, if it cannot: a collection whose header
+/// declares more faces than [`MAX_COLLECTION_FACES`], or more than its file holds offsets for
+/// (4 bytes a face after the 12-byte header). Only the header is read.
+fn collection_refused(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut head = [0u8; 12];
+    file.read_exact(&mut head).ok()?;
+    if &head[..4] != b"ttcf" {
+        return None;
+    }
+    let n = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
+    let room = size.saturating_sub(12) / 4;
+    if n == 0 || n > MAX_COLLECTION_FACES || u64::from(n) > room {
+        return Some(format!(
+            "{}: a font collection declaring {n} faces (the file holds offsets for {room}; the limit is {MAX_COLLECTION_FACES})",
+            path.display()
+        ));
+    }
+    None
+}
+
+/// [`fontdb::Database::load_fonts_dir`], with each collection's header checked first
+/// ([`collection_refused`]; a refused file is named in `skipped`): the same extensions,
+/// folders followed below, each real path once (symlink loops end).
+fn load_font_dir(
+    db: &mut fontdb::Database,
+    dir: &Path,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    skipped: &mut Vec<String>,
+) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(path) = std::fs::canonicalize(entry.path()) else {
+            continue;
+        };
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            load_font_dir(db, &path, seen, skipped);
+            continue;
+        }
+        let font = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["ttf", "ttc", "otf", "otc"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        });
+        if !meta.is_file() || !font {
+            continue;
+        }
+        match collection_refused(&path) {
+            Some(why) => skipped.push(why),
+            None => {
+                let _ = db.load_font_file(&path);
+            }
+        }
+    }
+}
+
 /// Refuses a `--font-dir` that is not a readable folder (a mistyped path would otherwise
 /// silently leave the official faces out).
 ///
@@ -509,15 +581,15 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
         return Ok(set.clone());
     }
     let mut user = fontdb::Database::new();
+    let mut skipped: Vec<String> = Vec::new();
     for d in font_dirs {
-        user.load_fonts_dir(d);
+        load_font_dir(&mut user, d, &mut std::collections::HashSet::new(), &mut skipped);
     }
     let bundled = bundled_dirs();
     let mut faces: Vec<Arc<Face>> = Vec::new();
     let mut roles = BTreeMap::new();
     let mut unresolved = Vec::new();
     let mut missing = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
     let mut add = |face: Arc<Face>| -> usize {
         match faces.iter().position(|f| Arc::ptr_eq(f, &face)) {
             Some(i) => i,
