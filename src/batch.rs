@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Error;
 use crate::diag::{Diagnostic, Severity};
 use crate::form::Forms;
 use crate::normalize::Options;
 use crate::read::ReadOptions;
 use crate::style::Style;
-use crate::write::{Context, OutputFormat, write_atomic};
-use crate::{Error, read_report_with};
+use crate::write::{Context, OutputFormat};
 
 /// The extensions a folder is searched for.
 pub const INPUT_EXTENSIONS: &[&str] = &[
@@ -25,22 +25,48 @@ pub const INPUT_EXTENSIONS: &[&str] = &[
 /// output tree can mirror the input tree).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
+    /// The input as messages name it: its path, or [`STDIN_NAME`] for a report on standard
+    /// input.
     pub path: PathBuf,
     pub root: Option<PathBuf>,
+    /// The file read, when it is not `path`: the copy of standard input.
+    pub source: Option<PathBuf>,
+    /// Why this input cannot be read, found while gathering the inputs (an unreadable folder):
+    /// it fails with this reason, and the rest go on.
+    pub problem: Option<String>,
 }
 
+impl Input {
+    /// A file given as it is.
+    pub fn file(path: impl Into<PathBuf>) -> Input {
+        Input {
+            path: path.into(),
+            root: None,
+            source: None,
+            problem: None,
+        }
+    }
+
+    /// The file to read.
+    pub fn source(&self) -> &Path {
+        self.source.as_deref().unwrap_or(&self.path)
+    }
+}
+
+/// How a report on standard input is named in messages and reports.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// Expands the command line's inputs: files as they are, folders recursively by known
-/// extension (hidden entries, symbolic links to folders and nianbao's own outputs skipped),
+/// extension (hidden entries and nianbao's own outputs skipped; symbolic links followed, a
+/// folder met twice — a link loop — walked once; a folder that cannot be read kept as an
+/// input with its [`Input::problem`]),
 /// `-` kept as it is (a report on standard input, see [`STDIN`]), then the paths listed in
 /// `list`, one a line (`--files-from`), expanded the same way.
 pub fn expand(args: &[PathBuf], list: &mut dyn BufRead) -> Vec<Input> {
     let mut out = Vec::new();
     for arg in args {
         if arg == Path::new(STDIN) {
-            out.push(Input {
-                path: arg.clone(),
-                root: None,
-            });
+            out.push(Input::file(arg.clone()));
         } else {
             push_path(arg, &mut out);
         }
@@ -80,36 +106,79 @@ pub fn sniff_extension(bytes: &[u8]) -> &'static str {
 fn push_path(path: &Path, out: &mut Vec<Input>) {
     if path.is_dir() {
         let mut found = Vec::new();
-        walk(path, &mut found);
-        found.sort();
-        out.extend(found.into_iter().map(|p| Input {
+        let mut seen = Vec::new();
+        walk(path, &mut found, &mut seen);
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        out.extend(found.into_iter().map(|(p, problem)| Input {
             path: p,
             root: Some(path.to_path_buf()),
+            source: None,
+            problem,
         }));
     } else {
         // A missing file is kept: it fails on its own, with its reason, and the rest go on.
-        out.push(Input {
-            path: path.to_path_buf(),
-            root: None,
-        });
+        out.push(Input::file(path));
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+/// A folder's identity, to walk each once however many links lead to it.
+fn folder_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        (0, 0)
+    }
+}
+
+/// The input files under `dir`, and each folder that could not be read with its reason.
+/// Symbolic links are followed (to files and folders); `seen` holds the folders walked, so a
+/// link back up the tree ends the walk there instead of looping.
+fn walk(dir: &Path, out: &mut Vec<(PathBuf, Option<String>)>, seen: &mut Vec<(u64, u64)>) {
+    let unreadable = |e: &std::io::Error| Some(format!("无法读取文件夹 (cannot read the folder: {e})"));
+    if let Ok(meta) = std::fs::metadata(dir) {
+        let id = folder_id(&meta);
+        if cfg!(unix) && seen.contains(&id) {
+            return;
+        }
+        seen.push(id);
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            out.push((dir.to_path_buf(), unreadable(&e)));
+            return;
+        }
     };
-    for entry in entries.filter_map(Result::ok) {
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                out.push((dir.to_path_buf(), unreadable(&e)));
+                return;
+            }
+        };
         let name = entry.file_name();
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
         let path = entry.path();
+        let Ok(mut kind) = entry.file_type() else { continue };
+        if kind.is_symlink() {
+            // Followed; a dangling link is no input.
+            match std::fs::metadata(&path) {
+                Ok(meta) => kind = meta.file_type(),
+                Err(_) => continue,
+            }
+        }
         if kind.is_dir() {
-            walk(&path, out);
+            walk(&path, out, seen);
         } else if kind.is_file() && has_input_extension(&path) && !written_by_nianbao(&path) {
-            out.push(path);
+            out.push((path, None));
         }
     }
 }
@@ -298,6 +367,9 @@ pub enum Status {
     Failed,
     /// Not started: the run was interrupted.
     Skipped,
+    /// Not converted again: every output exists already, written by nianbao (a re-run after
+    /// an interrupted batch); `--force` rewrites them.
+    Kept,
 }
 
 /// What happened to one input.
@@ -325,6 +397,8 @@ pub struct Plan<'a> {
     pub strict: bool,
     /// Every input of the run, canonical: no output may replace one of them.
     pub protected: Vec<PathBuf>,
+    /// Each input read in a worker process ([`crate::worker`]), or `None`: in this one.
+    pub isolation: Option<&'a crate::worker::Isolation>,
 }
 
 /// Whether `format` is a print output, the kind `--strict` withholds: paper shows its marks
@@ -391,6 +465,27 @@ pub fn check_output(path: &Path, protected: &[PathBuf], force: bool) -> Result<(
     Ok(())
 }
 
+/// Whether a report's outputs may be kept as they are instead of written again: without
+/// `--force`, when every one of them exists, is a regular file that is not an input, and
+/// carries nianbao's mark where its format has one ([`written_by_nianbao`]; Markdown has
+/// none). Outputs appear as a set ([`write_set`]), so after an interrupted batch a finished
+/// report has all of them and an unfinished one none: a re-run keeps the first and converts
+/// the second. Part of a set (another `--to` than last time) is still refused by
+/// [`check_output`].
+pub fn kept(outputs: &[(OutputFormat, PathBuf)], plan: &Plan) -> bool {
+    !plan.force
+        && !outputs.is_empty()
+        && outputs.iter().all(|(f, p)| {
+            std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+                && !p.canonicalize().is_ok_and(|c| plan.protected.contains(&c))
+                && (*f == OutputFormat::Markdown || written_by_nianbao(p))
+        })
+}
+
+/// The note printed for a [`Status::Kept`] report.
+pub const KEPT_NOTE: &str =
+    "输出已存在，未重写 (its outputs exist already and were kept; --force rewrites them)";
+
 /// Converts one input to its outputs. Never panics outward: a failure is a `Failed` report.
 pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Plan) -> FileReport {
     let mut report = FileReport {
@@ -400,6 +495,15 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
         error: None,
         diagnostics: Vec::new(),
     };
+    if let Some(problem) = &input.problem {
+        report.error = Some(problem.clone());
+        return report;
+    }
+    if kept(outputs, plan) {
+        report.status = Status::Kept;
+        report.outputs = outputs.iter().map(|(_, p)| p.clone()).collect();
+        return report;
+    }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         convert_inner(input, outputs, plan)
     }));
@@ -414,7 +518,18 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
             report.diagnostics = diags;
             report.outputs = written;
         }
-        Ok(Err(e)) => report.error = Some(e.to_string()),
+        Ok(Err(e)) => {
+            // A reading stopped by Ctrl-C or SIGTERM: not started, as far as the run goes.
+            if plan
+                .isolation
+                .and_then(|i| i.stop)
+                .is_some_and(|s| s.load(Ordering::SeqCst))
+                && e.to_string() == crate::worker::INTERRUPTED
+            {
+                report.status = Status::Skipped;
+            }
+            report.error = Some(e.to_string());
+        }
         Err(_) => report.error = Some("内部错误 (internal error while converting this file)".into()),
     }
     report
@@ -430,14 +545,20 @@ fn convert_inner(
     plan: &Plan,
 ) -> Result<Converted, Error> {
     for (_, path) in outputs {
-        if same_file(path, &input.path) {
+        if same_file(path, input.source()) {
             return Err(Error::Usage(
                 "输出会覆盖输入 (the output would overwrite the input)".into(),
             ));
         }
         check_output(path, &plan.protected, plan.force).map_err(Error::Usage)?;
     }
-    let report = read_report_with(&input.path, plan.forms, plan.options, plan.read)?;
+    let report = crate::worker::read(
+        plan.isolation,
+        input.source(),
+        plan.forms,
+        plan.options,
+        plan.read,
+    )?;
     let form = plan
         .forms
         .get(&report.form)
@@ -464,10 +585,9 @@ fn convert_inner(
         })
         .collect::<Result<_, _>>()?;
     let mut diagnostics = report.diagnostics;
-    let mut written = Vec::new();
+    let mut files = Vec::new();
     for (path, bytes, diags) in rendered {
-        write_atomic(&path, &bytes)?;
-        written.push(path);
+        files.push((path, bytes));
         // What rendering found (the PDF's fonts) joins the file's diagnostics, so the
         // status, `--report` and the exit status say it.
         for d in diags {
@@ -476,7 +596,72 @@ fn convert_inner(
             }
         }
     }
+    write_set(&files)?;
+    let written = files.into_iter().map(|(p, _)| p).collect();
     Ok((diagnostics, written, refused))
+}
+
+/// Writes a report's outputs as a set or not at all: each to a temporary file beside its
+/// destination (written and synced), then all renamed into place, then their folders synced.
+/// On any failure (a full disk, a rename refused) the temporary files and the outputs
+/// already renamed are removed. With `--force`, an old output already replaced is then gone
+/// too: the set on disk is never a mix of two runs.
+///
+/// # Errors
+/// The first failure, naming its file.
+pub fn write_set(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    use std::io::Write;
+    let folder = |path: &Path| -> PathBuf {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let mut temps = Vec::new();
+    for (path, bytes) in files {
+        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+        let dir = folder(path);
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        // Dropped on any error before it is renamed: the temporary file is removed.
+        let mut tmp = builder.tempfile_in(&dir).map_err(io)?;
+        tmp.write_all(bytes).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        temps.push((tmp, path));
+    }
+    let mut renamed: Vec<&Path> = Vec::new();
+    for (tmp, path) in temps {
+        if let Err(e) = tmp.persist(path) {
+            // The rest of `temps` is dropped with this iterator: removed too.
+            for p in renamed {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(Error::Io(format!(
+                "{}: {}；已写出的同组输出已删除 (the report's other outputs were removed)",
+                path.display(),
+                e.error
+            )));
+        }
+        renamed.push(path);
+    }
+    let mut dirs: Vec<PathBuf> = files.iter().map(|(p, _)| folder(p)).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        #[cfg(unix)]
+        std::fs::File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+    }
+    Ok(())
 }
 
 fn status_of(diags: &[Diagnostic]) -> Status {
@@ -513,7 +698,9 @@ pub fn convert_all(
             .zip(outputs.par_iter())
             .zip(clash.par_iter())
             .map(|((input, outs), clash)| {
-                let report = if let Some(other) = clash {
+                let report = if input.problem.is_some() {
+                    convert_one(input, outs, plan)
+                } else if let Some(other) = clash {
                     FileReport {
                         input: input.path.clone(),
                         status: Status::Failed,
@@ -575,6 +762,8 @@ pub struct Summary {
     pub violations: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Outputs there already, kept ([`Status::Kept`]).
+    pub kept: usize,
 }
 
 impl Summary {
@@ -587,6 +776,7 @@ impl Summary {
                 Status::Violations => s.violations += 1,
                 Status::Failed => s.failed += 1,
                 Status::Skipped => s.skipped += 1,
+                Status::Kept => s.kept += 1,
             }
         }
         s
@@ -664,5 +854,30 @@ mod tests {
         assert_eq!(sniff_extension(b"\xef\xbb\xbf \n{\"form\": 1}"), "json");
         assert_eq!(sniff_extension("一、总体情况".as_bytes()), "txt");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn outputs_appear_as_a_set_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // The second rename fails: its destination is a folder.
+        std::fs::create_dir_all(d.join("out/a.pdf/x")).unwrap();
+        let files = vec![
+            (d.join("out/a.json"), b"{}".to_vec()),
+            (d.join("out/a.pdf"), b"%PDF".to_vec()),
+            (d.join("out/a.docx"), b"PK".to_vec()),
+        ];
+        let err = write_set(&files).unwrap_err().to_string();
+        assert!(err.contains("a.pdf") && err.contains("removed"), "{err}");
+        let mut left: Vec<String> = std::fs::read_dir(d.join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a.pdf"], "no temporary file, no part of the set");
+        std::fs::remove_dir_all(d.join("out/a.pdf")).unwrap();
+        write_set(&files).unwrap();
+        assert_eq!(std::fs::read(d.join("out/a.docx")).unwrap(), b"PK");
+        assert_eq!(std::fs::read_dir(d.join("out")).unwrap().count(), 3);
     }
 }

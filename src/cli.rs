@@ -13,7 +13,6 @@ use crate::form::Forms;
 use crate::model::Report;
 use crate::normalize::Options;
 use crate::read::ReadOptions;
-use crate::read_report_with;
 use crate::style::Style;
 use crate::write::{Context, OutputFormat, write_atomic};
 use crate::{batch, extract};
@@ -63,6 +62,15 @@ pub struct ReadArgs {
     /// Read the paths of more inputs from FILE, one a line (`-`: from standard input).
     #[arg(long = "files-from", value_name = "FILE")]
     pub files_from: Option<PathBuf>,
+    /// The longest one input may take to be read, in seconds (0: no limit); past it the
+    /// reader is stopped and the file reported, and the batch goes on.
+    #[arg(long, value_name = "SECS", default_value_t = crate::worker::DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+    /// Read every input inside this process instead of one child process each: a little
+    /// faster, but an input that crashes or hangs a reader then stops the whole run, and
+    /// `--timeout` does not apply.
+    #[arg(long)]
+    pub in_process: bool,
 }
 
 /// The most `--max-input-mb` may allow: 1 GB, two hundred times a real report (< 5 MB) and
@@ -72,6 +80,27 @@ pub struct ReadArgs {
 pub const MAX_INPUT_MB: u64 = 1024;
 
 impl ReadArgs {
+    /// How inputs are read apart (see [`crate::worker`]): a worker process each, given these
+    /// reading options and `form`'s, unless `--in-process` or the binary cannot re-execute.
+    fn isolation(&self, form: &FormArgs) -> Option<crate::worker::Isolation> {
+        if self.in_process {
+            return None;
+        }
+        let mut args: Vec<std::ffi::OsString> = Vec::new();
+        if let Some(e) = &self.encoding {
+            args.extend(["--encoding".into(), e.into()]);
+        }
+        args.extend(["--max-input-mb".into(), self.max_input_mb.to_string().into()]);
+        if let Some(f) = &form.form {
+            args.extend(["--form".into(), f.into()]);
+        }
+        if let Some(dir) = &form.forms {
+            args.extend(["--forms".into(), dir.into()]);
+        }
+        let timeout = (self.timeout > 0).then(|| std::time::Duration::from_secs(self.timeout));
+        crate::worker::Isolation::current(args, timeout)
+    }
+
     fn options(&self) -> ReadOptions {
         let limits = crate::read::limits::Limits {
             max_input_bytes: self.max_input_mb.saturating_mul(1 << 20),
@@ -180,6 +209,16 @@ pub enum Command {
         #[command(flatten)]
         layout: LayoutArgs,
     },
+    /// Internal: reads one input and prints the result in the worker's wire form (the CLI
+    /// reads each input this way in a child process, see `worker`).
+    #[command(name = "__read", hide = true)]
+    Read {
+        path: PathBuf,
+        #[command(flatten)]
+        form: FormArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
     /// Print the JSON Schema of the report JSON that `convert` writes.
     Schema {
         /// A folder of form definitions (*.toml) replacing the built-in ones of the same version.
@@ -235,6 +274,11 @@ pub fn run(cli: Cli) -> u8 {
             check(&inputs, format, reading, fonts)
         }),
         Command::Fonts { layout } => fonts(&layout),
+        Command::Read { path, form, read } => with_read(&read, |read_opts| {
+            with_forms(&form, |forms, opts| {
+                crate::worker::serve(&path, forms, opts, read_opts)
+            })
+        }),
         Command::Schema { forms } => schema(forms.as_deref()),
     }
 }
@@ -255,10 +299,12 @@ fn with_inputs(
                 Ok(i) => i,
                 Err(e) => return usage(&e),
             };
+            let isolation = read.isolation(form);
             let reading = Reading {
                 forms,
                 opts,
                 read: read_opts,
+                isolation: isolation.as_ref(),
             };
             f(inputs, &reading)
         })
@@ -381,7 +427,9 @@ fn gather(
             .join(format!("stdin.{}", batch::sniff_extension(&bytes)));
         // Over the limit: the reader refuses it with its usual reason.
         std::fs::write(&path, &bytes).map_err(|e| format!("标准输入 (standard input): {e}"))?;
-        input.path = path;
+        // Named `<stdin>` wherever it is reported; the copy is only read.
+        input.path = PathBuf::from(batch::STDIN_NAME);
+        input.source = Some(path);
         *stdin_dir = Some(dir);
     }
     Ok(inputs)
@@ -393,6 +441,15 @@ struct Reading<'a> {
     forms: &'a Forms,
     opts: &'a Options,
     read: &'a ReadOptions,
+    /// Each input read in a worker process, or `None`: in this one.
+    isolation: Option<&'a crate::worker::Isolation>,
+}
+
+impl Reading<'_> {
+    /// Reads one input (in a worker when isolated).
+    fn read(&self, path: &Path) -> Result<Report, crate::Error> {
+        crate::worker::read(self.isolation, path, self.forms, self.opts, self.read)
+    }
 }
 
 fn convert(
@@ -403,7 +460,19 @@ fn convert(
     layout: &LayoutArgs,
     run: &RunArgs,
 ) -> u8 {
-    let Reading { forms, opts, read } = *reading;
+    let Reading {
+        forms, opts, read, ..
+    } = *reading;
+    let stop = interrupt_flag();
+    // The workers see the run's stop flag: Ctrl-C or SIGTERM kills the reading in progress.
+    let isolation = reading.isolation.map(|i| crate::worker::Isolation {
+        stop: Some(stop),
+        ..i.clone()
+    });
+    let reading = &Reading {
+        isolation: isolation.as_ref(),
+        ..*reading
+    };
     let style = match &layout.style {
         Some(p) => match Style::load(p) {
             Ok(s) => s,
@@ -449,6 +518,11 @@ fn convert(
             v
         }
     };
+    if matches!(target, Target::Dir(_)) && inputs.iter().any(|i| i.source.is_some()) {
+        return usage(
+            "标准输入的报告需要 -o FILE 或 -o - (a report on standard input needs -o FILE or -o -)",
+        );
+    }
     if matches!(target, Target::Stdout | Target::File(_)) && inputs.len() > 1 {
         return usage("多个输入需要输出到文件夹 (several inputs need -o DIR/)");
     }
@@ -457,7 +531,7 @@ fn convert(
             if formats.len() != 1 || !formats[0].is_text() {
                 return usage("-o - 只能输出一种文本格式 (-o - writes a single text format: json, md)");
             }
-            return to_stdout(&inputs[0].path, formats[0], forms, opts, read, &style, layout);
+            return to_stdout(&inputs[0], formats[0], reading, &style, layout);
         }
         Target::File(p) => batch::Target::File(p.clone()),
         Target::Dir(d) => batch::Target::Dir(d.clone()),
@@ -477,8 +551,8 @@ fn convert(
         force: run.force,
         strict: run.strict,
         protected: batch::canonical_inputs(&inputs),
+        isolation: reading.isolation,
     };
-    let stop = interrupt_flag();
     let progress = Progress::new(inputs.len());
     let jobs = cap_jobs(run.jobs);
     let reports = batch::convert_all(&inputs, &outputs, &plan, jobs, stop, &|r| progress.done(r));
@@ -488,15 +562,19 @@ fn convert(
 
 /// A single text output to standard output.
 fn to_stdout(
-    input: &Path,
+    input: &batch::Input,
     format: OutputFormat,
-    forms: &Forms,
-    opts: &Options,
-    read: &ReadOptions,
+    reading: &Reading,
     style: &Style,
     layout: &LayoutArgs,
 ) -> u8 {
-    let report = match read_report_with(input, forms, opts, read) {
+    let forms = reading.forms;
+    let result = match &input.problem {
+        Some(p) => Err(crate::Error::Unusable(p.clone())),
+        None => reading.read(input.source()),
+    };
+    let input = input.path.as_path();
+    let report = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: error: {e}", input.display());
@@ -563,6 +641,7 @@ impl Progress {
     fn done(&self, r: &batch::FileReport) {
         let line = match (&r.error, r.status) {
             (Some(e), _) => format!("{}: error: {e}", r.input.display()),
+            (None, batch::Status::Kept) => format!("{}: {}", r.input.display(), batch::KEPT_NOTE),
             (None, _) => {
                 let outs: Vec<String> = r.outputs.iter().map(|p| p.display().to_string()).collect();
                 let count = |s: Severity| r.diagnostics.iter().filter(|d| d.severity == s).count();
@@ -577,7 +656,7 @@ impl Progress {
         };
         match &self.bar {
             Some(bar) => {
-                if r.error.is_some() {
+                if r.error.is_some() || r.status == batch::Status::Kept {
                     bar.println(line);
                 }
                 bar.inc(1);
@@ -598,12 +677,17 @@ fn finish_run(reports: &[batch::FileReport], report_file: Option<&Path>, interru
     let sum = batch::Summary::of(reports);
     if reports.len() > 1 || interrupted {
         eprintln!(
-            "转换 (converted) {}：无问题 (clean) {}，有修复 (repaired) {}，有违规或未解决 (violations) {}；失败 (failed) {}",
+            "转换 (converted) {}：无问题 (clean) {}，有修复 (repaired) {}，有违规或未解决 (violations) {}；失败 (failed) {}{}",
             sum.converted(),
             sum.clean,
             sum.repaired,
             sum.violations,
-            sum.failed
+            sum.failed,
+            if sum.kept > 0 {
+                format!("；输出已存在而保留 (kept, outputs already there) {}", sum.kept)
+            } else {
+                String::new()
+            }
         );
     }
     if interrupted {
@@ -645,7 +729,7 @@ fn extract(
     jobs: usize,
     force: bool,
 ) -> u8 {
-    let Reading { forms, opts, read } = *reading;
+    let forms = reading.forms;
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
     }
@@ -665,10 +749,10 @@ fn extract(
         _ => return usage("-o 应为 .csv 或 .jsonl 文件 (-o must name a .csv or .jsonl file)"),
     };
     let read_one = |input: &batch::Input| -> Result<crate::model::Report, String> {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_report_with(&input.path, forms, opts, read).map_err(|e| e.to_string())
-        }))
-        .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()))
+        match &input.problem {
+            Some(p) => Err(p.clone()),
+            None => reading.read(input.source()).map_err(|e| e.to_string()),
+        }
     };
     let work = || inputs.par_iter().map(read_one).collect::<Vec<_>>();
     let results = match rayon::ThreadPoolBuilder::new()
@@ -734,7 +818,7 @@ fn print_summary(input: &Path, report: &Report) {
 /// `nianbao check`; with `fonts`, each report is also laid out as its PDF would be and the
 /// font diagnostics join its own.
 fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts: Option<&LayoutArgs>) -> u8 {
-    let Reading { forms, opts, read } = *reading;
+    let forms = reading.forms;
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
     }
@@ -755,25 +839,29 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
     let mut json_out = Vec::new();
     let mut out = Out::new();
     for input in inputs {
+        let (source, problem) = (input.source(), input.problem.clone());
         let input = input.path.as_path();
         // A panic in one file fails that file, as in `convert`.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_report_with(input, forms, opts, read)
-                .and_then(|mut report| {
-                    if let Some(layout) = fonts
-                        && let Some(form) = forms.get(&report.form)
-                    {
-                        let ctx = Context {
-                            form,
-                            style: &style,
-                            font_dirs: layout.font_dirs.clone(),
-                        };
-                        let found = crate::write::pdf::font_check(&report, &ctx)?;
-                        report.diagnostics.extend(found);
-                    }
-                    Ok(report)
-                })
-                .map_err(|e| e.to_string())
+            let read = match problem {
+                Some(p) => Err(crate::Error::Unusable(p)),
+                None => reading.read(source),
+            };
+            read.and_then(|mut report| {
+                if let Some(layout) = fonts
+                    && let Some(form) = forms.get(&report.form)
+                {
+                    let ctx = Context {
+                        form,
+                        style: &style,
+                        font_dirs: layout.font_dirs.clone(),
+                    };
+                    let found = crate::write::pdf::font_check(&report, &ctx)?;
+                    report.diagnostics.extend(found);
+                }
+                Ok(report)
+            })
+            .map_err(|e| e.to_string())
         }))
         .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()));
         match result {

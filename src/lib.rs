@@ -18,6 +18,7 @@ pub mod normalize;
 pub mod read;
 pub mod schema;
 pub mod style;
+pub mod worker;
 pub mod write;
 
 use std::path::Path;

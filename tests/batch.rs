@@ -352,3 +352,208 @@ fn sigterm_stops_a_batch_like_ctrl_c_and_leaves_no_temporary_file() {
         assert!(!name.ends_with(".tmp"), "{name}");
     }
 }
+
+#[test]
+fn a_rerun_after_an_interrupted_batch_keeps_the_finished_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("in")).unwrap();
+    for (i, (_, path)) in common::seeds().iter().take(3).enumerate() {
+        std::fs::copy(path, d.join(format!("in/r{i}.txt"))).unwrap();
+    }
+    let o = nianbao(&["convert", "in", "--to", "json,docx", "-o", "out/"], d);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    // As an interrupted batch leaves it: r2 not done (outputs appear as a set or not at all).
+    std::fs::remove_file(d.join("out/r2.json")).unwrap();
+    std::fs::remove_file(d.join("out/r2.docx")).unwrap();
+    let before = std::fs::metadata(d.join("out/r0.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let o = nianbao(
+        &[
+            "convert",
+            "in",
+            "--to",
+            "json,docx",
+            "-o",
+            "out/",
+            "--report",
+            "run.json",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{err}");
+    assert_eq!(
+        err.matches("were kept; --force rewrites them").count(),
+        2,
+        "{err}"
+    );
+    assert!(!err.contains("error"), "{err}");
+    assert!(d.join("out/r2.json").is_file() && d.join("out/r2.docx").is_file());
+    assert_eq!(
+        std::fs::metadata(d.join("out/r0.json"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["summary"]["failed"], 0);
+    assert_eq!(run["summary"]["kept"], 2);
+    assert_eq!(run["summary"]["converted"], 1);
+    // Part of a set (another `--to`) is not kept: refused as before, `--force` rewrites.
+    let o = nianbao(&["convert", "in/r0.txt", "--to", "json,pdf", "-o", "out/"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!d.join("out/r0.pdf").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_in_a_folder_are_followed_once_and_an_unreadable_folder_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("in/sub")).unwrap();
+    std::fs::create_dir_all(d.join("elsewhere")).unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("elsewhere/b.txt")).unwrap();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("in/a.txt")).unwrap();
+    std::os::unix::fs::symlink(d.join("elsewhere/b.txt"), d.join("in/linked.txt")).unwrap();
+    std::os::unix::fs::symlink(d.join("elsewhere"), d.join("in/sub/there")).unwrap();
+    // A loop: a link back to the root.
+    std::os::unix::fs::symlink(d.join("in"), d.join("in/sub/loop")).unwrap();
+    std::os::unix::fs::symlink(d.join("nowhere.txt"), d.join("in/dangling.txt")).unwrap();
+    let o = nianbao(&["convert", "in", "-o", "out/", "--report", "run.json"], d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("run.json")).unwrap()).unwrap();
+    let mut files: Vec<&str> = run["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["input"].as_str().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["in/a.txt", "in/linked.txt", "in/sub/there/b.txt"]);
+    assert!(d.join("out/linked.json").is_file());
+    assert!(d.join("out/sub/there/b.json").is_file());
+    // An unreadable folder: one line naming it, the rest converted, exit 3. Root reads
+    // every folder, so there the case cannot be built.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir_all(d.join("in/locked")).unwrap();
+        std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0)).unwrap();
+        let o = nianbao(&["convert", "in", "-o", "out2/"], d);
+        std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        let err = stderr(&o);
+        let lines: Vec<&str> = err.lines().filter(|l| l.contains("locked")).collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        assert!(lines[0].contains("cannot read the folder"), "{err}");
+        assert!(d.join("out2/a.json").is_file());
+    }
+}
+
+#[test]
+fn a_report_on_standard_input_is_named_stdin_and_needs_an_output_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let report = std::fs::read(fixture("000_7a31bcbeafe9deac.txt")).unwrap();
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(args)
+            .current_dir(d)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(input);
+        child.wait_with_output().unwrap()
+    };
+    for args in [&["convert", "-"][..], &["convert", "-", "-o", "out/"]] {
+        let o = run(args, &report);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("-o FILE"), "{}", stderr(&o));
+        assert_eq!(std::fs::read_dir(d).unwrap().count(), 0, "nothing written");
+    }
+    let o = run(&["convert", "-", "-o", "r.json", "--report", "run.json"], &report);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run_json["files"][0]["input"], "<stdin>");
+    assert!(d.join("r.json").is_file());
+    // Diagnostics and errors name it `<stdin>`, never a temporary path.
+    let o = run(&["check", "-"], &report);
+    assert!(stdout_of(&o).contains("<stdin>: 0 个错误"), "{}", stdout_of(&o));
+    let o = run(&["check", "-"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("<stdin>: error:"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("nianbao-stdin"), "{}", stderr(&o));
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Not yet so: a marked cell (`9▲`, `※`) is classified unreadable and then inferred by the
+/// rules with a warning (`9▲` read back as an inferred 0: silent). Needs a cell kind that
+/// is in doubt and never inferred, in normalize (cells, align, the solver).
+#[test]
+#[ignore = "issue 13 part 2: marked cells read back are inferred, not errors (to do)"]
+fn marked_cells_read_back_from_our_pdf_and_docx_are_errors_not_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let forms = nianbao::Forms::builtin();
+    let report = nianbao::read_report(
+        &fixture("huaian-2024/layout.txt"),
+        &forms,
+        &nianbao::Options::default(),
+    )
+    .unwrap();
+    // One number changed (R2 and R3 fail: cells marked ▲) and one cell blank (marked ※).
+    let mut v: serde_json::Value = serde_json::from_str(&nianbao::write::json::to_string(&report)).unwrap();
+    v["tables"]["applications"]["granted"]["research"] = 9.into();
+    v["tables"]["applications"]["new_received"]["other"] = serde_json::Value::Null;
+    std::fs::write(d.join("broken.json"), v.to_string()).unwrap();
+    let broken = nianbao::model::from_json(&v.to_string(), &forms).unwrap();
+    let doubtful: Vec<String> = broken
+        .diagnostics
+        .iter()
+        .filter(|x| x.severity == nianbao::Severity::Error)
+        .flat_map(|x| {
+            if x.cells.is_empty() {
+                x.cell.clone().into_iter().collect()
+            } else {
+                x.cells.clone()
+            }
+        })
+        .filter(|c| c.starts_with("applications."))
+        .collect();
+    assert!(doubtful.len() > 3, "{doubtful:?}");
+    let o = nianbao(&["convert", "broken.json", "--to", "pdf,docx", "-o", "out/"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for ext in ["pdf", "docx"] {
+        let back = nianbao::read_report(
+            &d.join(format!("out/broken.{ext}")),
+            &forms,
+            &nianbao::Options::default(),
+        )
+        .unwrap();
+        let errors: Vec<&nianbao::Diagnostic> = back
+            .diagnostics
+            .iter()
+            .filter(|x| x.severity == nianbao::Severity::Error)
+            .collect();
+        for cell in &doubtful {
+            assert!(
+                errors.iter().any(|e| e.concerns(cell)),
+                "{ext}: {cell} marked but read back without an error: {:?} {:#?}",
+                back.tables.cell(cell),
+                errors
+            );
+        }
+    }
+}
