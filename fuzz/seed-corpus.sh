@@ -13,7 +13,7 @@ cp "$fx"/*.txt "$fx"/huaian-2024/*.txt "$fx"/inputs/*.txt "$fx"/inputs/*.md corp
 cp "$fx"/*.txt "$fx"/huaian-2024/*.txt "$fx"/inputs/form2019.txt corpus/normalize/
 cp "$fx"/inputs/*.html "$fx"/inputs/*.md corpus/html/
 cp "$fx"/docx/*.docx "$fx"/inputs/*.docx corpus/docx/
-cp "$fx"/huaian-2024/report.pdf "$fx"/inputs/*.pdf corpus/pdf/
+cp "$fx"/huaian-2024/report.pdf "$fx"/inputs/*.pdf "$fx"/hostile-pdf/*.pdf corpus/pdf/
 cp "$fx"/expected/*.json "$fx"/inputs/*.json "$fx"/fuzz-json/*.json corpus/json/
 for target in text html docx pdf json normalize; do
     echo "fuzz $target: ${secs} s"
