@@ -12,7 +12,7 @@ mkdir -p corpus/{text,html,docx,pdf,json,normalize}
 cp "$fx"/*.txt "$fx"/huaian-2024/*.txt "$fx"/inputs/*.txt "$fx"/inputs/*.md corpus/text/
 cp "$fx"/*.txt "$fx"/huaian-2024/*.txt "$fx"/inputs/form2019.txt corpus/normalize/
 cp "$fx"/inputs/*.html "$fx"/inputs/*.md corpus/html/
-cp "$fx"/docx/*.docx "$fx"/inputs/*.docx corpus/docx/
+cp "$fx"/docx/*.docx "$fx"/inputs/*.docx seeds/docx/*.docx corpus/docx/
 cp "$fx"/huaian-2024/report.pdf "$fx"/inputs/*.pdf corpus/pdf/
 cp "$fx"/expected/*.json "$fx"/inputs/*.json corpus/json/
 for target in text html docx pdf json normalize; do
