@@ -73,5 +73,5 @@ pub fn read_report_with(
 
 /// Reads and normalizes one report given as text.
 pub fn report_from_text(text: &str, forms: &Forms, opts: &Options) -> Result<Report, Error> {
-    normalize::normalize(&read::read_text(text), forms, opts)
+    normalize::normalize(&read::read_text(text)?, forms, opts)
 }

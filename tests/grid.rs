@@ -209,7 +209,7 @@ fn pipe_lines_with_header_rows_read_as_grid_rows() {
 
 #[test]
 fn a_pipe_line_is_a_row_and_prose_with_one_pipe_is_not() {
-    let doc = nianbao::read::read_text("规章 | 1 |  | 11 |\n| 行政许可 | 5\n网址 a|b 一段\n");
+    let doc = nianbao::read::read_text("规章 | 1 |  | 11 |\n| 行政许可 | 5\n网址 a|b 一段\n").unwrap();
     let rows: Vec<(Vec<&str>, bool)> = doc
         .blocks
         .iter()

@@ -15,12 +15,165 @@ use docx_rs::{
 };
 use serde_json::Value;
 
+use super::limits::{self, Limits, Parts, Tally};
 use super::{RawBlock, RawDoc};
 use crate::Error;
 
-/// Reads a DOCX file's bytes. A broken package or a file that is no DOCX gives
-/// [`Error::Unusable`] with a one-line reason; no input makes it panic.
+const REL_OFFICE_DOCUMENT: &str = "/officeDocument";
+const REL_STYLES: &str = "/styles";
+
+/// Rebuilds the package docx-rs will read from the parts really found in it: the main
+/// document (named by `_rels/.rels`, else `word/document.xml`), which must be a well-formed
+/// `w:document` within the limits, and its styles when they are present and well-formed (a
+/// missing, unclosed, empty or garbage styles part only loses heading levels, so it is
+/// dropped). Nothing else goes in — headers, footers, comments, numbering, settings, themes
+/// and media are not read — and the package's own `[Content_Types].xml` and relationships are
+/// replaced by minimal ones, so no part that can stall docx-rs (it loops for ever at the end
+/// of an unclosed element or of a part whose root it does not expect) and no size the
+/// original declares reaches it: every entry is stored, its size its real size.
+///
+/// # Errors
+/// [`Error::Unusable`] when there is no main document, or it is malformed or past a limit.
+fn repack(parts: &Parts, limits: &Limits) -> Result<Vec<u8>, Error> {
+    let get = |name: &str| {
+        parts
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, d)| d.as_slice())
+    };
+    let rel_target = |rels_name: &str, base: &str, kind: &str| -> Option<String> {
+        let data = get(rels_name)?;
+        limits::check_xml(rels_name, data, limits).ok()?;
+        relationships(data)
+            .into_iter()
+            .find(|(t, _)| t.ends_with(kind))
+            .map(|(_, target)| resolve(base, &target))
+    };
+    let document_path = rel_target("_rels/.rels", "", REL_OFFICE_DOCUMENT)
+        .filter(|p| get(p.as_str()).is_some())
+        .unwrap_or_else(|| "word/document.xml".to_string());
+    let Some(document) = get(document_path.as_str()) else {
+        return Err(Error::Unusable(format!(
+            "DOCX 中没有正文 (no main document part {document_path})"
+        )));
+    };
+    let counts = limits::check_xml(&document_path, document, limits)?;
+    if counts.root != "document" {
+        return Err(Error::Unusable(format!(
+            "DOCX 的正文不是 Word 文档 ({document_path} holds <{}>, not a Word document)",
+            counts.root.chars().take(40).collect::<String>()
+        )));
+    }
+    let (dir, file) = document_path
+        .rsplit_once('/')
+        .unwrap_or(("", document_path.as_str()));
+    let rels_name = if dir.is_empty() {
+        format!("_rels/{file}.rels")
+    } else {
+        format!("{dir}/_rels/{file}.rels")
+    };
+    let styles = rel_target(&rels_name, dir, REL_STYLES)
+        .and_then(|p| get(p.as_str()))
+        .filter(|data| limits::check_xml("styles", data, limits).is_ok_and(|c| c.root == "styles"));
+
+    const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    const PACKAGE_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+    let document_rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>"#,
+        if styles.is_some() {
+            r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#
+        } else {
+            ""
+        }
+    );
+    let mut entries: Vec<(&str, &[u8])> = vec![
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", PACKAGE_RELS.as_bytes()),
+        ("word/_rels/document.xml.rels", document_rels.as_bytes()),
+        ("word/document.xml", document),
+    ];
+    if let Some(styles) = styles {
+        entries.push(("word/styles.xml", styles));
+    }
+    let size: usize = entries.iter().map(|(_, d)| d.len() + 200).sum();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(size)));
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(false);
+    let write_failed =
+        |e: &dyn std::fmt::Display| Error::Unusable(format!("无法读取 DOCX (unreadable DOCX): {e}"));
+    for (name, data) in entries {
+        zip.start_file(name, stored).map_err(|e| write_failed(&e))?;
+        std::io::Write::write_all(&mut zip, data).map_err(|e| write_failed(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| write_failed(&e))?.into_inner())
+}
+
+/// The `(Type, Target)` of each relationship in a well-formed `.rels` part.
+fn relationships(data: &[u8]) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(data);
+    let mut out = Vec::new();
+    while let Ok(event) = reader.read_event() {
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"Relationship" => {
+                let mut kind = String::new();
+                let mut target = String::new();
+                for attr in e.attributes().flatten() {
+                    let value = String::from_utf8_lossy(&attr.value).into_owned();
+                    match attr.key.local_name().as_ref() {
+                        b"Type" => kind = value,
+                        b"Target" => target = value,
+                        _ => {}
+                    }
+                }
+                out.push((kind, target));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A relationship's target as a part name: relative to `base` (the source part's folder)
+/// unless it starts with `/`; `.` and `..` resolved.
+fn resolve(base: &str, target: &str) -> String {
+    let mut path: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        base.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for seg in target.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                path.pop();
+            }
+            s => path.push(s),
+        }
+    }
+    path.join("/")
+}
+
+/// Reads a DOCX file's bytes under the default [`Limits`].
+///
+/// # Errors
+/// As [`read_with`].
 pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
+    read_with(bytes, &Limits::default())
+}
+
+/// Reads a DOCX file's bytes. The package is checked first ([`limits::check_package`]: entry
+/// count, real unpacked size, depth), and docx-rs is handed a clean package rebuilt from what
+/// is really there ([`repack`]): the main document and its styles only, each a well-formed
+/// part whose size is its real size; rows, cells and paragraphs are counted against the
+/// limits before docx-rs builds them and again, spans included, while they are read.
+///
+/// # Errors
+/// [`Error::Unusable`] with a one-line reason for a broken package, a file that is no DOCX,
+/// a malformed main document or one past a limit; no input makes it panic.
+pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<RawDoc, Error> {
     if bytes.is_empty() {
         return Err(Error::Unusable("文件为空 (empty input)".into()));
     }
@@ -35,12 +188,15 @@ pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
             "不是 DOCX 文件 (not a DOCX file: no ZIP package)".into(),
         ));
     }
+    let parts = limits::check_package(bytes, limits)?;
+    let clean = repack(&parts, limits)?;
     // docx-rs panics on some damaged packages (a ZIP checksum mismatch unwraps an error):
     // the panic is caught, kept quiet, and reported as an unusable input.
     quiet_panics();
     QUIET.with(|q| q.set(true));
-    let parsed = std::panic::catch_unwind(|| docx_rs::read_docx(bytes));
+    let parsed = std::panic::catch_unwind(|| docx_rs::read_docx(&clean));
     QUIET.with(|q| q.set(false));
+    drop(clean);
     let docx = match parsed {
         Ok(Ok(docx)) => docx,
         Ok(Err(e)) => {
@@ -71,12 +227,13 @@ pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
     let mut reader = Reader {
         styles,
         blocks: Vec::new(),
+        tally: Tally::new(limits),
     };
     for child in &docx.document.children {
         match child {
-            DocumentChild::Paragraph(p) => reader.paragraph(p),
-            DocumentChild::Table(t) => reader.table(t),
-            DocumentChild::StructuredDataTag(sdt) => reader.sdt(sdt),
+            DocumentChild::Paragraph(p) => reader.paragraph(p)?,
+            DocumentChild::Table(t) => reader.table(t)?,
+            DocumentChild::StructuredDataTag(sdt) => reader.sdt(sdt)?,
             _ => {}
         }
     }
@@ -117,6 +274,7 @@ fn one_line(text: &str) -> String {
 struct Reader {
     styles: StyleLevels,
     blocks: Vec<RawBlock>,
+    tally: Tally,
 }
 
 impl Reader {
@@ -124,12 +282,13 @@ impl Reader {
         self.blocks.len() + 1
     }
 
-    fn paragraph(&mut self, p: &Paragraph) {
+    fn paragraph(&mut self, p: &Paragraph) -> Result<(), Error> {
         let text = join_breaks(&paragraph_text(p));
         let text = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if text.is_empty() {
-            return;
+            return Ok(());
         }
+        self.tally.block()?;
         let heading = self.styles.paragraph_level(p);
         let line = self.next_line();
         self.blocks.push(RawBlock::Text {
@@ -137,27 +296,31 @@ impl Reader {
             text: text.to_string(),
             heading,
         });
+        Ok(())
     }
 
-    fn sdt(&mut self, sdt: &StructuredDataTag) {
+    fn sdt(&mut self, sdt: &StructuredDataTag) -> Result<(), Error> {
         for child in &sdt.children {
             match child {
-                StructuredDataTagChild::Paragraph(p) => self.paragraph(p),
-                StructuredDataTagChild::Table(t) => self.table(t),
-                StructuredDataTagChild::StructuredDataTag(s) => self.sdt(s),
+                StructuredDataTagChild::Paragraph(p) => self.paragraph(p)?,
+                StructuredDataTagChild::Table(t) => self.table(t)?,
+                StructuredDataTagChild::StructuredDataTag(s) => self.sdt(s)?,
                 _ => {}
             }
         }
+        Ok(())
     }
 
-    fn table(&mut self, table: &Table) {
+    fn table(&mut self, table: &Table) -> Result<(), Error> {
         for TableChild::TableRow(row) in &table.rows {
             let props = serde_json::to_value(&row.property).unwrap_or(Value::Null);
             let before = json_count(&props, "gridBefore");
+            self.tally.row(before)?;
             let mut cells: Vec<String> = vec![String::new(); before];
             for TableRowChild::TableCell(cell) in &row.cells {
                 let props = serde_json::to_value(&cell.property).unwrap_or(Value::Null);
                 let span = json_count(&props, "gridSpan").clamp(1, 64);
+                self.tally.cells(span, cells.len() + span)?;
                 let continued = props
                     .get("verticalMerge")
                     .and_then(Value::as_str)
@@ -181,6 +344,7 @@ impl Reader {
                 exact: true,
             });
         }
+        Ok(())
     }
 }
 

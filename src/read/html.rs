@@ -15,7 +15,9 @@ use html5ever::tendril::{StrTendril, TendrilSink};
 use html5ever::{Attribute, QualName, parse_document};
 use markup5ever_rcdom::{Handle, Node, NodeData, RcDom};
 
+use super::limits::{self, Limits, Tally};
 use super::{RawBlock, RawDoc};
+use crate::Error;
 
 /// Whether decoded text is a whole web page rather than text or Markdown.
 pub fn looks_like_page(text: &str) -> bool {
@@ -30,14 +32,33 @@ pub fn looks_like_page(text: &str) -> bool {
         || (head.starts_with("<?xml") && head.contains("<html"))
 }
 
-/// Reads a whole HTML page.
-pub fn read(html: &str) -> RawDoc {
-    read_fragment(html, 0)
+/// Reads a whole HTML page under the default limits.
+///
+/// # Errors
+/// As [`read_with`].
+pub fn read(html: &str) -> Result<RawDoc, Error> {
+    read_with(html, &Limits::default())
+}
+
+/// Reads a whole HTML page: checked by [`limits::check_html`] before html5ever sees it
+/// (markup5ever_rcdom is not built for hostile input: depth and element count are bounded in
+/// front of it), then read with its rows, cells and lines counted against the limits.
+///
+/// # Errors
+/// [`Error::Unusable`] past a limit.
+pub fn read_with(html: &str, limits: &Limits) -> Result<RawDoc, Error> {
+    limits::check_html(html, limits)?;
+    read_fragment(html, 0, &mut Tally::new(limits))
 }
 
 /// Reads HTML that starts on line `offset + 1` of its file: every block's line is its line
-/// in the file.
-pub fn read_fragment(html: &str, offset: usize) -> RawDoc {
+/// in the file. The caller has checked it with [`limits::check_html`]; a tree deeper than
+/// the depth limit all the same (formatting elements an HTML parser reopens) is refused
+/// rather than walked.
+///
+/// # Errors
+/// [`Error::Unusable`] past a limit of the tally.
+pub fn read_fragment(html: &str, offset: usize, tally: &mut Tally) -> Result<RawDoc, Error> {
     let sink = LinedDom::default();
     let (dom, lines) = parse_document(sink, Default::default()).one(html);
     let mut walker = Walker {
@@ -48,18 +69,24 @@ pub fn read_fragment(html: &str, offset: usize) -> RawDoc {
         buf_line: 0,
         pre: 0,
         article: 0,
+        depth: 0,
+        max_depth: tally.limits().max_depth * 2,
+        tally,
     };
-    walker.node(&dom.document, 1);
-    walker.flush(None);
-    RawDoc {
+    walker.node(&dom.document, 1)?;
+    walker.flush(None)?;
+    Ok(RawDoc {
         blocks: walker.blocks,
-        page_title: page_title(&dom.document),
+        page_title: page_title(&dom.document, 0),
         ..RawDoc::default()
-    }
+    })
 }
 
 /// The text of the page's `<title>`, whitespace collapsed, when it has one.
-fn page_title(node: &Handle) -> Option<String> {
+fn page_title(node: &Handle, depth: usize) -> Option<String> {
+    if depth > 64 {
+        return None;
+    }
     if let NodeData::Element { name, .. } = &node.data
         && &*name.local == "title"
     {
@@ -72,53 +99,49 @@ fn page_title(node: &Handle) -> Option<String> {
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         return (!text.is_empty()).then_some(text);
     }
-    node.children.borrow().iter().find_map(page_title)
+    node.children
+        .borrow()
+        .iter()
+        .find_map(|c| page_title(c, depth + 1))
 }
 
 /// The byte ranges of the `<table>…</table>` parts of a text (nested tables inside their
-/// outer one). An unclosed table runs to the end of the text.
+/// outer one). An unclosed table runs to the end of the text. One pass over the text.
 pub fn table_spans(text: &str) -> Vec<(usize, usize)> {
-    let lower = text.to_ascii_lowercase();
-    let is_open = |at: usize| {
-        lower[at..].starts_with("<table")
-            && lower[at + 6..]
-                .chars()
-                .next()
-                .is_some_and(|c| c == '>' || c == '/' || c.is_ascii_whitespace())
+    let lower = text.as_bytes();
+    let at_word = |at: usize, word: &[u8]| {
+        lower.len() >= at + word.len()
+            && lower[at..at + word.len()].eq_ignore_ascii_case(word)
+            && lower
+                .get(at + word.len())
+                .is_none_or(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
     };
     let mut spans = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
     let mut pos = 0;
-    while let Some(found) = lower[pos..].find("<table") {
-        let start = pos + found;
-        if !is_open(start) {
-            pos = start + 6;
-            continue;
-        }
-        let mut depth = 0usize;
-        let mut at = start;
-        let end = loop {
-            let next_open = lower[at..].find("<table").map(|i| at + i);
-            let next_close = lower[at..].find("</table").map(|i| at + i);
-            match (next_open, next_close) {
-                (Some(o), Some(c)) if o < c => {
-                    if is_open(o) {
-                        depth += 1;
-                    }
-                    at = o + 6;
-                }
-                (_, Some(c)) => {
-                    depth = depth.saturating_sub(1);
-                    let close_end = lower[c..].find('>').map_or(lower.len(), |i| c + i + 1);
-                    at = close_end;
-                    if depth == 0 {
-                        break close_end;
-                    }
-                }
-                (_, None) => break lower.len(),
+    while let Some(found) = lower[pos..].iter().position(|&c| c == b'<') {
+        let at = pos + found;
+        pos = at + 1;
+        if at_word(at, b"<table") {
+            if depth == 0 {
+                start = at;
             }
-        };
-        spans.push((start, end));
-        pos = end;
+            depth += 1;
+        } else if depth > 0 && at_word(at, b"</table") {
+            let close_end = lower[at..]
+                .iter()
+                .position(|&c| c == b'>')
+                .map_or(lower.len(), |i| at + i + 1);
+            pos = close_end;
+            depth -= 1;
+            if depth == 0 {
+                spans.push((start, close_end));
+            }
+        }
+    }
+    if depth > 0 {
+        spans.push((start, lower.len()));
     }
     spans
 }
@@ -207,6 +230,10 @@ struct Walker<'a> {
     pre: usize,
     /// Depth inside `<article>`/`<main>`, where a `<header>` holds the report's own title.
     article: usize,
+    /// How deep the walk is in the tree, and the most it may go.
+    depth: usize,
+    max_depth: usize,
+    tally: &'a mut Tally,
 }
 
 impl Walker<'_> {
@@ -217,69 +244,84 @@ impl Walker<'_> {
             .unwrap_or(fallback)
     }
 
-    fn node(&mut self, node: &Handle, parent_line: usize) {
+    fn node(&mut self, node: &Handle, parent_line: usize) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(Error::Unusable(format!(
+                "HTML 嵌套过深 (HTML nested deeper than {} levels)",
+                self.max_depth
+            )));
+        }
+        let done = self.node_inner(node, parent_line);
+        self.depth -= 1;
+        done
+    }
+
+    fn node_inner(&mut self, node: &Handle, parent_line: usize) -> Result<(), Error> {
         let line = self.line_of(node, parent_line);
         match &node.data {
-            NodeData::Document => self.children(node, line),
+            NodeData::Document => self.children(node, line)?,
             NodeData::Text { contents } => {
                 let text = contents.borrow().to_string();
-                self.text(&text, line);
+                self.text(&text, line)?;
             }
             NodeData::Element { name, attrs, .. } => {
                 let tag: &str = &name.local;
                 let own_header = self.article > 0 && matches!(tag, "header" | "footer");
                 if skipped(tag, &attrs.borrow()) && !own_header {
-                    return;
+                    return Ok(());
                 }
                 match tag {
                     "article" | "main" => {
-                        self.flush(None);
+                        self.flush(None)?;
                         self.article += 1;
-                        self.children(node, line);
+                        self.children(node, line)?;
                         self.article -= 1;
-                        self.flush(None);
+                        self.flush(None)?;
                     }
-                    "br" => self.flush(None),
+                    "br" => self.flush(None)?,
                     "table" if !is_layout_table(node) => {
-                        self.flush(None);
-                        self.table(node, line);
+                        self.flush(None)?;
+                        self.table(node, line)?;
                     }
                     "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                        self.flush(None);
-                        self.children(node, line);
-                        self.flush(tag[1..].parse().ok());
+                        self.flush(None)?;
+                        self.children(node, line)?;
+                        self.flush(tag[1..].parse().ok())?;
                     }
                     "pre" => {
-                        self.flush(None);
+                        self.flush(None)?;
                         self.pre += 1;
-                        self.children(node, line);
+                        self.children(node, line)?;
                         self.pre -= 1;
-                        self.flush(None);
+                        self.flush(None)?;
                     }
                     _ if BLOCKS.contains(&tag) => {
-                        self.flush(None);
-                        self.children(node, line);
-                        self.flush(None);
+                        self.flush(None)?;
+                        self.children(node, line)?;
+                        self.flush(None)?;
                     }
-                    _ => self.children(node, line),
+                    _ => self.children(node, line)?,
                 }
             }
             _ => {}
         }
+        Ok(())
     }
 
-    fn children(&mut self, node: &Handle, line: usize) {
+    fn children(&mut self, node: &Handle, line: usize) -> Result<(), Error> {
         for child in node.children.borrow().iter() {
-            self.node(child, line);
+            self.node(child, line)?;
         }
+        Ok(())
     }
 
-    fn text(&mut self, text: &str, line: usize) {
+    fn text(&mut self, text: &str, line: usize) -> Result<(), Error> {
         if self.pre > 0 && text.contains('\n') {
             let mut first = true;
             for (i, part) in text.split('\n').enumerate() {
                 if !first {
-                    self.flush(None);
+                    self.flush(None)?;
                 }
                 first = false;
                 self.append(part, line + i);
@@ -287,6 +329,7 @@ impl Walker<'_> {
         } else {
             self.append(text, line);
         }
+        Ok(())
     }
 
     fn append(&mut self, text: &str, line: usize) {
@@ -296,25 +339,28 @@ impl Walker<'_> {
         push_collapsed(&mut self.buf, text);
     }
 
-    fn flush(&mut self, heading: Option<u8>) {
+    fn flush(&mut self, heading: Option<u8>) -> Result<(), Error> {
         let text = clean(&self.buf);
         self.buf.clear();
         if !text.is_empty() {
+            self.tally.block()?;
             self.blocks.push(RawBlock::Text {
                 line: self.buf_line + self.offset,
                 text,
                 heading,
             });
         }
+        Ok(())
     }
 
-    fn table(&mut self, table: &Handle, line: usize) {
+    fn table(&mut self, table: &Handle, line: usize) -> Result<(), Error> {
         let mut rows = Vec::new();
         let mut captions = Vec::new();
-        collect_rows(table, &mut rows, &mut captions);
+        collect_rows(table, &mut rows, &mut captions, 0);
         for caption in captions {
             let text = cell_text(&caption);
             if !text.is_empty() {
+                self.tally.block()?;
                 let line = self.line_of(&caption, line) + self.offset;
                 self.blocks.push(RawBlock::Text {
                     line,
@@ -323,8 +369,8 @@ impl Walker<'_> {
                 });
             }
         }
-        let lines: Vec<usize> = rows.iter().map(|tr| self.line_of(tr, line)).collect();
-        let grid = grid(&rows);
+        let lines: Vec<usize> = rows.iter().map(|(tr, _)| self.line_of(tr, line)).collect();
+        let grid = grid(&rows, self.tally)?;
         for (cells, line) in grid.into_iter().zip(lines) {
             if cells.iter().all(|c| c.is_empty()) {
                 continue;
@@ -335,6 +381,7 @@ impl Walker<'_> {
                 exact: true,
             });
         }
+        Ok(())
     }
 }
 
@@ -377,16 +424,21 @@ fn is_layout_table(table: &Handle) -> bool {
         return true;
     }
     let mut rows = Vec::new();
-    collect_rows(table, &mut rows, &mut Vec::new());
-    rows.iter().all(|tr| cells_of(tr).len() <= 1)
+    collect_rows(table, &mut rows, &mut Vec::new(), 0);
+    rows.iter().all(|(tr, _)| cells_of(tr).len() <= 1)
 }
 
-/// The rows of a table (through `thead`/`tbody`/`tfoot`), not those of nested tables.
-fn collect_rows(node: &Handle, rows: &mut Vec<Handle>, captions: &mut Vec<Handle>) {
+/// The rows of a table (through `thead`/`tbody`/`tfoot`), not those of nested tables, each
+/// with the number of its section (rows straight under the table are section 0).
+fn collect_rows(node: &Handle, rows: &mut Vec<(Handle, usize)>, captions: &mut Vec<Handle>, section: usize) {
+    let mut sections = section;
     for child in node.children.borrow().iter() {
         match tag_of(child) {
-            Some("tr") => rows.push(child.clone()),
-            Some("thead" | "tbody" | "tfoot") => collect_rows(child, rows, captions),
+            Some("tr") => rows.push((child.clone(), section)),
+            Some("thead" | "tbody" | "tfoot") if section == 0 => {
+                sections += 1;
+                collect_rows(child, rows, captions, sections);
+            }
             Some("caption") => captions.push(child.clone()),
             _ => {}
         }
@@ -414,44 +466,69 @@ fn span_attr(cell: &Handle, name: &str) -> usize {
         .unwrap_or(1)
 }
 
+/// The most rows a `rowspan` covers, as browsers clamp it (the HTML standard's limit).
+const MAX_ROWSPAN: usize = 65_534;
+/// The most columns a `colspan` covers, as browsers clamp it (the HTML standard's limit).
+const MAX_COLSPAN: usize = 1_000;
+
 /// The rows as a true grid: `rowspan`/`colspan` resolved, so a cell's position is its grid
 /// column. A row is not padded to the widest: a position past a row's last cell is absent (a
 /// cell left out of the markup), not a blank cell, and the normalizer must not read it as one.
-fn grid(rows: &[Handle]) -> Vec<Vec<String>> {
+/// Spans are clamped as browsers do (`colspan` 1–1000, `rowspan` ≤ 65534, `rowspan="0"` to
+/// the end of the row's section) and then by the rows really there; every position is counted
+/// against the tally before it is pushed, and each row costs time in its own width only.
+fn grid(rows: &[(Handle, usize)], tally: &mut Tally) -> Result<Vec<Vec<String>>, Error> {
     // For each column, how many more rows a cell above still covers.
     let mut carry: Vec<usize> = Vec::new();
     let mut out: Vec<Vec<String>> = Vec::new();
-    for (r, tr) in rows.iter().enumerate() {
+    // Where each row's section ends (the index after its last row).
+    let mut section_end = vec![rows.len(); rows.len()];
+    for r in (0..rows.len().saturating_sub(1)).rev() {
+        section_end[r] = if rows[r].1 == rows[r + 1].1 {
+            section_end[r + 1]
+        } else {
+            r + 1
+        };
+    }
+    for (r, (tr, _)) in rows.iter().enumerate() {
         let remaining_rows = rows.len() - r;
-        let occupied: Vec<bool> = carry.iter().map(|&n| n > 0).collect();
-        let is_occupied = |c: usize| occupied.get(c).copied().unwrap_or(false);
+        let in_section = section_end[r] - r;
+        tally.row(0)?;
+        // Columns still covered from above: they hold positions in this row.
+        let occupied = |c: usize| carry.get(c).is_some_and(|&n| n > 0);
+        let last_occupied = carry.iter().rposition(|&n| n > 0);
         let mut row: Vec<String> = Vec::new();
         let mut new_spans: Vec<(usize, usize)> = Vec::new();
+        let pad = |row: &mut Vec<String>, n: usize, tally: &mut Tally| -> Result<(), Error> {
+            tally.cells(n, row.len() + n)?;
+            row.extend(std::iter::repeat_n(String::new(), n));
+            Ok(())
+        };
         for cell in cells_of(tr) {
-            while is_occupied(row.len()) {
-                row.push(String::new());
+            while occupied(row.len()) {
+                pad(&mut row, 1, tally)?;
             }
-            let colspan = span_attr(&cell, "colspan").clamp(1, 1000);
+            let colspan = span_attr(&cell, "colspan").clamp(1, MAX_COLSPAN);
             let rowspan = match span_attr(&cell, "rowspan") {
-                0 => remaining_rows,
-                n => n.min(remaining_rows.max(1)),
+                0 => in_section,
+                n => n.min(MAX_ROWSPAN).min(remaining_rows.max(1)),
             };
             let start = row.len();
+            tally.cells(1, start + colspan)?;
             row.push(cell_text(&cell));
-            for _ in 1..colspan {
-                row.push(String::new());
-            }
-            for c in start..start + colspan {
-                new_spans.push((c, rowspan.saturating_sub(1)));
+            pad(&mut row, colspan - 1, tally)?;
+            if rowspan > 1 {
+                new_spans.extend((start..start + colspan).map(|c| (c, rowspan - 1)));
             }
         }
-        while occupied.len() > row.len() && occupied[row.len()..].iter().any(|&o| o) {
-            row.push(String::new());
+        if let Some(last) = last_occupied
+            && last >= row.len()
+        {
+            let missing = last + 1 - row.len();
+            pad(&mut row, missing, tally)?;
         }
-        for (c, o) in occupied.iter().enumerate() {
-            if *o {
-                carry[c] -= 1;
-            }
+        for n in carry.iter_mut() {
+            *n = n.saturating_sub(1);
         }
         for (c, n) in new_spans {
             if carry.len() <= c {
@@ -461,7 +538,7 @@ fn grid(rows: &[Handle]) -> Vec<Vec<String>> {
         }
         out.push(row);
     }
-    out
+    Ok(out)
 }
 
 /// A cell's text: its descendants' text with whitespace collapsed; lines inside it (`<br>`,
@@ -640,7 +717,8 @@ mod tests {
              <tr><td rowspan=3>F</td><td>G<br>H</td><td>1</td></tr>\n\
              <tr><td>I</td><td></td></tr>\n\
              </table>\n<p>正文　一段</p></article><footer>版权</footer></body></html>",
-        );
+        )
+        .unwrap();
         let r = rows(&doc);
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert_eq!(r[0], (5, s(&["A", "", "B"])));
@@ -661,7 +739,8 @@ mod tests {
     fn layout_tables_are_read_as_text() {
         let doc = read(
             "<html><body><table><tr><td><h1>标题</h1><p>第一段</p>\n<table><tr><td>a</td><td>1</td></tr></table>\n<p>第二段</p></td></tr></table></body></html>",
-        );
+        )
+        .unwrap();
         let texts: Vec<String> = doc
             .blocks
             .iter()

@@ -117,63 +117,80 @@ pub fn read_path_with(path: &Path, opts: &ReadOptions) -> Result<RawDoc, Error> 
     let bytes = limits::read_file(path, &opts.limits)?;
     let format = Format::from_path(path);
     if format == Format::Docx {
-        limits::check_package(&bytes, &opts.limits)?;
-        return docx::read(&bytes);
+        return docx::read_with(&bytes, &opts.limits);
     }
     if format == Format::Pdf {
         return pdf::read(&bytes);
     }
     let (text, notes) = encoding::decode(&bytes, opts.forced_encoding()?)?;
-    if text.contains('<') {
-        limits::check_html_depth(&text, &opts.limits)?;
-    }
     let markdown = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
     let mut doc = if format == Format::Html || (!markdown && html::looks_like_page(&text)) {
-        html::read(&text)
+        html::read_with(&text, &opts.limits)?
     } else {
-        read_text(&text)
+        read_text_with(&text, &opts.limits)?
     };
     doc.notes.splice(0..0, notes);
     Ok(doc)
 }
 
+/// Reads text or Markdown under the default limits.
+///
+/// # Errors
+/// As [`read_text_with`].
+pub fn read_text(text: &str) -> Result<RawDoc, Error> {
+    read_text_with(text, &limits::Limits::default())
+}
+
 /// Reads text or Markdown. HTML tables embedded in it (as OCR tools such as MinerU write
-/// them) go through the HTML table reader, the rest through [`text::read`]; every block keeps
-/// its line in the whole file.
-pub fn read_text(text: &str) -> RawDoc {
+/// them) go through the HTML table reader, each checked by [`limits::check_html`] on its own,
+/// the rest through [`text::read_limited`]; every block keeps its line in the whole file.
+/// Linear in the text: lines are counted once, from one table to the next.
+///
+/// # Errors
+/// [`Error::Unusable`] when an embedded table nests too deep, or the document passes the
+/// limits on elements, rows, cells or lines.
+pub fn read_text_with(text: &str, limits: &limits::Limits) -> Result<RawDoc, Error> {
+    let mut tally = limits::Tally::new(limits);
     let spans = html::table_spans(text);
     if spans.is_empty() {
-        return text::read(text);
+        return text::read_limited(text, &mut tally);
     }
     let mut doc = RawDoc::default();
     let mut pos = 0;
-    let line_at = |byte: usize| text[..byte].matches('\n').count();
+    // Lines before `pos`, advanced from one span to the next.
+    let mut line = 0;
     for (start, end) in spans {
         if start > pos {
-            let offset = line_at(pos);
-            doc.blocks.extend(text_part(&text[pos..start], offset));
+            doc.blocks.extend(text_part(&text[pos..start], line, &mut tally)?);
+            line += text[pos..start].matches('\n').count();
         }
+        let fragment = &text[start..end];
+        limits::check_html(fragment, limits)?;
         doc.blocks
-            .extend(html::read_fragment(&text[start..end], line_at(start)).blocks);
+            .extend(html::read_fragment(fragment, line, &mut tally)?.blocks);
+        line += fragment.matches('\n').count();
         pos = end;
     }
     if pos < text.len() {
-        let offset = line_at(pos);
-        doc.blocks.extend(text_part(&text[pos..], offset));
+        doc.blocks.extend(text_part(&text[pos..], line, &mut tally)?);
     }
-    doc
+    Ok(doc)
 }
 
 /// The blocks of the text between HTML tables, on their lines in the whole file, without the
 /// lines that hold only tags (`<html><body>` wrappers around a table).
-fn text_part(part: &str, offset: usize) -> impl Iterator<Item = RawBlock> {
-    text::read(part)
+fn text_part(
+    part: &str,
+    offset: usize,
+    tally: &mut limits::Tally,
+) -> Result<impl Iterator<Item = RawBlock>, Error> {
+    Ok(text::read_limited(part, tally)?
         .blocks
         .into_iter()
         .filter(|b| !matches!(b, RawBlock::Text { text, .. } if html::only_tags(text)))
-        .map(move |b| shift(b, offset))
+        .map(move |b| shift(b, offset)))
 }
 
 fn shift(block: RawBlock, offset: usize) -> RawBlock {

@@ -1,10 +1,30 @@
 //! The reader for plain text, OCR text and Markdown.
 
+use super::limits::{Limits, Tally};
 use super::{RawBlock, RawDoc};
+use crate::Error;
 
 /// Splits text into lines; a line with cell separators (tabs, runs of two or more spaces,
-/// Markdown pipes) becomes a row of cells, any other line a text block.
+/// Markdown pipes) becomes a row of cells, any other line a text block. No limits: for text
+/// the program itself holds; a file goes through [`read_limited`].
 pub fn read(text: &str) -> RawDoc {
+    let limits = Limits {
+        max_rows: usize::MAX,
+        max_row_cells: usize::MAX,
+        max_cells: usize::MAX,
+        max_blocks: usize::MAX,
+        ..Limits::default()
+    };
+    read_limited(text, &mut Tally::new(&limits)).expect("no limit to pass")
+}
+
+/// [`read`], each line counted against the tally before its block is built: a row's cells
+/// (counted on the line before it is split) against the row, cell and cell-per-row limits, a
+/// text line against the block limit.
+///
+/// # Errors
+/// [`Error::Unusable`] past a limit.
+pub fn read_limited(text: &str, tally: &mut Tally) -> Result<RawDoc, Error> {
     let mut blocks = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
@@ -12,8 +32,13 @@ pub fn read(text: &str) -> RawDoc {
         if trimmed.is_empty() {
             continue;
         }
+        if let Some(pipes) = pipe_count(trimmed) {
+            // The row's width, checked before it is split.
+            tally.cells(0, pipes + 1)?;
+        }
         if let Some(cells) = pipe_cells(trimmed) {
             if !cells.iter().all(|c| is_separator_cell(c)) {
+                tally.row(cells.len())?;
                 blocks.push(RawBlock::Row {
                     line,
                     cells,
@@ -23,6 +48,7 @@ pub fn read(text: &str) -> RawDoc {
             continue;
         }
         if let Some((level, heading)) = markdown_heading(trimmed) {
+            tally.block()?;
             blocks.push(RawBlock::Text {
                 line,
                 text: heading.to_string(),
@@ -30,14 +56,17 @@ pub fn read(text: &str) -> RawDoc {
             });
             continue;
         }
+        tally.cells(0, separators(raw) + 1)?;
         let cells = split_cells(raw);
         if cells.iter().filter(|c| !c.is_empty()).count() > 1 || raw.contains('\t') {
+            tally.row(cells.len())?;
             blocks.push(RawBlock::Row {
                 line,
                 cells,
                 exact: false,
             });
         } else {
+            tally.block()?;
             blocks.push(RawBlock::Text {
                 line,
                 text: trimmed.to_string(),
@@ -45,10 +74,41 @@ pub fn read(text: &str) -> RawDoc {
             });
         }
     }
-    RawDoc {
+    Ok(RawDoc {
         blocks,
         ..RawDoc::default()
+    })
+}
+
+/// How many tabs and cell-splitting runs of spaces (two spaces or more, an ideographic space
+/// counting two) a line holds: one more is the most cells [`split_cells`] can make of it,
+/// counted without allocating.
+fn separators(line: &str) -> usize {
+    let mut count = 0;
+    let mut run = 0;
+    for c in line.chars().chain(std::iter::once('x')) {
+        match c {
+            ' ' => run += 1,
+            '\u{3000}' => run += 2,
+            _ => {
+                if run >= 2 {
+                    count += 1;
+                }
+                run = 0;
+                if c == '\t' {
+                    count += 1;
+                }
+            }
+        }
     }
+    count
+}
+
+/// The number of pipes when a line is a pipe row (see [`pipe_cells`]).
+fn pipe_count(line: &str) -> Option<usize> {
+    let pipes = line.matches('|').count();
+    let edged = line.starts_with('|') || line.ends_with('|');
+    (pipes > 0 && (edged || pipes >= 2)).then_some(pipes)
 }
 
 /// `## 一、总体情况` → (2, `一、总体情况`).
