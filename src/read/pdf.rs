@@ -1857,8 +1857,8 @@ fn merge_groups(mut groups: Vec<Group>) -> Vec<Group> {
             });
         }
     };
-    for i in 0..n {
-        push(&mut heap, &groups, i, next[i], 0);
+    for (i, &j) in next.iter().enumerate() {
+        push(&mut heap, &groups, i, j, 0);
     }
     while let Some(c) = heap.pop() {
         let i = c.left;
