@@ -202,7 +202,13 @@ fn check_loaded_object(id: lopdf::ObjectId, obj: &mut Object) -> Option<(lopdf::
             }
         }
     }
-    Some((id, std::mem::replace(obj, Object::Null)))
+    // lopdf keeps the object it handed over for a top-level object (the one returned is
+    // dropped) and the returned one for an object stream's member. Members are never
+    // streams, so a stream's big content is not copied.
+    match obj {
+        Object::Stream(_) => Some((id, Object::Null)),
+        other => Some((id, other.clone())),
+    }
 }
 
 /// Checks an object stream before lopdf parses it: its declared /N against
@@ -1851,8 +1857,8 @@ fn merge_groups(mut groups: Vec<Group>) -> Vec<Group> {
             });
         }
     };
-    for i in 0..n {
-        push(&mut heap, &groups, i, next[i], 0);
+    for (i, &j) in next.iter().enumerate() {
+        push(&mut heap, &groups, i, j, 0);
     }
     while let Some(c) = heap.pop() {
         let i = c.left;
