@@ -148,13 +148,15 @@ fn a_reader_that_aborts_or_runs_out_of_memory_costs_one_line() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
-/// The processes whose command line mentions `needle`.
+/// The workers running in folder `needle`.
 fn processes_mentioning(needle: &str) -> Vec<String> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let in_dir = std::fs::read_link(entry.path().join("cwd"))
+            .is_ok_and(|c| c.display().to_string().trim_end_matches('/') == needle);
         if let Ok(cmd) = std::fs::read(entry.path().join("cmdline")) {
             let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(needle) && cmd.contains("__read") {
+            if in_dir && cmd.contains("__read") {
                 found.push(cmd);
             }
         }
@@ -176,7 +178,7 @@ fn sigterm_is_not_held_up_by_a_reader_and_leaves_no_worker_behind() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let needle = d.join("in").display().to_string();
+    let needle = d.canonicalize().unwrap().display().to_string();
     let needle = needle.trim_end_matches('/');
     // Wait for the worker to be reading.
     while processes_mentioning(needle).is_empty() {
