@@ -399,7 +399,7 @@ fn glued_runs(s: &str) -> Vec<(usize, usize, Option<String>)> {
             let digits: Vec<char> = text.chars().filter(char::is_ascii_digit).collect();
             let year = after.first() == Some(&'年')
                 && digits.len() > 4
-                && !text.ends_with(|c: char| c == ' ')
+                && !text.ends_with(' ')
                 && text.len() >= 4
                 && text[text.len() - 4..].bytes().all(|b| b.is_ascii_digit())
                 && matches!(&text[text.len() - 4..text.len() - 2], "19" | "20");
