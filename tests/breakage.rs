@@ -42,15 +42,7 @@ const SEEDS_PER_KIND: usize = 100;
 /// Layouts and kinds whose silent cells and read errors are reported but not asserted, each
 /// with what is missing on main. The integrator removes a name as its feature lands; every
 /// name not listed asserts 0 silent cells and 0 read errors.
-const PENDING: &[&str] = &[
-    // Cells run together: the generator glues every row, also where neither the rules nor the
-    // labels fix the cut (k01: 191 silent cells in 39 of 100 cases, the cuts the solver takes
-    // on one line with spaces); the corpus's concat shapes read exactly.
-    "k01-concat",
-    // Prose figures: a disagreeing figure split over lines around other text is missed by R7
-    // (5 of 100 cases): no false R7 error any more, but 5 missing ones.
-    "k10-prose",
-];
+const PENDING: &[&str] = &[];
 const MIN_CASES: usize = 500;
 const SHOWN_FAILURES: usize = 10;
 

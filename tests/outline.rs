@@ -290,6 +290,32 @@ fn a_figure_broken_over_lines_is_still_quoted() {
 }
 
 #[test]
+fn a_sentence_broken_over_lines_before_its_figure_is_still_quoted() {
+    // `…共受` / `理政府信息公开申请3150件…`: a short line no paragraph rule joins to the
+    // next; the quote straddles the break.
+    let text = corpus_text("decoy-1.txt");
+    let at = text.find("共受理政府信息公开申请3119件").expect("the quote");
+    let head = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    let rest = &text[at + "共受".len()..line_end];
+    let broken = |figure: &str| {
+        format!(
+            "{}\n全市共受\n{}\n{}",
+            &text[..head],
+            rest.replacen("3119", figure, 1),
+            &text[line_end + 1..]
+        )
+    };
+    assert!(r7_errors(&from_text(&broken("3119"))).is_empty());
+    let errors = r7_errors(&from_text(&broken("3150")));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("applications.new_received.total") && errors[0].contains("3150"),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn a_heading_named_in_a_sentence_is_a_reference_and_one_ending_in_a_stop_a_heading() {
     let text = corpus_text("decoy-1.txt")
         .replacen(

@@ -38,9 +38,10 @@ pub struct ReadValue {
 /// A run of digits printed without separators between cells.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Run {
-    /// The next label's number when it is glued on after the run (`…00000022.其他…`): the
-    /// run's last digits may be it.
-    pub ordinal: Option<String>,
+    /// Digits at the run's end that may belong to what follows it: the next label's number
+    /// glued on (`…00000022.其他…`) or a year of the text after the table (`…0.71862024年度…`).
+    /// The run is cut with them and without them.
+    pub tail: Option<String>,
 }
 
 impl ReadValue {
@@ -362,21 +363,29 @@ pub fn join_minus_signs(values: &[ReadValue], cells: usize) -> Option<Vec<ReadVa
 }
 
 /// A run of digits glued to the text before it (stray single spaces inside), with what
-/// follows it: `(start, end, ordinal)` in bytes, `ordinal` set when a number of the next
-/// label (`2.`, `2、`) is glued on at its end.
+/// follows it: `(start, end, tail)` in bytes, `tail` set when the run's last digits may
+/// belong to what follows: the number of the next label glued on (`2.`, `2. `, `2、`), or
+/// a year of the text after the table (`…0.71862024年度…`: the run may end in `2024`).
 fn glued_runs(s: &str) -> Vec<(usize, usize, Option<String>)> {
     static RUN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"[0-9](?:[0-9]| [0-9])*(?:\.[0-9]+)?").expect("regex")
     });
     let glue = |c: char| super::text::is_ideograph(c) || matches!(c, '）' | ')' | '”' | '」');
+    // Before a run, a closing quote of any kind ends a label (`危及"三安全一稳定"0…`).
+    let glue_before = |c: char| glue(c) || matches!(c, '"' | '\'' | '’' | '》' | '】');
     let mut out = Vec::new();
     for m in RUN.find_iter(s) {
         let before = s[..m.start()].chars().next_back();
-        if !before.is_some_and(glue) {
+        if !before.is_some_and(glue_before) {
             continue;
         }
-        let after: Vec<char> = s[m.end()..].chars().take(2).collect();
-        let ordinal_next = matches!(after.as_slice(), ['.' | '、' | '．', c, ..] if glue(*c));
+        let after: Vec<char> = s[m.end()..].chars().take(4).collect();
+        // The next label's number: `2.其他`, `2. 其他`, `2、其他`.
+        let ordinal_next = match after.as_slice() {
+            ['.' | '、' | '．', c, ..] if glue(*c) => true,
+            ['.' | '、' | '．', ' ' | '\u{3000}', c, ..] => glue(*c),
+            _ => false,
+        };
         let text = m.as_str();
         if ordinal_next {
             // A lone digit before `.` is the next label's own number, no value.
@@ -386,7 +395,16 @@ fn glued_runs(s: &str) -> Vec<(usize, usize, Option<String>)> {
             let last = text[text.len() - 1..].to_string();
             out.push((m.start(), m.end(), Some(last)));
         } else if after.first().is_none_or(|&c| glue(c) || matches!(c, '（' | '(')) {
-            out.push((m.start(), m.end(), None));
+            // A year glued on from the text after the table: `…0.71862024年度有关…`.
+            let digits: Vec<char> = text.chars().filter(char::is_ascii_digit).collect();
+            let year = after.first() == Some(&'年')
+                && digits.len() > 4
+                && !text.ends_with(' ')
+                && text.len() >= 4
+                && text[text.len() - 4..].bytes().all(|b| b.is_ascii_digit())
+                && matches!(&text[text.len() - 4..text.len() - 2], "19" | "20");
+            let tail = year.then(|| text[text.len() - 4..].to_string());
+            out.push((m.start(), m.end(), tail));
         }
     }
     out
@@ -400,7 +418,7 @@ fn split_glued_cell(s: &str, line: usize, out: &mut Vec<Token>) -> bool {
         return false;
     }
     let mut at = 0;
-    for (start, end, ordinal) in runs {
+    for (start, end, tail) in runs {
         let text = s[at..start].trim();
         if !text.is_empty() {
             out.push(Token::Text(text.to_string()));
@@ -408,8 +426,8 @@ fn split_glued_cell(s: &str, line: usize, out: &mut Vec<Token>) -> bool {
         let raw = &s[start..end];
         let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
         let mut text_end = end;
-        if let Some(o) = &ordinal {
-            // The ordinal stays with the next label too, for matching it.
+        if let Some(o) = &tail {
+            // The tail stays with the text after too (the next label, matched by its number).
             text_end = end - o.len();
         }
         out.push(Token::Value(ReadValue {
@@ -422,7 +440,7 @@ fn split_glued_cell(s: &str, line: usize, out: &mut Vec<Token>) -> bool {
             raw: raw.to_string(),
             repaired: None,
             blank: false,
-            run: Some(Run { ordinal }),
+            run: Some(Run { tail }),
         }));
         at = text_end;
     }
@@ -747,7 +765,7 @@ mod tests {
         let runs: Vec<(&str, Option<&str>)> = c
             .iter()
             .flat_map(|c| &c.values)
-            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.ordinal.as_deref())))
+            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.tail.as_deref())))
             .collect();
         assert_eq!(
             runs,
@@ -767,5 +785,36 @@ mod tests {
         assert!(c[5].label_text().starts_with("2.其他法律"));
         assert_eq!(a[4], Some(4));
         assert_eq!(a[5], Some(5));
+    }
+
+    #[test]
+    fn a_spaced_ordinal_a_straight_quote_and_a_glued_year_end_runs() {
+        let (c, _) = run(
+            "applications",
+            "（六）其他处理1. 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请01001022. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请00001013. 其他0001001（七）总计3.危及\"三安全一稳定\"00000004.保护第三方合法权益1017101",
+        );
+        let runs: Vec<(&str, Option<&str>)> = c
+            .iter()
+            .flat_map(|c| &c.values)
+            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.tail.as_deref())))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("01001022", Some("2")),
+                ("00001013", Some("3")),
+                ("0001001", None),
+                ("00000004", Some("4")),
+                ("1017101", None),
+            ]
+        );
+        // A year of the text after the table may end the last run.
+        let (c, _) = run(
+            "active_disclosure",
+            "行政强制0行政事业性收费0.71862024年度有关情况统计如下",
+        );
+        let last = c.last().and_then(|c| c.values.last()).expect("a run");
+        assert_eq!(last.raw, "0.71862024");
+        assert_eq!(last.run.as_ref().and_then(|r| r.tail.as_deref()), Some("2024"));
     }
 }

@@ -400,7 +400,8 @@ pub fn local_equations(cells: &[(usize, usize)], eqs: &[Equation]) -> Vec<Vec<(u
 /// excepted). Spaces inside the run are soft: a cut may fall there or not. `local` are the
 /// row's own equations ([`local_equations`]), checked as soon as their cells are cut, so
 /// the search stays small. When the run ends in `ordinal` (the next row's number, glued
-/// on: `…00000022.其他…`), the cuts without it are taken too. `None` when the search
+/// on: `…00000022.其他…`, or a year of the text after the table), the cuts without it are
+/// taken too. `None` when the search
 /// passes [`MAX_NODES`] steps or the readings pass [`MAX_READINGS`].
 pub fn cuts(
     run: &str,

@@ -206,7 +206,7 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
                 && cand
                     .values
                     .iter()
-                    .all(|v| v.run.as_ref().is_none_or(|r| r.ordinal.is_none())))
+                    .all(|v| v.run.as_ref().is_none_or(|r| r.tail.is_none())))
             .then_some(&cand.values)
         });
         // A grid row read token by token with blank cells may be a lost value beside an
@@ -634,7 +634,9 @@ impl Context<'_> {
     /// The labels of other rows (of four characters or more) that the label text of the
     /// candidate for row `j` holds, when it holds two or more: several rows run together
     /// into one label (a table on one line with single spaces), whose values are not this
-    /// row's.
+    /// row's. Where the candidate's values are runs glued to their labels, one other label
+    /// is enough: each row's label is followed by its own run, so a label with no run
+    /// after it is a run not found, and the run read here may be that row's.
     fn holds_other_labels(&self, rows: &[PrintRow], j: usize, cand: &Candidate) -> Option<String> {
         // Labels gathered from several lines (one cell a line, labels apart from their
         // values) are the column-order stage's; this is about one line holding many rows.
@@ -643,19 +645,23 @@ impl Context<'_> {
             return None;
         }
         let text = super::text::squash(&cand.label_text());
+        let core_of = |label: &str| {
+            super::text::squash(super::text::leading_ordinal(label).map_or(label, |(_, end)| &label[end..]))
+        };
+        let own = core_of(&self.row_label(rows[j].cells.first()?.0));
         let found: Vec<String> = rows
             .iter()
             .enumerate()
             .filter(|&(k, _)| k != j)
             .filter_map(|(_, o)| {
                 let label = self.row_label(o.cells.first()?.0);
-                let core =
-                    super::text::leading_ordinal(&label).map_or(label.as_str(), |(_, end)| &label[end..]);
-                let core = super::text::squash(core);
-                (core.chars().count() >= 4 && text.contains(&core)).then_some(label)
+                let core = core_of(&label);
+                // A label inside this row's own label is no other row's text.
+                (core.chars().count() >= 4 && text.contains(&core) && !own.contains(&core)).then_some(label)
             })
             .collect();
-        (found.len() >= 2).then(|| found.join("、"))
+        let glued = cand.values.iter().any(|v| v.run.is_some());
+        (found.len() >= if glued { 1 } else { 2 }).then(|| found.join("、"))
     }
 
     fn note_label(&mut self, rows: &[PrintRow], row: &PrintRow, cand: &Candidate) {
@@ -1301,7 +1307,7 @@ fn readings(
         && tail.is_empty()
     {
         let local = solver::local_equations(&row.cells, eqs);
-        let readings = solver::cuts(&v.raw, run.ordinal.as_deref(), &decimal, &local)?;
+        let readings = solver::cuts(&v.raw, run.tail.as_deref(), &decimal, &local)?;
         return Some((
             How::Cut,
             RowReadings {
@@ -1468,5 +1474,41 @@ mod tests {
             );
         }
         assert!(t.diagnostics.iter().any(|d| d.message.contains("旧版")));
+    }
+
+    fn errors_on<'t>(t: &'t TableResult, path: &str) -> Vec<&'t Diagnostic> {
+        t.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.cell.as_deref() == Some(path))
+            .collect()
+    }
+
+    #[test]
+    fn a_glued_row_no_rule_checks_is_unresolved_not_cut_by_a_default() {
+        // `规章1011`: 1|0|11, 10|1|1, 1|01… no rule checks table 二's rows.
+        let t = read(
+            "2021",
+            "active_disclosure",
+            "规章1011行政规范性文件000行政许可5行政处罚6行政强制7行政事业性收费0.71862024年度有关情况统计如下。",
+        );
+        assert_eq!(num(&t, "regulations", "issued"), None);
+        assert!(!errors_on(&t, "active_disclosure.regulations").is_empty());
+        // The run may end in the year of the sentence after it: 0.7186 or 0.71862024.
+        assert_eq!(num(&t, "fees", "amount"), None);
+        assert!(!errors_on(&t, "active_disclosure.fees").is_empty());
+        assert_eq!(num(&t, "licensing", "decisions"), Some(5.0));
+    }
+
+    #[test]
+    fn a_glued_label_holding_another_rows_label_is_refused() {
+        // `2.其他…禁止公开` has no run of its own (a run the tokenizer missed): the run after
+        // `3.危及…` may be either row's, so neither is guessed.
+        let t = read(
+            "2021",
+            "applications",
+            "（三）不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开--3.危及“三安全一稳定”1017101",
+        );
+        assert_eq!(num(&t, "withheld.security_stability", "total"), None);
+        assert!(!errors_on(&t, "applications.withheld.security_stability").is_empty());
     }
 }

@@ -233,18 +233,19 @@ fn other_period(text: &str, at: usize, year: Option<i32>) -> bool {
         || year.is_some_and(|y| super::sections::years_named(clause).any(|named| named != y))
 }
 
-/// The prose a report quotes figures in: each section's paragraphs and sub-headings, the
-/// lines of one paragraph already joined (a figure broken over lines, `发生行政复议` / `6` /
-/// `件`, is whole again: see [`super::prose_blocks`]).
-fn prose_texts(report: &Report) -> impl Iterator<Item = &str> {
-    report
-        .sections
-        .iter()
-        .flat_map(|s| &s.blocks)
-        .filter_map(|b| match b {
-            Block::Paragraph { text } | Block::Heading { text, .. } => Some(text.as_str()),
-            Block::Table { .. } => None,
-        })
+/// The prose a report quotes figures in, section by section: each section's paragraphs and
+/// sub-headings, the lines of one paragraph already joined (a figure broken over lines,
+/// `发生行政复议` / `6` / `件`, is whole again: see [`super::prose_blocks`]).
+fn prose_texts(report: &Report) -> impl Iterator<Item = Vec<&str>> {
+    report.sections.iter().map(|s| {
+        s.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph { text } | Block::Heading { text, .. } => Some(text.as_str()),
+                Block::Table { .. } => None,
+            })
+            .collect()
+    })
 }
 
 /// The sum of some cells, when all of them are known.
@@ -261,51 +262,72 @@ fn sum_of(report: &Report, cells: &[&str]) -> Option<f64> {
 /// new and the carried-over ones together.
 pub fn check_prose(report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for text in prose_texts(report) {
-        for quote in QUOTES.iter() {
-            for caps in quote.pattern.captures_iter(text) {
-                let at = caps.get(0).map_or(0, |m| m.start());
-                if other_period(text, at, report.year) {
-                    continue;
-                }
-                let quoted = match caps.get(1) {
-                    Some(m) => match super::text::parse_digits(m.as_str()) {
-                        Some(v) => v as f64,
-                        None => continue,
-                    },
-                    // `未收到…申请`: none.
-                    None => 0.0,
-                };
-                let Some(table) = sum_of(report, quote.cells) else {
-                    continue;
-                };
-                let with = (!quote.or_with.is_empty())
-                    .then(|| sum_of(report, quote.or_with).map(|v| v + table))
-                    .flatten();
-                let agrees = |v: f64| (v - quoted).abs() <= 1e-6;
-                if agrees(table) || with.is_some_and(agrees) {
-                    continue;
-                }
-                let stated = match with {
-                    Some(w) => format!("{}（含上年结转为 {}）", fmt_num(table), fmt_num(w)),
-                    None => fmt_num(table),
-                };
-                out.push(
-                    Diagnostic::new(
-                        Severity::Error,
-                        code::PROSE_MISMATCH,
-                        format!(
-                            "R7：正文「{}」称{}为 {}，表格中为 {} (prose and table disagree)",
-                            &caps[0],
-                            quote.what,
-                            fmt_num(quoted),
-                            stated
-                        ),
-                    )
-                    .cell(quote.cells[0]),
-                );
+    for texts in prose_texts(report) {
+        for (i, text) in texts.iter().enumerate() {
+            check_quotes(report, text, None, &mut out);
+            // A sentence broken over two blocks (a line break where no paragraph rule
+            // joins the lines: `…本机关共收` / `到政府信息公开申请55件…`): the quotes that
+            // straddle the break are read on the two joined.
+            if let Some(next) = texts.get(i + 1)
+                && !super::sections::ends_sentence(text)
+            {
+                let joined = format!("{text}{next}");
+                check_quotes(report, &joined, Some(text.len()), &mut out);
             }
         }
     }
     out
+}
+
+/// The R7 checks of the quotes in `text`; with `straddling`, only those whose match runs
+/// across that byte offset (the quotes within either side are checked on their own).
+fn check_quotes(report: &Report, text: &str, straddling: Option<usize>, out: &mut Vec<Diagnostic>) {
+    for quote in QUOTES.iter() {
+        for caps in quote.pattern.captures_iter(text) {
+            let Some(whole) = caps.get(0) else { continue };
+            if straddling.is_some_and(|b| whole.start() >= b || whole.end() <= b) {
+                continue;
+            }
+            let at = whole.start();
+            if other_period(text, at, report.year) {
+                continue;
+            }
+            let quoted = match caps.get(1) {
+                Some(m) => match super::text::parse_digits(m.as_str()) {
+                    Some(v) => v as f64,
+                    None => continue,
+                },
+                // `未收到…申请`: none.
+                None => 0.0,
+            };
+            let Some(table) = sum_of(report, quote.cells) else {
+                continue;
+            };
+            let with = (!quote.or_with.is_empty())
+                .then(|| sum_of(report, quote.or_with).map(|v| v + table))
+                .flatten();
+            let agrees = |v: f64| (v - quoted).abs() <= 1e-6;
+            if agrees(table) || with.is_some_and(agrees) {
+                continue;
+            }
+            let stated = match with {
+                Some(w) => format!("{}（含上年结转为 {}）", fmt_num(table), fmt_num(w)),
+                None => fmt_num(table),
+            };
+            out.push(
+                Diagnostic::new(
+                    Severity::Error,
+                    code::PROSE_MISMATCH,
+                    format!(
+                        "R7：正文「{}」称{}为 {}，表格中为 {} (prose and table disagree)",
+                        &caps[0],
+                        quote.what,
+                        fmt_num(quoted),
+                        stated
+                    ),
+                )
+                .cell(quote.cells[0]),
+            );
+        }
+    }
 }
