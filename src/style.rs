@@ -190,10 +190,21 @@ impl Style {
         ] {
             within(field, v, 0.0, page - MIN_TEXT_BLOCK_MM, " mm")?;
         }
-        for (what, v) in [("width", p.text_width_mm()), ("height", p.text_height_mm())] {
+        for (what, fields, v) in [
+            (
+                "width",
+                "page.margin_left_mm + page.margin_right_mm",
+                p.text_width_mm(),
+            ),
+            (
+                "height",
+                "page.margin_top_mm + page.margin_bottom_mm",
+                p.text_height_mm(),
+            ),
+        ] {
             if v < MIN_TEXT_BLOCK_MM {
                 return Err(format!(
-                    "page: the margins leave a text block {v} mm in {what}; at least {MIN_TEXT_BLOCK_MM} mm is needed"
+                    "page: the margins leave a text block {v} mm in {what} ({fields}); at least {MIN_TEXT_BLOCK_MM} mm is needed"
                 ));
             }
         }

@@ -357,10 +357,13 @@ struct WireReport {
     organization: Option<String>,
     year: Option<i32>,
     sections: Vec<Section>,
-    tables: Vec<(String, Vec<(String, Vec<(String, WireCell)>)>)>,
+    tables: Vec<(String, WireTable)>,
     not_applicable: Vec<String>,
     diagnostics: Vec<Diagnostic>,
 }
+
+/// A table on the wire: its rows by key, each row's cells by column key.
+type WireTable = Vec<(String, Vec<(String, WireCell)>)>;
 
 /// A worker's answer.
 #[derive(Serialize, Deserialize)]
@@ -508,7 +511,7 @@ mod tests {
         let mut seen = 0;
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
-            if !path.extension().is_some_and(|e| e == "txt") {
+            if path.extension().is_none_or(|e| e != "txt") {
                 continue;
             }
             let Ok(mut report) = crate::read_report(&path, &forms, &Options::default()) else {

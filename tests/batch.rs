@@ -443,7 +443,7 @@ fn symlinks_in_a_folder_are_followed_once_and_an_unreadable_folder_is_reported()
     if unsafe { libc::geteuid() } != 0 {
         use std::os::unix::fs::PermissionsExt;
         std::fs::create_dir_all(d.join("in/locked")).unwrap();
-        std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0)).unwrap();
+        std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
         let o = nianbao(&["convert", "in", "-o", "out2/"], d);
         std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
         assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));

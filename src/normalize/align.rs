@@ -434,7 +434,9 @@ fn split_glued_cell(s: &str, line: usize, out: &mut Vec<Token>) -> bool {
             slot: digits
                 .parse()
                 .ok()
-                .filter(|v| super::cells::is_figure(*v))
+                // A run is many cells' digits: its slot holds them all (cut later), so only
+                // a run too long to be a number at all (10^309, a hostile input) is none.
+                .filter(|v: &f64| v.is_finite())
                 .map_or(Slot::Unknown, Slot::Number),
             line,
             raw: raw.to_string(),

@@ -295,6 +295,7 @@ pub fn token_ok(s: &str, decimal: bool) -> bool {
     // parsing: a run of a million digits is refused at its 14th.
     let max = "1000000000000";
     digits(int)
+        && (int == "0" || !int.starts_with('0'))
         && (int.len() < max.len() || (int.len() == max.len() && int <= max))
         && int.len() + frac.map_or(0, str::len) <= super::cells::MAX_SIGNIFICANT_DIGITS
         && match frac {

@@ -371,11 +371,8 @@ pub fn check_xml(part: &str, bytes: &[u8], limits: &Limits) -> Result<XmlCounts,
                     open_rows.push(0);
                 }
             }
-            Event::Empty(_) => {
-                if depth == 0 {
-                    closed_root = true;
-                }
-            }
+            Event::Empty(_) if depth == 0 => closed_root = true,
+            Event::Empty(_) => {}
             Event::End(e) => {
                 // quick-xml checks the name against the open element.
                 depth = depth
@@ -388,10 +385,8 @@ pub fn check_xml(part: &str, bytes: &[u8], limits: &Limits) -> Result<XmlCounts,
                     closed_root = true;
                 }
             }
-            Event::Text(t) if depth == 0 => {
-                if !t.iter().all(u8::is_ascii_whitespace) {
-                    return Err(malformed("text outside the root element".into()));
-                }
+            Event::Text(t) if depth == 0 && !t.iter().all(u8::is_ascii_whitespace) => {
+                return Err(malformed("text outside the root element".into()));
             }
             Event::CData(_) | Event::GeneralRef(_) if depth == 0 => {
                 return Err(malformed("text outside the root element".into()));
