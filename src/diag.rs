@@ -13,6 +13,29 @@ pub enum Severity {
     Error,
 }
 
+/// The marks the print outputs set after a doubtful value, and that a reader of such a
+/// document must not take for part of the value.
+pub mod marks {
+    /// Printed after an unresolved value: 无法从原文确定.
+    pub const UNRESOLVED: &str = "※";
+    /// Printed after a value in a failing rule: 不符合勾稽关系.
+    pub const RULE: &str = "▲";
+
+    /// `s` without the marks at its end (`22▲` → `22`, `※` → ``).
+    pub fn strip(s: &str) -> &str {
+        let mut s = s.trim_end();
+        while let Some(rest) = s.strip_suffix(UNRESOLVED).or_else(|| s.strip_suffix(RULE)) {
+            s = rest.trim_end();
+        }
+        s
+    }
+
+    /// Whether `s` holds either mark.
+    pub fn any_in(s: &str) -> bool {
+        s.contains(UNRESOLVED) || s.contains(RULE)
+    }
+}
+
 /// Stable diagnostic codes. Scripts may match on them; never rename one.
 pub mod code {
     pub const FORM_DETECTED: &str = "form_detected";
@@ -36,6 +59,9 @@ pub mod code {
     pub const UNRESOLVED: &str = "unresolved";
     pub const NEGATIVE: &str = "R5";
     pub const PROSE_MISMATCH: &str = "R7";
+    /// The source itself marks cells of a table as doubtful (the ※ and ▲ that nianbao's
+    /// PDF and DOCX print): read back, those values are what was printed, not what is true.
+    pub const MARKED_DOUBTFUL: &str = "marked_doubtful";
     /// PDF: a font role is set in a face other than the family the style wants first (a later
     /// family, or the bundled face: the documented fallback). Info.
     pub const FONT_SUBSTITUTED: &str = "font_substituted";

@@ -82,7 +82,9 @@ const UNITS: [&str; 6] = ["万元", "件", "个", "条", "项", "次"];
 /// a cell holding only a stray `)` or `”` is empty.
 pub fn classify(raw: &str) -> CellKind {
     let cleaned = remove_junk(raw);
-    let s = cleaned.trim();
+    // A doubt mark of nianbao's own print outputs (`22▲`, `※`) is not part of the value; the
+    // table it stands in is reported as marked (normalize: `marked_doubtful`).
+    let s = crate::diag::marks::strip(cleaned.trim());
     if s.is_empty() || is_stray_punctuation(s) {
         return CellKind::Empty;
     }
@@ -209,6 +211,13 @@ mod tests {
         assert_eq!(num("-3"), Some(-3.0));
         assert_eq!(num("1,2"), None);
         assert_eq!(num("1."), None);
+    }
+
+    #[test]
+    fn doubt_marks_of_our_own_outputs_are_not_part_of_the_value() {
+        assert!(matches!(classify("22▲"), CellKind::Number { value, .. } if value == 22.0));
+        assert!(matches!(classify("7※▲"), CellKind::Number { value, .. } if value == 7.0));
+        assert_eq!(classify("※"), CellKind::Empty);
     }
 
     #[test]

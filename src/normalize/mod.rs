@@ -180,6 +180,24 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
                     // Nothing after the table: the input may stop inside it (an excerpt).
                     let ends_input = end == blocks.len() && last + 1 == body.len();
                     let result = tables::read_table_ending(form, table_def, &body[first..=last], ends_input);
+                    if body[first..=last].iter().any(|b| match b {
+                        RawBlock::Text { text, .. } => crate::diag::marks::any_in(text),
+                        RawBlock::Row { cells, .. } => cells.iter().any(|c| crate::diag::marks::any_in(c)),
+                    }) {
+                        diags.push(
+                            Diagnostic::new(
+                                Severity::Error,
+                                code::MARKED_DOUBTFUL,
+                                format!(
+                                    "原文表格中有标为存疑的单元格（{} 无法确定，{} 不符合勾稽关系），表中数值未经核实 (the source marks cells of table {} as doubtful)",
+                                    crate::diag::marks::UNRESOLVED,
+                                    crate::diag::marks::RULE,
+                                    table_def.key
+                                ),
+                            )
+                            .cell(table_def.key.clone()),
+                        );
+                    }
                     table_found[t] = result.found;
                     if let Some(slot) = report.tables.get_mut(&table_def.key) {
                         *slot = result.table;

@@ -22,9 +22,9 @@ pub struct Doubt {
 
 impl Doubt {
     /// The mark printed after an unresolved value: 无法从原文确定.
-    pub const UNRESOLVED_MARK: &'static str = "※";
+    pub const UNRESOLVED_MARK: &'static str = crate::diag::marks::UNRESOLVED;
     /// The mark printed after a value in a failing rule: 不符合勾稽关系.
-    pub const RULE_MARK: &'static str = "▲";
+    pub const RULE_MARK: &'static str = crate::diag::marks::RULE;
 
     /// Whether the cell is in doubt at all.
     pub fn any(self) -> bool {
