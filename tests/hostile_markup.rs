@@ -6,38 +6,15 @@ mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::fixture;
 
-const DEADLINE: Duration = Duration::from_secs(60);
+use common::DEADLINE;
 
 /// Runs the binary in `dir` under the deadline: (exit code, stderr).
 fn run(args: &[&str], dir: &Path) -> (Option<i32>, String) {
-    let err_path = dir.join(format!("stderr-{}.txt", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{args:?}: no answer after {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let err = std::fs::read_to_string(&err_path).unwrap_or_default();
-    let _ = std::fs::remove_file(&err_path);
-    (status.code(), err)
+    let (o, _) = common::nianbao_within(args, dir, &[]);
+    (o.status.code(), common::stderr(&o))
 }
 
 /// Asserts that converting `name` (in `dir`) is refused: exit 2, one line, the file's name and

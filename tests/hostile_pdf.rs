@@ -6,7 +6,6 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A PDF from its objects' bodies, numbered from 1 (object 1 is the catalog), with a
@@ -156,28 +155,8 @@ fn xobject_pdf(n: usize, mb: usize) -> Vec<u8> {
 
 /// Runs `nianbao convert` on `file` in `dir` with a deadline; (exit code, stderr, elapsed).
 fn convert(dir: &Path, file: &str) -> (Option<i32>, String, Duration) {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(["convert", file, "-o", "out/"])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("{file}: no answer in 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out.status.code(), err, start.elapsed())
+    let (o, took) = common::nianbao_within(&["convert", file, "-o", "out/"], dir, &[]);
+    (o.status.code(), common::stderr(&o), took)
 }
 
 /// Asserts that `bytes`, written as `name`, is refused: exit 2, one line naming the file and

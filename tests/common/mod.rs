@@ -81,6 +81,58 @@ pub fn nianbao(args: &[&str], dir: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// The longest a test lets the binary run: past it the child is killed and the test fails,
+/// so a hang fails a test rather than CI.
+pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs the `nianbao` binary in `dir` with `envs` set and standard input closed, under
+/// [`DEADLINE`]; its output and how long it took. The pipes are drained on their own threads,
+/// so a chatty child cannot stall on a full pipe.
+pub fn nianbao_within(
+    args: &[&str],
+    dir: &Path,
+    envs: &[(&str, &str)],
+) -> (std::process::Output, std::time::Duration) {
+    use std::process::{Command, Stdio};
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            pipe.read_to_end(&mut v).ok();
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > DEADLINE {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("nianbao {args:?} did not finish within {DEADLINE:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let took = start.elapsed();
+    let output = std::process::Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (output, took)
+}
+
 pub fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
