@@ -38,27 +38,7 @@ fn loop_pdf() -> Vec<u8> {
         b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 3 0 R /Kids [2 0 R] /Contents 3 0 R >>",
     ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objs.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n", i + 1).bytes());
-        out.extend_from_slice(o);
-        out.extend(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").bytes());
-    }
-    out.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objs.len() + 1
-        )
-        .bytes(),
-    );
-    out
+    common::pdf_of_objects(&objs)
 }
 
 /// The hostile files, each with a word its refusal must contain.
