@@ -14,7 +14,7 @@ use crate::form::Forms;
 use crate::normalize::Options;
 use crate::read::ReadOptions;
 use crate::style::Style;
-use crate::write::{Context, OutputFormat};
+use crate::write::{Context, OutputFormat, write_set};
 
 /// The extensions a folder is searched for.
 pub const INPUT_EXTENSIONS: &[&str] = &[
@@ -468,7 +468,7 @@ pub fn check_output(path: &Path, protected: &[PathBuf], force: bool) -> Result<(
 /// Whether a report's outputs may be kept as they are instead of written again: without
 /// `--force`, when every one of them exists, is a regular file that is not an input, and
 /// carries nianbao's mark where its format has one ([`written_by_nianbao`]; Markdown has
-/// none). Outputs appear as a set ([`write_set`]), so after an interrupted batch a finished
+/// none). Outputs appear as a set ([`crate::write::write_set`]), so after an interrupted batch a finished
 /// report has all of them and an unfinished one none: a re-run keeps the first and converts
 /// the second. Part of a set (another `--to` than last time) is still refused by
 /// [`check_output`].
@@ -599,69 +599,6 @@ fn convert_inner(
     write_set(&files)?;
     let written = files.into_iter().map(|(p, _)| p).collect();
     Ok((diagnostics, written, refused))
-}
-
-/// Writes a report's outputs as a set or not at all: each to a temporary file beside its
-/// destination (written and synced), then all renamed into place, then their folders synced.
-/// On any failure (a full disk, a rename refused) the temporary files and the outputs
-/// already renamed are removed. With `--force`, an old output already replaced is then gone
-/// too: the set on disk is never a mix of two runs.
-///
-/// # Errors
-/// The first failure, naming its file.
-pub fn write_set(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
-    use std::io::Write;
-    let folder = |path: &Path| -> PathBuf {
-        match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        }
-    };
-    let mut temps = Vec::new();
-    for (path, bytes) in files {
-        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
-        let dir = folder(path);
-        std::fs::create_dir_all(&dir).map_err(io)?;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".tmp");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        // Dropped on any error before it is renamed: the temporary file is removed.
-        let mut tmp = builder.tempfile_in(&dir).map_err(io)?;
-        tmp.write_all(bytes).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        temps.push((tmp, path));
-    }
-    let mut renamed: Vec<&Path> = Vec::new();
-    for (tmp, path) in temps {
-        if let Err(e) = tmp.persist(path) {
-            // The rest of `temps` is dropped with this iterator: removed too.
-            for p in renamed {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(Error::Io(format!(
-                "{}: {}；已写出的同组输出已删除 (the report's other outputs were removed)",
-                path.display(),
-                e.error
-            )));
-        }
-        renamed.push(path);
-    }
-    let mut dirs: Vec<PathBuf> = files.iter().map(|(p, _)| folder(p)).collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in dirs {
-        #[cfg(unix)]
-        std::fs::File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
-    }
-    Ok(())
 }
 
 fn status_of(diags: &[Diagnostic]) -> Status {

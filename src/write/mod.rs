@@ -135,35 +135,76 @@ pub fn civil_time(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees a half-written file and an interrupted run leaves none behind. The
-/// temporary name is unique per writer (two threads writing the same target never share
-/// one), the file is synced before the rename and the folder after it, so the new name
-/// survives a crash. The file gets the usual permissions (0666 less the umask).
+/// reader never sees a half-written file and an interrupted run leaves none behind: a
+/// [`write_set`] of one.
 ///
 /// # Errors
 /// [`Error::Io`] naming `path`; the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    write_set(&[(path, bytes)])
+}
+
+/// Writes a set of files (a report's outputs) as a set or not at all: each to a temporary
+/// file beside its destination, unique per writer (two threads writing one target never
+/// share one) and synced, then all renamed into place, then their folders synced, so the
+/// new names survive a crash. The files get the usual permissions (0666 less the umask).
+/// On any failure (a full disk, a rename refused) the temporary files and the outputs
+/// already renamed are removed. With `--force`, an old output already replaced is then gone
+/// too: the set on disk is never a mix of two runs.
+///
+/// # Errors
+/// The first failure, naming its file.
+pub fn write_set<P: AsRef<Path>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Result<(), Error> {
+    let folder = |path: &Path| -> PathBuf {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let prefix = format!(".{name}.");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    let mut temps = Vec::new();
+    for (path, bytes) in files {
+        let (path, bytes) = (path.as_ref(), bytes.as_ref());
+        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+        let dir = folder(path);
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        // Dropped on any error before it is renamed: the temporary file is removed.
+        let mut tmp = builder.tempfile_in(&dir).map_err(io)?;
+        tmp.write_all(bytes).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        temps.push((tmp, path));
     }
-    // Dropped on any error (or a panic) before `persist`: the temporary file is removed.
-    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    sync_dir(dir).map_err(io)
+    let mut renamed: Vec<&Path> = Vec::new();
+    for (tmp, path) in temps {
+        if let Err(e) = tmp.persist(path) {
+            // The rest of `temps` is dropped with this iterator: removed too.
+            for p in renamed {
+                let _ = std::fs::remove_file(p);
+            }
+            let others = if files.len() > 1 {
+                "；已写出的同组输出已删除 (the report's other outputs were removed)"
+            } else {
+                ""
+            };
+            return Err(Error::Io(format!("{}: {}{others}", path.display(), e.error)));
+        }
+        renamed.push(path);
+    }
+    let mut dirs: Vec<PathBuf> = files.iter().map(|(p, _)| folder(p.as_ref())).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        sync_dir(&dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+    }
+    Ok(())
 }
 
 /// Syncs a folder, so a rename in it is on disk.
