@@ -90,7 +90,7 @@ impl Candidate {
 
     /// The squashed label text of the last pieces, longest first: the row's own label
     /// stands at the end, after captions, headers or the tail of the label above.
-    fn cores(&self) -> Vec<Vec<char>> {
+    pub fn cores(&self) -> Vec<Vec<char>> {
         let start = self.pieces.len().saturating_sub(4);
         (start..self.pieces.len())
             .map(|from| {
@@ -606,7 +606,9 @@ fn expected_len(c: &Candidate, rows: &[PrintRow], max: usize) -> usize {
         .map_or(max, |(_, n)| n)
 }
 
-fn label_score(row: &PrintRow, cores: &[Vec<char>]) -> f64 {
+/// How like any of `row`'s labels the candidate's label text is, 0–1; `cores` are the
+/// candidate's [`Candidate::cores`], reduced once for comparing with many rows.
+pub fn label_score(row: &PrintRow, cores: &[Vec<char>]) -> f64 {
     let mut best = 0.0f64;
     for label in &row.labels {
         for core in cores {
@@ -618,10 +620,17 @@ fn label_score(row: &PrintRow, cores: &[Vec<char>]) -> f64 {
 
 /// How well a candidate fits a form row: label likeness, value count, enumerator.
 pub fn fit(c: &Candidate, row: &PrintRow) -> f64 {
-    fit_with(c, &c.cores(), row)
+    fit_with(c, &c.cores(), c.ordinal().as_ref(), row)
 }
 
-fn fit_with(c: &Candidate, cores: &[Vec<char>], row: &PrintRow) -> f64 {
+/// [`fit`] with the candidate's [`Candidate::cores`] and [`Candidate::ordinal`] worked out
+/// once, for comparing it with every row.
+fn fit_with(
+    c: &Candidate,
+    cores: &[Vec<char>],
+    ordinal: Option<&super::text::Ordinal>,
+    row: &PrintRow,
+) -> f64 {
     let mut score = label_score(row, cores);
     // A row of blank cells says nothing by its values: only its label can place it.
     if c.values.is_empty() && c.exact.is_some() && score < BLANK_ROW_FIT {
@@ -634,7 +643,7 @@ fn fit_with(c: &Candidate, cores: &[Vec<char>], row: &PrintRow) -> f64 {
     } else {
         score -= 0.1 * (m.abs_diff(n).min(3) as f64);
     }
-    if let (Some(a), Some(b)) = (c.ordinal(), row.labels.first().and_then(|l| l.ordinal.clone())) {
+    if let (Some(a), Some(b)) = (ordinal, row.labels.first().and_then(|l| l.ordinal.as_ref())) {
         score += if a == b { 0.15 } else { -0.1 };
     }
     score
@@ -651,9 +660,10 @@ pub fn align(cands: &[Candidate], rows: &[PrintRow]) -> Vec<Option<usize>> {
     let mut best = vec![vec![0.0f64; n + 1]; m + 1];
     let mut step = vec![vec![0u8; n + 1]; m + 1];
     let cores: Vec<Vec<Vec<char>>> = cands.iter().map(Candidate::cores).collect();
+    let ordinals: Vec<Option<super::text::Ordinal>> = cands.iter().map(Candidate::ordinal).collect();
     for i in (0..m).rev() {
         for j in (0..n).rev() {
-            let pair = PAIR_BASE + fit_with(&cands[i], &cores[i], &rows[j]);
+            let pair = PAIR_BASE + fit_with(&cands[i], &cores[i], ordinals[i].as_ref(), &rows[j]);
             let mut choice = (best[i + 1][j], 1u8); // skip the candidate
             if best[i][j + 1] > choice.0 {
                 choice = (best[i][j + 1], 2); // skip the row

@@ -79,6 +79,7 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
     let ordered = order::rebuild(def, &rows, cands, assignment, &eqs, &dom);
     let (cands, assignment) = (ordered.cands, ordered.assignment);
     let mut ctx = Context {
+        label_cores: std::cell::OnceCell::new(),
         def,
         form_version: form.version.clone(),
         title: form
@@ -571,6 +572,8 @@ struct Context<'a> {
     /// The source line of each form row's values.
     lines: Vec<Option<usize>>,
     diags: Vec<Diagnostic>,
+    /// Each form row's label without its enumerator, squashed: computed once, on first use.
+    label_cores: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Context<'_> {
@@ -645,19 +648,27 @@ impl Context<'_> {
             return None;
         }
         let text = super::text::squash(&cand.label_text());
-        let core_of = |label: &str| {
-            super::text::squash(super::text::leading_ordinal(label).map_or(label, |(_, end)| &label[end..]))
-        };
-        let own = core_of(&self.row_label(rows[j].cells.first()?.0));
+        let cores = self.label_cores.get_or_init(|| {
+            (0..self.grid.len())
+                .map(|r| {
+                    let label = self.row_label(r);
+                    super::text::squash(
+                        super::text::leading_ordinal(&label).map_or(label.as_str(), |(_, end)| &label[end..]),
+                    )
+                })
+                .collect()
+        });
+        let core_of = |o: &PrintRow| o.cells.first().and_then(|c| cores.get(c.0));
+        let own = core_of(&rows[j])?;
         let found: Vec<String> = rows
             .iter()
             .enumerate()
             .filter(|&(k, _)| k != j)
             .filter_map(|(_, o)| {
-                let label = self.row_label(o.cells.first()?.0);
-                let core = core_of(&label);
+                let core = core_of(o)?;
                 // A label inside this row's own label is no other row's text.
-                (core.chars().count() >= 4 && text.contains(&core) && !own.contains(&core)).then_some(label)
+                (core.chars().count() >= 4 && text.contains(core.as_str()) && !own.contains(core.as_str()))
+                    .then(|| self.row_label(o.cells.first().map_or(0, |c| c.0)))
             })
             .collect();
         let glued = cand.values.iter().any(|v| v.run.is_some());
@@ -670,14 +681,16 @@ impl Context<'_> {
         }
         let r = row.cells.first().map_or(0, |c| c.0);
         self.lines[r] = Some(cand.line());
-        let fit = align::label_fit(cand, row);
+        // The candidate's label text, reduced once for every row it is compared with.
+        let cores = cand.cores();
+        let fit = align::label_score(row, &cores);
         let read = cand.label_text();
         // The label is another row's own (rows printed out of the form's order): the
         // values stand where the order puts them, which is a guess.
         let elsewhere = rows
             .iter()
             .filter(|o| o.cells != row.cells)
-            .map(|o| (align::label_fit(cand, o), o))
+            .map(|o| (align::label_score(o, &cores), o))
             .filter(|(f, _)| *f >= 0.9 && *f > fit + 0.05)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((_, other)) = elsewhere {
