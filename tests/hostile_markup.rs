@@ -21,14 +21,7 @@ fn run(args: &[&str], dir: &Path) -> (Option<i32>, String) {
 /// `reason` in it.
 fn assert_refused(dir: &Path, name: &str, reason: &str) {
     let (code, err) = run(&["convert", name, "-o", "out-refused/"], dir);
-    assert_eq!(code, Some(2), "{name}: {err}");
-    assert!(!err.contains("panicked"), "{name}: {err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{name}: one line: {err}");
-    assert!(
-        lines[0].contains(name) && lines[0].contains(reason),
-        "{name}: {err}"
-    );
+    common::assert_one_line_refusal(code, &err, name, reason);
 }
 
 /// Reads a file with the library under the deadline.

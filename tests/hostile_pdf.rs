@@ -139,14 +139,7 @@ fn assert_refused(name: &str, bytes: &[u8], reason: &str) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(name), bytes).unwrap();
     let (code, err, took) = convert(dir.path(), name);
-    assert_eq!(code, Some(2), "{name}: {err}");
-    assert!(!err.contains("panicked"), "{name}: {err}");
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{name}: one line: {err}");
-    assert!(
-        lines[0].contains(name) && lines[0].contains(reason),
-        "{name}: {err}"
-    );
+    common::assert_one_line_refusal(code, &err, name, reason);
     eprintln!("{name}: refused in {took:?}");
 }
 

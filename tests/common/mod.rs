@@ -250,3 +250,16 @@ pub fn pdf_of_objects<O: AsRef<[u8]>>(objs: &[O]) -> Vec<u8> {
     );
     out
 }
+
+/// Asserts that a run on the input `name` was refused as the hostile-input tests require:
+/// exit 2, no panic, one line on stderr naming the file and holding `reason`.
+pub fn assert_one_line_refusal(code: Option<i32>, err: &str, name: &str, reason: &str) {
+    assert_eq!(code, Some(2), "{name}: {err}");
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{name}: one line: {err}");
+    assert!(
+        lines[0].contains(name) && lines[0].contains(reason),
+        "{name}: {err}"
+    );
+}
