@@ -768,17 +768,21 @@ mod tests {
         assert_eq!(c[0].values.len(), 15);
     }
 
+    /// Every value's raw text and the tail its run may give to what follows.
+    fn runs_of(c: &[Candidate]) -> Vec<(&str, Option<&str>)> {
+        c.iter()
+            .flat_map(|c| &c.values)
+            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.tail.as_deref())))
+            .collect()
+    }
+
     #[test]
     fn a_line_of_glued_rows_splits_into_labels_and_runs() {
         let (c, a) = run(
             "applications",
             "一、本年新收政府信息公开申请数量30015300614311 9二、上年结转政府信息公开申请数量34000003 4三、本年度办理结果（一）予以公开128821005031362（二）部分公开（区分处理的，只计这一情形，不计其他情形）44770000454（三）不予公开1.属于国家秘密20000022.其他法律行政法规禁止公开3010000313.危及“三安全一稳定”5000005",
         );
-        let runs: Vec<(&str, Option<&str>)> = c
-            .iter()
-            .flat_map(|c| &c.values)
-            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.tail.as_deref())))
-            .collect();
+        let runs = runs_of(&c);
         assert_eq!(
             runs,
             [
@@ -805,11 +809,7 @@ mod tests {
             "applications",
             "（六）其他处理1. 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请01001022. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请00001013. 其他0001001（七）总计3.危及\"三安全一稳定\"00000004.保护第三方合法权益1017101",
         );
-        let runs: Vec<(&str, Option<&str>)> = c
-            .iter()
-            .flat_map(|c| &c.values)
-            .map(|v| (v.raw.as_str(), v.run.as_ref().and_then(|r| r.tail.as_deref())))
-            .collect();
+        let runs = runs_of(&c);
         assert_eq!(
             runs,
             [
