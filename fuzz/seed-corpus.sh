@@ -27,8 +27,9 @@ fx=../tests/fixtures
 mkdir -p corpus/{text,html,docx,pdf,json,normalize}
 cp "$fx"/*.txt "$fx"/huaian-2024/*.txt "$fx"/inputs/*.txt "$fx"/inputs/*.md corpus/text/
 cp "$fx"/*.txt "$fx"/huaian-2024/*.txt "$fx"/inputs/form2019.txt corpus/normalize/
-cp "$fx"/inputs/*.html "$fx"/inputs/*.md corpus/html/
-cp "$fx"/docx/*.docx "$fx"/inputs/*.docx corpus/docx/
+cp "$fx"/inputs/*.html "$fx"/inputs/*.md "$fx"/hostile-markup/* corpus/html/
+cp "$fx"/hostile-markup/*.md corpus/text/
+cp "$fx"/docx/*.docx "$fx"/inputs/*.docx "$fx"/hostile-docx/*.docx corpus/docx/
 cp "$fx"/huaian-2024/report.pdf "$fx"/inputs/*.pdf "$fx"/hostile-pdf/*.pdf corpus/pdf/
 cp "$fx"/expected/*.json "$fx"/inputs/*.json "$fx"/fuzz-json/*.json corpus/json/
 mkdir -p logs

@@ -11,7 +11,8 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
-const VERSION: u32 = 1;
+/// 2: collections with crafted headers left out (as from `--font-dir`).
+const VERSION: u32 = 2;
 
 /// A file's or folder's size and modification time, or `None` where it does not exist.
 type Stamp = Option<(u64, u64, u32)>;
@@ -137,6 +138,74 @@ impl Index {
     }
 }
 
+/// The folders [`fontdb::Database::load_system_fonts`] scans, in its order, so that each
+/// file can go through the collection check of [`crate::fonts::load_font_dir`] before fontdb
+/// parses it: on Linux, fontconfig's `<dir>`s (else the usual folders), on macOS and Windows
+/// the system's and the user's font folders.
+fn system_font_dirs() -> Vec<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let mut dirs = Vec::new();
+    if cfg!(windows) {
+        let root = std::env::var_os("SYSTEMROOT").map_or_else(|| PathBuf::from("C:\\Windows"), PathBuf::from);
+        dirs.push(root.join("Fonts"));
+        if let Some(profile) = std::env::var_os("USERPROFILE").map(PathBuf::from) {
+            dirs.push(profile.join("AppData\\Local\\Microsoft\\Windows\\Fonts"));
+            dirs.push(profile.join("AppData\\Roaming\\Microsoft\\Windows\\Fonts"));
+        }
+    } else if cfg!(target_os = "macos") {
+        dirs.extend(["/Library/Fonts", "/System/Library/Fonts"].map(PathBuf::from));
+        if let Ok(assets) = std::fs::read_dir("/System/Library/AssetsV2") {
+            dirs.extend(
+                assets
+                    .flatten()
+                    .filter(|e| {
+                        e.file_name()
+                            .to_string_lossy()
+                            .starts_with("com_apple_MobileAsset_Font")
+                    })
+                    .map(|e| e.path()),
+            );
+        }
+        dirs.push(PathBuf::from("/Network/Library/Fonts"));
+        dirs.extend(home.map(|h| h.join("Library/Fonts")));
+    } else {
+        dirs = fontconfig_dirs(home.as_deref());
+        if dirs.is_empty() {
+            dirs.extend(["/usr/share/fonts", "/usr/local/share/fonts"].map(PathBuf::from));
+            if let Some(h) = &home {
+                dirs.extend([h.join(".fonts"), h.join(".local/share/fonts")]);
+            }
+        }
+    }
+    dirs
+}
+
+/// fontconfig's font folders, read as fontdb reads them: `$FONTCONFIG_FILE`, else the user's
+/// `fontconfig/fonts.conf` (or `/etc/fonts/local.conf` without one) and `/etc/fonts/fonts.conf`.
+fn fontconfig_dirs(home: Option<&Path>) -> Vec<PathBuf> {
+    let mut config = fontconfig_parser::FontConfig::default();
+    if let Some(file) = std::env::var_os("FONTCONFIG_FILE") {
+        let _ = config.merge_config(Path::new(&file));
+    } else {
+        let user = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home.map(|h| h.join(".config")));
+        let read_global = user.is_none_or(|u| config.merge_config(&u.join("fontconfig/fonts.conf")).is_err());
+        if read_global {
+            let _ = config.merge_config(Path::new("/etc/fonts/local.conf"));
+        }
+        let _ = config.merge_config(Path::new("/etc/fonts/fonts.conf"));
+    }
+    config
+        .dirs
+        .into_iter()
+        .filter_map(|d| match d.path.strip_prefix("~") {
+            Ok(rest) => home.map(|h| h.join(rest)),
+            Err(_) => Some(d.path),
+        })
+        .collect()
+}
+
 /// Where the index is kept: `$NIANBAO_FONT_INDEX`, else the user's cache folder.
 fn index_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("NIANBAO_FONT_INDEX") {
@@ -160,7 +229,13 @@ pub fn system_fonts() -> fontdb::Database {
         return index.database();
     }
     let mut db = fontdb::Database::new();
-    db.load_system_fonts();
+    let mut seen = std::collections::HashSet::new();
+    // A collection whose header would keep fontdb busy is left out here as from --font-dir;
+    // it never offers a face, so it needs no diagnostic.
+    let mut skipped = Vec::new();
+    for dir in system_font_dirs() {
+        crate::fonts::load_font_dir(&mut db, &dir, &mut seen, &mut skipped);
+    }
     if let Some(p) = &path
         && let Ok(json) = serde_json::to_vec(&Index::of(&db))
     {

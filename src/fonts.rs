@@ -507,7 +507,7 @@ fn collection_refused(path: &Path) -> Option<String> {
 /// [`fontdb::Database::load_fonts_dir`], with each collection's header checked first
 /// ([`collection_refused`]; a refused file is named in `skipped`): the same extensions,
 /// folders followed below, each real path once (symlink loops end).
-fn load_font_dir(
+pub(crate) fn load_font_dir(
     db: &mut fontdb::Database,
     dir: &Path,
     seen: &mut std::collections::HashSet<PathBuf>,

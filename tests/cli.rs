@@ -504,6 +504,14 @@ fn a_copied_binary_sets_the_fandol_faces_built_into_it() {
     for face in ["FandolFang-Regular", "FandolHei-Regular", "FandolSong-Bold"] {
         assert!(names.iter().any(|n| n == face), "{face} not in {names:?}");
     }
+    // The same faces as the binary cargo built, run where it was built (`cargo run`).
+    let o = isolated(
+        Path::new(env!("CARGO_BIN_EXE_nianbao")),
+        &["convert", "r.txt", "-o", "built.pdf"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(pdf_font_names(&dir.path().join("built.pdf")), names);
     // The substitution is said in the file's diagnostics, as info (the documented fallback).
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();

@@ -262,12 +262,12 @@ fn lying_sizes_and_broken_parts_neither_abort_nor_hang() {
     ));
 }
 
-/// Writes the small DOCX cases into `fuzz/seeds/docx/` (run with `--ignored` after changing
-/// them; `fuzz/seed-corpus.sh` copies them into the fuzz corpus).
+/// Writes the small DOCX cases into `tests/fixtures/hostile-docx/` (run with `--ignored` after
+/// changing them; `fuzz/seed-corpus.sh` copies them into the docx target's corpus).
 #[test]
 #[ignore]
 fn write_docx_fuzz_seeds() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/docx");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile-docx");
     std::fs::create_dir_all(&dir).unwrap();
     for (name, bytes, _) in small_docx_cases() {
         std::fs::write(dir.join(name), bytes).unwrap();
@@ -322,6 +322,43 @@ fn md_table(rows: usize, cells: usize) -> String {
         "---|".repeat(cells),
         row.repeat(rows)
     )
+}
+
+/// Writes small versions of the hostile HTML and Markdown cases into
+/// `tests/fixtures/hostile-markup/`, seeds of the html and text fuzz targets
+/// (`fuzz/seed-corpus.sh` copies them): the same code paths, within the budgets.
+#[test]
+#[ignore]
+fn write_markup_fuzz_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile-markup");
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = [
+        (
+            "rowspan0.html",
+            format!(
+                "<html><body><table><tr>{}</tr>{}</table></body></html>",
+                r#"<td rowspan="0">x</td>"#.repeat(10),
+                "<tr><td>1</td></tr>".repeat(20)
+            ),
+        ),
+        (
+            "colspan.html",
+            r#"<html><body><table><tr><td colspan="10">x</td><td colspan="999">y</td></tr></table></body></html>"#.into(),
+        ),
+        ("wide.html", html_table(3, 200)),
+        ("narrow.md", md_table(200, 3)),
+        (
+            "tables.md",
+            "正文\n<table><tr><td>项目</td><td>1</td></tr></table>\n".repeat(30),
+        ),
+        (
+            "span.md",
+            format!("<table><tr><td>a</td><td>{}1</td></tr></table>\n", "<span/>".repeat(200)),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
 }
 
 #[test]

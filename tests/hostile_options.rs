@@ -353,19 +353,60 @@ fn style_numbers_out_of_physical_sense_are_refused_with_the_field_named() {
     assert!(dir.path().join("out/a.pdf").is_file());
 }
 
+/// Writes into `fonts` two crafted collections: a TTC header declaring 2^32 − 1 faces with
+/// room for three offsets, and one declaring 1000 faces with all their offsets (pointing at
+/// nothing).
+fn write_crafted_collections(fonts: &Path) {
+    std::fs::create_dir_all(fonts).unwrap();
+    let mut ttc = b"ttcf\0\x01\0\0\xff\xff\xff\xff".to_vec();
+    ttc.extend_from_slice(&[0u8; 12]);
+    std::fs::write(fonts.join("evil.ttc"), &ttc).unwrap();
+    let mut many = b"ttcf\0\x01\0\0\0\0\x03\xe8".to_vec();
+    many.extend(std::iter::repeat_n(0u8, 4 * 1000));
+    std::fs::write(fonts.join("many.otc"), &many).unwrap();
+}
+
+#[test]
+fn a_crafted_font_collection_among_the_system_fonts_is_skipped_not_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let fonts = dir.path().join("fonts");
+    write_crafted_collections(&fonts);
+    // The system's fonts, as fontconfig names them: only that folder.
+    let conf = dir.path().join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?><fontconfig><dir>{}</dir></fontconfig>",
+            fonts.display()
+        ),
+    )
+    .unwrap();
+    let index = dir.path().join("index.json");
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), dir.path().join("a.txt")).unwrap();
+    let (o, took) = common::nianbao_within(
+        &["convert", "a.txt", "--to", "pdf", "-o", "out/"],
+        dir.path(),
+        &[
+            ("FONTCONFIG_FILE", conf.to_str().unwrap()),
+            ("NIANBAO_FONT_INDEX", index.to_str().unwrap()),
+        ],
+    );
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    assert!(o.status.code() != Some(2), "{}", stderr(&o));
+    assert!(dir.path().join("out/a.pdf").is_file());
+    // The system was scanned (the index written) and neither collection offered a face.
+    let index = std::fs::read_to_string(&index).unwrap();
+    assert!(
+        index.contains("fonts.conf") && !index.contains("evil.ttc"),
+        "{index}"
+    );
+}
+
 #[test]
 fn a_font_collection_declaring_too_many_faces_is_skipped_not_walked() {
     let dir = tempfile::tempdir().unwrap();
     let fonts = dir.path().join("fonts");
-    std::fs::create_dir(&fonts).unwrap();
-    // A TTC header declaring 2^32 − 1 faces, with room for three offsets.
-    let mut ttc = b"ttcf\0\x01\0\0\xff\xff\xff\xff".to_vec();
-    ttc.extend_from_slice(&[0u8; 12]);
-    std::fs::write(fonts.join("evil.ttc"), &ttc).unwrap();
-    // One declaring 1000 faces with all their offsets (pointing at nothing).
-    let mut many = b"ttcf\0\x01\0\0\0\0\x03\xe8".to_vec();
-    many.extend(std::iter::repeat_n(0u8, 4 * 1000));
-    std::fs::write(fonts.join("many.otc"), &many).unwrap();
+    write_crafted_collections(&fonts);
     std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), dir.path().join("a.txt")).unwrap();
     let start = Instant::now();
     let o = run(

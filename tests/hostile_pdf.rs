@@ -235,6 +235,25 @@ fn an_object_stream_indexing_one_array_many_times_is_refused() {
 }
 
 #[test]
+fn an_encrypted_pdf_whose_object_stream_inflates_to_8_mb_is_refused() {
+    // lopdf decrypts and expands an encrypted file's object streams without the load
+    // filter; they are held to a share of 2 MB. Made with `qpdf --object-streams=generate
+    // --encrypt "" owner 256` from a page whose dictionary refers to an array of 4 million
+    // zeros (parsed, 1 GB).
+    let bytes = std::fs::read(common::fixture("hostile-pdf/encrypted-objstm.pdf")).unwrap();
+    assert_refused("encrypted-objstm.pdf", &bytes, "object streams");
+}
+
+#[test]
+fn an_operation_with_millions_of_operands_is_refused() {
+    // One `TJ` whose array holds 8 million zeros: lopdf would parse it into one list of 1 GB.
+    let mut content = b"BT /F1 12 Tf 72 700 Td [".to_vec();
+    content.extend(b"0 ".repeat(8 << 20));
+    content.extend_from_slice(b"] TJ ET");
+    assert_refused("operands.pdf", &page_pdf(&content, HELVETICA, vec![]), "operand");
+}
+
+#[test]
 fn a_plain_array_of_millions_of_values_is_refused() {
     assert_refused("array.pdf", &plain_array_pdf(40), "values");
 }

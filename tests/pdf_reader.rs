@@ -43,6 +43,16 @@ fn libreoffice_pdf_gives_every_cell_in_place() {
     assert_whole_huaian(&report);
 }
 
+#[test]
+fn an_encrypted_pdf_with_object_streams_gives_every_cell_in_place() {
+    // Offices often publish PDFs locked against copying (an owner password only).
+    // Made with `qpdf --object-streams=generate --encrypt "" owner 256 --
+    // tests/fixtures/huaian-2024/report.pdf`: AES-256, its objects in object streams, which
+    // lopdf expands itself for an encrypted file.
+    let report = read(&fixture("inputs/huaian-encrypted.pdf"));
+    assert_whole_huaian(&report);
+}
+
 use lopdf::{Dictionary, Document, Object, Stream, dictionary};
 
 /// A one-page PDF whose page uses `font` as /F1 and draws `content`; `extra` objects may

@@ -37,6 +37,10 @@ const MAX_GLYPHS: usize = 2_000_000;
 /// The most glyphs shown on one page: a dense page of small print holds about 10,000, and
 /// rebuilding a page's lines sorts and groups all of its glyphs at once.
 const MAX_PAGE_GLYPHS: usize = 100_000;
+/// The most tokens one drawing operation's operands may hold (an array counts each of its
+/// values): lopdf parses an operation's operands into one list before we see it, at 128
+/// bytes a value. The longest real operand is a `TJ` array of a line's glyphs and shifts.
+const MAX_OPERAND_TOKENS: usize = 100_000;
 /// How deep form XObjects may nest (deeper ones are not drawn).
 const MAX_XOBJECT_DEPTH: usize = 8;
 const MAX_STACK: usize = 256;
@@ -171,6 +175,14 @@ const MAX_OBJSTM_BYTES: usize = 16 << 20;
 /// them: each becomes an `Object` of 128 bytes, so this bounds the parsed document near
 /// 256 MB. A real report holds some 10^5.
 const MAX_OBJECT_TOKENS: usize = 2_000_000;
+
+/// lopdf decrypts an encrypted file's objects itself and expands its object streams without
+/// calling the load filter, so [`check_loaded_object`] never sees them. For such a file the
+/// object streams together may inflate to this many bytes (shared evenly among them, each
+/// held to its share by lopdf's decompression limit): a token takes at least one byte, so
+/// this keeps the parsed objects within [`MAX_OBJECT_TOKENS`]. An encrypted report's object
+/// streams hold some 100 KB.
+const MAX_ENCRYPTED_OBJSTM_BYTES: usize = MAX_OBJECT_TOKENS;
 
 /// What the load-time check of object streams found, for one thread's current load (the
 /// check is a plain `fn` handed to lopdf, which cannot capture).
@@ -372,6 +384,50 @@ fn next_token(data: &[u8], mut i: usize) -> Option<(usize, usize)> {
     Some((i, end.min(data.len())))
 }
 
+/// Where in `content` (a content stream) the first operation starts whose operands hold more
+/// than `limit` tokens, counted with [`next_token`] before lopdf parses them. An operator is
+/// a token that begins with a letter or a quote (`true`, `false` and `null` are operands);
+/// an inline image's data, from `ID` to `EI`, is skipped.
+fn overlong_operands(content: &[u8], limit: usize) -> Option<usize> {
+    let mut i = 0usize;
+    let mut start = 0usize;
+    let mut count = 0usize;
+    while let Some((a, b)) = next_token(content, i) {
+        i = b;
+        let token = &content[a..b];
+        let operator = (token[0].is_ascii_alphabetic() || token[0] == b'\'' || token[0] == b'"')
+            && !matches!(token, b"true" | b"false" | b"null");
+        if !operator {
+            if count == 0 {
+                start = a;
+            }
+            count += 1;
+            if count > limit {
+                return Some(start);
+            }
+            continue;
+        }
+        count = 0;
+        if token == b"ID" {
+            // The image data ends at the first `EI` between white space.
+            let mut from = i;
+            while let Some(k) = find(&content[from..], b"EI") {
+                let at = from + k;
+                let before = content
+                    .get(at.wrapping_sub(1))
+                    .is_none_or(u8::is_ascii_whitespace);
+                let after = content.get(at + 2).is_none_or(u8::is_ascii_whitespace);
+                from = at + 2;
+                if before && after {
+                    break;
+                }
+            }
+            i = from;
+        }
+    }
+    None
+}
+
 /// Where `needle` first occurs in `hay`.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let first = needle[0];
@@ -401,6 +457,16 @@ fn load(bytes: &[u8]) -> Result<Document, Error> {
             "PDF 对象过多 (PDF holds more than {MAX_OBJECT_TOKENS} values outside its streams)"
         )));
     }
+    // An encrypted file's object streams bypass the load filter: hold each to its share of
+    // MAX_ENCRYPTED_OBJSTM_BYTES. Both words are counted anywhere in the file (a stream's
+    // data may hold them by chance), which at worst shrinks the shares.
+    let encrypted = find(bytes, b"/Encrypt").is_some();
+    let objstm_limit = if encrypted {
+        let streams = bytes.windows(7).filter(|w| *w == &b"/ObjStm"[..]).count().max(1);
+        (MAX_ENCRYPTED_OBJSTM_BYTES.saturating_sub(plain) / streams).min(MAX_OBJSTM_BYTES)
+    } else {
+        MAX_OBJSTM_BYTES
+    };
     // Ok(Err(e)): lopdf gave up; Err: a budget refused the file.
     let attempt = |force_reconstruct: bool| -> Result<Result<Document, lopdf::Error>, Error> {
         LOAD_CHECK.with(|c| {
@@ -411,7 +477,7 @@ fn load(bytes: &[u8]) -> Result<Document, Error> {
         });
         let options = lopdf::LoadOptions {
             filter: Some(check_loaded_object),
-            max_decompressed_size: Some(MAX_OBJSTM_BYTES),
+            max_decompressed_size: Some(objstm_limit),
             force_reconstruct,
             ..lopdf::LoadOptions::default()
         };
@@ -421,7 +487,16 @@ fn load(bytes: &[u8]) -> Result<Document, Error> {
             None => Ok(doc),
         }
     };
-    let doc = attempt(false)?.map_err(corrupt)?;
+    let too_big = |e: lopdf::Error| match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) if encrypted => {
+            Error::Unusable(format!(
+                "加密 PDF 的对象流过大 (encrypted PDF whose object streams inflate to more than {} MB in all; remove its encryption first)",
+                MAX_ENCRYPTED_OBJSTM_BYTES / 1_000_000
+            ))
+        }
+        e => corrupt(e),
+    };
+    let doc = attempt(false)?.map_err(too_big)?;
     let tree = |d: &Document| {
         d.catalog()
             .and_then(|c| c.get(b"Pages"))
@@ -1451,6 +1526,11 @@ impl<'a> Interp<'a, '_> {
             return Err(Error::Unusable(format!(
                 "PDF 内容过于庞大 (PDF content streams add up to more than {} MB, counting each drawing of a form)",
                 MAX_INTERPRETED_BYTES >> 20
+            )));
+        }
+        if let Some(at) = overlong_operands(content, MAX_OPERAND_TOKENS) {
+            return Err(Error::Unusable(format!(
+                "PDF 内容过于庞大 (a drawing operation at byte {at} of a content stream has more than {MAX_OPERAND_TOKENS} operand values)"
             )));
         }
         // A content stream that stops parsing part-way keeps what came before.

@@ -72,13 +72,36 @@ pub fn read(path: &Path) -> nianbao::Report {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The command that runs the `nianbao` binary with `args` in `dir`: the one cargo built for
+/// these tests, or the one `NIANBAO_BIN` names (to run the suite against a release build).
+/// With `NIANBAO_MEASURE=FILE` set, each run goes through GNU time, which appends its wall
+/// time in seconds, peak resident memory in KiB, the folder and the arguments to FILE: the
+/// hostile-input timings of issue 13 come from there (`.ci/measure-hostile`).
+pub fn nianbao_command(args: &[&str], dir: &Path) -> std::process::Command {
+    let bin = std::env::var_os("NIANBAO_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_nianbao").into());
+    let mut cmd = match std::env::var_os("NIANBAO_MEASURE") {
+        Some(log) => {
+            let mut c = std::process::Command::new("/usr/bin/time");
+            let label = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            c.arg("-a")
+                .arg("-o")
+                .arg(log)
+                .arg("-f")
+                .arg(format!("%e\t%M\t{label}\t{}", args.join(" ").replace('%', "%%")))
+                .arg(bin);
+            c
+        }
+        None => std::process::Command::new(bin),
+    };
+    cmd.args(args).current_dir(dir);
+    cmd
+}
+
 /// Runs the `nianbao` binary in `dir`.
 pub fn nianbao(args: &[&str], dir: &Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
+    nianbao_command(args, dir).output().unwrap()
 }
 
 /// The longest a test lets the binary run: past it the child is killed and the test fails,
@@ -93,11 +116,9 @@ pub fn nianbao_within(
     dir: &Path,
     envs: &[(&str, &str)],
 ) -> (std::process::Output, std::time::Duration) {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let start = std::time::Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .current_dir(dir)
+    let mut child = nianbao_command(args, dir)
         .envs(envs.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
