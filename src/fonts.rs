@@ -204,7 +204,7 @@ impl Face {
     }
 
     /// Checks that the face can be used: no table runs past the end of the file, the
-    /// character map, widths and outlines are readable, every character of [`PROBES`] the
+    /// character map, widths and outlines are readable, every character of `PROBES` the
     /// character map claims has an outline, and the face can be cut and embedded the way the
     /// PDF writer does it (a truncated or corrupt file fails here, not in every PDF).
     ///

@@ -3,7 +3,7 @@
 //! official form with every table cell in its place; checks the form's arithmetic rules;
 //! and writes JSON (and, as they land, PDF and DOCX).
 //!
-//! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`write`].
+//! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`mod@write`].
 
 pub mod batch;
 pub mod cli;

@@ -454,7 +454,7 @@ fn split_glued_cell(s: &str, line: usize, out: &mut Vec<Token>) -> bool {
 }
 
 /// Whether a block holds table rows run together with their labels (see
-/// [`split_glued_cell`]): such a line is part of a table however long it is.
+/// `split_glued_cell`): such a line is part of a table however long it is.
 pub fn is_glued(block: &RawBlock) -> bool {
     let cells: Vec<&str> = match block {
         RawBlock::Text { text, .. } => vec![text.as_str()],

@@ -205,7 +205,7 @@ impl RoundIf for f64 {
 pub enum Placement {
     /// No placement of the read values agrees with the rules.
     Contradiction,
-    /// More placements than [`MAX_HYPOTHESES`] to try (a row read with far more or fewer
+    /// More placements than `MAX_HYPOTHESES` to try (a row read with far more or fewer
     /// values than cells): none was checked.
     TooMany,
     /// The value of each cell that every consistent placement agrees on, and how many

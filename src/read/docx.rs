@@ -166,7 +166,7 @@ pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
 
 /// Reads a DOCX file's bytes. The package is checked first ([`limits::check_package`]: entry
 /// count, real unpacked size, depth), and docx-rs is handed a clean package rebuilt from what
-/// is really there ([`repack`]): the main document and its styles only, each a well-formed
+/// is really there (`repack`): the main document and its styles only, each a well-formed
 /// part whose size is its real size; rows, cells and paragraphs are counted against the
 /// limits before docx-rs builds them and again, spans included, while they are read.
 ///

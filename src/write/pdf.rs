@@ -1,6 +1,6 @@
 //! The PDF writer: GB/T 9704 pages with the official tables and embedded font subsets.
 //!
-//! [`crate::layout`] places every line; printpdf draws the pages, [`super::pdf_font`] embeds
+//! [`crate::layout`] places every line; printpdf draws the pages, `pdf_font` embeds
 //! the faces as subsets (with a ToUnicode map, so the text can be extracted), and lopdf sets
 //! the document information (title, author, creation date) and the language.
 

@@ -5,9 +5,9 @@
 //! (its cell, row or table, or its `cells` list), as the corpus scorer (`score.py`) judges: a
 //! warning is a repair believed right, so a wrong cell only a warning vouches for is silent.
 //! Two tests run: `breakage_suite` (seven layouts with 0 to 4 table breakages each) and
-//! `issue_kinds` (the twelve kinds of issue 12, `tests/breakage/kinds.rs`). Layouts and kinds
+//! `issue_kinds` (the twelve kinds of issue 12, `tests/integration/support/kinds.rs`). Layouts and kinds
 //! listed in `PENDING` report their silent cells without failing; every other one allows none,
-//! and no read error. Run with `cargo test --test breakage -- --nocapture` for the summaries;
+//! and no read error. Run with `cargo test --test integration breakage:: -- --nocapture` for the summaries;
 //! failing cases are written to `target/breakage-failures/` and `target/breakage-kinds/`.
 //!
 //! `BREAKAGE_SEEDS=n` sets the seeds per layout (default 100); `BREAKAGE_CASE=n` runs one case
@@ -18,8 +18,7 @@
 //! cases per kind (default 100), `BREAKAGE_KIND=part-of-name` runs one kind and
 //! `BREAKAGE_KIND_CASE=n` one case of each kind run, printing its text.
 
-#[path = "breakage/mod.rs"]
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -1,4 +1,4 @@
-//! Support for the breakage suite (`tests/breakage.rs`): a rule-abiding random form, rendered
+//! Support for the breakage suite (`tests/integration/breakage.rs`): a rule-abiding random form, rendered
 //! as report text in several layouts, then broken the way extraction and OCR break it.
 
 pub mod breaks;

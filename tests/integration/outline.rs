@@ -2,7 +2,7 @@
 //! reports of the test corpus in `fixtures/corpus/`): decoy headings, a report on one line, archive
 //! titles, year-first titles, Kangxi radicals, and the figures the prose quotes (R7).
 
-mod common;
+use crate::common;
 
 use common::{fixture, read};
 use nianbao::model::{Block, Cell, Report};

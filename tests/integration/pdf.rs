@@ -1,7 +1,7 @@
 //! The PDF writer: page size, size budget, embedded font subsets, nothing overflowing its
 //! box, font fallback, and the tables surviving a round trip through `pdftotext -layout`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -331,7 +331,7 @@ fn a_2019_form_report_lays_out_and_round_trips() {
 
 #[test]
 fn a_role_whose_face_is_nowhere_borrows_the_body_face() {
-    let text = include_str!("../templates/styles/gbt9704.toml")
+    let text = include_str!("../../templates/styles/gbt9704.toml")
         .replace(
             "\"Noto Serif CJK SC\", \"Source Han Serif SC\", \"Noto Sans CJK SC\"",
             "\"No Such Family\"",
@@ -379,7 +379,7 @@ fn a_truetype_face_is_embedded_and_reads_back() {
         eprintln!("no DejaVu Serif on this machine: TrueType embedding test skipped");
         return;
     };
-    let text = include_str!("../templates/styles/gbt9704.toml").replace(
+    let text = include_str!("../../templates/styles/gbt9704.toml").replace(
         "\"仿宋_GB2312\", \"FangSong_GB2312\", \"仿宋\", \"FangSong\", \"STFangsong\"",
         "\"DejaVu Serif\"",
     );

@@ -1,6 +1,6 @@
 //! The PDF text-layer reader: the Huaian report read from its PDF, and PDFs it must refuse.
 
-mod common;
+use crate::common;
 
 use common::{assert_whole_huaian, fixture, huaian_expected, read, table_mismatches};
 use nianbao::read::RawBlock;

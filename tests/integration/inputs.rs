@@ -2,11 +2,9 @@
 //! embedded HTML tables (as MinerU writes it), the 2019 trial form, and the JSON Schema that
 //! every JSON nianbao writes must satisfy.
 
-mod common;
+use crate::common;
 
-#[path = "breakage/mod.rs"]
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

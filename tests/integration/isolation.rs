@@ -2,7 +2,7 @@
 //! costs its own file one line, and the batch beside it goes on. The worker misbehaves on
 //! demand through its test-only trigger (`NIANBAO_TEST_WORKER=hang:NAME|abort:NAME|oom:NAME`).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

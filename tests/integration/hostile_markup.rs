@@ -2,7 +2,7 @@
 //! the binary (or the reader) under a 60 s deadline, and must be refused with exit 2 and one
 //! line naming the file and the reason, or read right; the batch beside it goes on.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Many reports at once: folders, bad files among good ones, the run's account, data export.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! must be refused with exit 2 and one line naming the file and the reason, or read right,
 //! in bounded time and memory.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

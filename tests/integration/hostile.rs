@@ -1,7 +1,7 @@
 //! Hostile inputs: each is refused with exit 2 and a one-line reason naming the file, no
 //! panic, no output; in a batch the good files beside them still convert.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! The command line as a user meets it: exit statuses, messages, outputs.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -536,7 +536,7 @@ fn a_truncated_font_in_font_dir_is_skipped_with_a_warning() {
     std::fs::write(fonts.join("FandolFang-Regular.otf"), &whole[..whole.len() / 2]).unwrap();
     // A style that wants the FandolFang family first for the body: the cut copy in
     // --font-dir is found before the built-in face.
-    let style = include_str!("../templates/styles/gbt9704.toml").replace(
+    let style = include_str!("../../templates/styles/gbt9704.toml").replace(
         "families = [\"仿宋_GB2312\"",
         "families = [\"FandolFang\", \"仿宋_GB2312\"",
     );

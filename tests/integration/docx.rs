@@ -2,7 +2,7 @@
 //! schema order of the written XML, hand-made DOCX inputs, and (when LibreOffice is
 //! installed) that LibreOffice opens every written file.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -124,7 +124,7 @@ fn a_2019_form_report_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let docx = write_docx(dir.path(), "form2019", &render(&report, &forms));
     if let Some(out) = std::env::var_os("NIANBAO_KEEP_DOCX") {
-        // For looking at the output: `NIANBAO_KEEP_DOCX=/tmp/x cargo test --test docx`.
+        // For looking at the output: `NIANBAO_KEEP_DOCX=/tmp/x cargo test --test integration docx::`.
         let _ = std::fs::create_dir_all(&out);
         let _ = std::fs::copy(&docx, Path::new(&out).join("form2019.docx"));
     }

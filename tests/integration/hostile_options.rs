@@ -2,7 +2,7 @@
 //! `--font-dir`, the numeric options, figures beyond any count, and the title's layout. Each
 //! case runs the binary under a deadline, so a hang fails the test instead of CI.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

@@ -6,7 +6,7 @@
 //! Each test writes the Huaian report (real non-zero numbers) with the zero cells of tables
 //! 三 and 四 left blank, as many real reports print them, reads it back and checks every cell.
 
-mod common;
+use crate::common;
 
 use nianbao::diag::Severity;
 use nianbao::model::{Cell, Report};

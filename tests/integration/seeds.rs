@@ -1,6 +1,6 @@
 //! The five seed reports and the Huaian report against tables read off them by hand.
 
-mod common;
+use crate::common;
 
 use common::{assert_whole_huaian, fixture, huaian_expected, read, seeds, table_mismatches};
 use nianbao::Severity;
