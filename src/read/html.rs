@@ -7,13 +7,13 @@
 //! text stands in its first position and the positions it spans over are empty strings.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::cell::{Cell, Ref, RefCell};
+use std::sync::LazyLock;
 
+use ego_tree::{NodeId, Tree};
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::{StrTendril, TendrilSink};
 use html5ever::{Attribute, QualName, parse_document};
-use markup5ever_rcdom::{Handle, Node, NodeData, RcDom};
 
 use super::limits::{self, Limits, Tally};
 use super::{RawBlock, RawDoc};
@@ -40,9 +40,9 @@ pub fn read(html: &str) -> Result<RawDoc, Error> {
     read_with(html, &Limits::default())
 }
 
-/// Reads a whole HTML page: checked by [`limits::check_html`] before html5ever sees it
-/// (markup5ever_rcdom is not built for hostile input: depth and element count are bounded in
-/// front of it), then read with its rows, cells and lines counted against the limits.
+/// Reads a whole HTML page: checked by [`limits::check_html`] before html5ever sees it (depth
+/// and element count are bounded in front of the parser), then read with its rows, cells and
+/// lines counted against the limits.
 ///
 /// # Errors
 /// [`Error::Unusable`] past a limit.
@@ -59,10 +59,8 @@ pub fn read_with(html: &str, limits: &Limits) -> Result<RawDoc, Error> {
 /// # Errors
 /// [`Error::Unusable`] past a limit of the tally.
 pub fn read_fragment(html: &str, offset: usize, tally: &mut Tally) -> Result<RawDoc, Error> {
-    let sink = LinedDom::default();
-    let (dom, lines) = parse_document(sink, Default::default()).one(html);
+    let dom = parse_document(Sink::default(), Default::default()).one(html);
     let mut walker = Walker {
-        lines: &lines,
         offset,
         blocks: Vec::new(),
         buf: String::new(),
@@ -73,36 +71,31 @@ pub fn read_fragment(html: &str, offset: usize, tally: &mut Tally) -> Result<Raw
         max_depth: tally.limits().max_depth * 2,
         tally,
     };
-    walker.node(&dom.document, 1)?;
+    walker.node(dom.root(), 1)?;
     walker.flush(None)?;
     Ok(RawDoc {
         blocks: walker.blocks,
-        page_title: page_title(&dom.document, 0),
+        page_title: page_title(dom.root(), 0),
         ..RawDoc::default()
     })
 }
 
 /// The text of the page's `<title>`, whitespace collapsed, when it has one.
-fn page_title(node: &Handle, depth: usize) -> Option<String> {
+fn page_title(node: NodeRef<'_>, depth: usize) -> Option<String> {
     if depth > 64 {
         return None;
     }
-    if let NodeData::Element { name, .. } = &node.data
-        && &*name.local == "title"
-    {
+    if tag_of(node) == Some("title") {
         let mut text = String::new();
-        for child in node.children.borrow().iter() {
-            if let NodeData::Text { contents } = &child.data {
-                text.push_str(&contents.borrow());
+        for child in node.children() {
+            if let Node::Text(contents) = child.value() {
+                text.push_str(contents);
             }
         }
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         return (!text.is_empty()).then_some(text);
     }
-    node.children
-        .borrow()
-        .iter()
-        .find_map(|c| page_title(c, depth + 1))
+    node.children().find_map(|c| page_title(c, depth + 1))
 }
 
 /// The byte ranges of the `<table>…</table>` parts of a text (nested tables inside their
@@ -222,7 +215,6 @@ const BLOCKS: &[&str] = &[
 ];
 
 struct Walker<'a> {
-    lines: &'a HashMap<*const Node, usize>,
     offset: usize,
     blocks: Vec<RawBlock>,
     buf: String,
@@ -237,14 +229,7 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    fn line_of(&self, node: &Handle, fallback: usize) -> usize {
-        self.lines
-            .get(&(std::rc::Rc::as_ptr(node)))
-            .copied()
-            .unwrap_or(fallback)
-    }
-
-    fn node(&mut self, node: &Handle, parent_line: usize) -> Result<(), Error> {
+    fn node(&mut self, node: NodeRef<'_>, parent_line: usize) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > self.max_depth {
             return Err(Error::Unusable(format!(
@@ -257,18 +242,15 @@ impl Walker<'_> {
         done
     }
 
-    fn node_inner(&mut self, node: &Handle, parent_line: usize) -> Result<(), Error> {
-        let line = self.line_of(node, parent_line);
-        match &node.data {
-            NodeData::Document => self.children(node, line)?,
-            NodeData::Text { contents } => {
-                let text = contents.borrow().to_string();
-                self.text(&text, line)?;
-            }
-            NodeData::Element { name, attrs, .. } => {
+    fn node_inner(&mut self, node: NodeRef<'_>, parent_line: usize) -> Result<(), Error> {
+        let line = line_of(node, parent_line);
+        match node.value() {
+            Node::Document => self.children(node, line)?,
+            Node::Text(contents) => self.text(contents, line)?,
+            Node::Element(Element { name, attrs, .. }) => {
                 let tag: &str = &name.local;
                 let own_header = self.article > 0 && matches!(tag, "header" | "footer");
-                if skipped(tag, &attrs.borrow()) && !own_header {
+                if skipped(tag, attrs) && !own_header {
                     return Ok(());
                 }
                 match tag {
@@ -304,13 +286,13 @@ impl Walker<'_> {
                     _ => self.children(node, line)?,
                 }
             }
-            _ => {}
+            Node::Other => {}
         }
         Ok(())
     }
 
-    fn children(&mut self, node: &Handle, line: usize) -> Result<(), Error> {
-        for child in node.children.borrow().iter() {
+    fn children(&mut self, node: NodeRef<'_>, line: usize) -> Result<(), Error> {
+        for child in node.children() {
             self.node(child, line)?;
         }
         Ok(())
@@ -353,15 +335,15 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn table(&mut self, table: &Handle, line: usize) -> Result<(), Error> {
+    fn table(&mut self, table: NodeRef<'_>, line: usize) -> Result<(), Error> {
         let mut rows = Vec::new();
         let mut captions = Vec::new();
         collect_rows(table, &mut rows, &mut captions, 0);
         for caption in captions {
-            let text = cell_text(&caption);
+            let text = cell_text(caption);
             if !text.is_empty() {
                 self.tally.block()?;
-                let line = self.line_of(&caption, line) + self.offset;
+                let line = line_of(caption, line) + self.offset;
                 self.blocks.push(RawBlock::Text {
                     line,
                     text,
@@ -369,7 +351,7 @@ impl Walker<'_> {
                 });
             }
         }
-        let lines: Vec<usize> = rows.iter().map(|(tr, _)| self.line_of(tr, line)).collect();
+        let lines: Vec<usize> = rows.iter().map(|&(tr, _)| line_of(tr, line)).collect();
         let grid = grid(&rows, self.tally)?;
         for (cells, line) in grid.into_iter().zip(lines) {
             if cells.iter().all(|c| c.is_empty()) {
@@ -385,9 +367,17 @@ impl Walker<'_> {
     }
 }
 
-fn tag_of(node: &Handle) -> Option<&str> {
-    match &node.data {
-        NodeData::Element { name, .. } => Some(&*name.local),
+/// The line an element's start tag is on, or `fallback` for any other node.
+fn line_of(node: NodeRef<'_>, fallback: usize) -> usize {
+    match node.value() {
+        Node::Element(e) => e.line,
+        _ => fallback,
+    }
+}
+
+fn tag_of<'a>(node: NodeRef<'a>) -> Option<&'a str> {
+    match node.value() {
+        Node::Element(e) => Some(&*e.name.local),
         _ => None,
     }
 }
@@ -413,11 +403,9 @@ fn skipped(tag: &str, attrs: &[Attribute]) -> bool {
 }
 
 /// A table used for page layout: it holds another table, or it is a single column.
-fn is_layout_table(table: &Handle) -> bool {
-    fn has_table(node: &Handle) -> bool {
-        node.children
-            .borrow()
-            .iter()
+fn is_layout_table(table: NodeRef<'_>) -> bool {
+    fn has_table(node: NodeRef<'_>) -> bool {
+        node.children()
             .any(|c| tag_of(c) == Some("table") || has_table(c))
     }
     if has_table(table) {
@@ -425,41 +413,42 @@ fn is_layout_table(table: &Handle) -> bool {
     }
     let mut rows = Vec::new();
     collect_rows(table, &mut rows, &mut Vec::new(), 0);
-    rows.iter().all(|(tr, _)| cells_of(tr).len() <= 1)
+    rows.iter().all(|&(tr, _)| cells_of(tr).len() <= 1)
 }
 
 /// The rows of a table (through `thead`/`tbody`/`tfoot`), not those of nested tables, each
 /// with the number of its section (rows straight under the table are section 0).
-fn collect_rows(node: &Handle, rows: &mut Vec<(Handle, usize)>, captions: &mut Vec<Handle>, section: usize) {
+fn collect_rows<'a>(
+    node: NodeRef<'a>,
+    rows: &mut Vec<(NodeRef<'a>, usize)>,
+    captions: &mut Vec<NodeRef<'a>>,
+    section: usize,
+) {
     let mut sections = section;
-    for child in node.children.borrow().iter() {
+    for child in node.children() {
         match tag_of(child) {
-            Some("tr") => rows.push((child.clone(), section)),
+            Some("tr") => rows.push((child, section)),
             Some("thead" | "tbody" | "tfoot") if section == 0 => {
                 sections += 1;
                 collect_rows(child, rows, captions, sections);
             }
-            Some("caption") => captions.push(child.clone()),
+            Some("caption") => captions.push(child),
             _ => {}
         }
     }
 }
 
-fn cells_of(tr: &Handle) -> Vec<Handle> {
-    tr.children
-        .borrow()
-        .iter()
-        .filter(|c| matches!(tag_of(c), Some("td" | "th")))
-        .cloned()
+fn cells_of(tr: NodeRef<'_>) -> Vec<NodeRef<'_>> {
+    tr.children()
+        .filter(|&c| matches!(tag_of(c), Some("td" | "th")))
         .collect()
 }
 
-fn span_attr(cell: &Handle, name: &str) -> usize {
-    let NodeData::Element { attrs, .. } = &cell.data else {
+fn span_attr(cell: NodeRef<'_>, name: &str) -> usize {
+    let Node::Element(Element { attrs, .. }) = cell.value() else {
         return 1;
     };
     attrs
-        .borrow()
         .iter()
         .find(|a| &*a.name.local == name)
         .and_then(|a| a.value.trim().parse::<usize>().ok())
@@ -477,7 +466,7 @@ const MAX_COLSPAN: usize = 1_000;
 /// Spans are clamped as browsers do (`colspan` 1–1000, `rowspan` ≤ 65534, `rowspan="0"` to
 /// the end of the row's section) and then by the rows really there; every position is counted
 /// against the tally before it is pushed, and each row costs time in its own width only.
-fn grid(rows: &[(Handle, usize)], tally: &mut Tally) -> Result<Vec<Vec<String>>, Error> {
+fn grid(rows: &[(NodeRef<'_>, usize)], tally: &mut Tally) -> Result<Vec<Vec<String>>, Error> {
     // For each column, how many more rows a cell above still covers.
     let mut carry: Vec<usize> = Vec::new();
     let mut out: Vec<Vec<String>> = Vec::new();
@@ -490,7 +479,7 @@ fn grid(rows: &[(Handle, usize)], tally: &mut Tally) -> Result<Vec<Vec<String>>,
             r + 1
         };
     }
-    for (r, (tr, _)) in rows.iter().enumerate() {
+    for (r, &(tr, _)) in rows.iter().enumerate() {
         let remaining_rows = rows.len() - r;
         let in_section = section_end[r] - r;
         tally.row(0)?;
@@ -508,14 +497,14 @@ fn grid(rows: &[(Handle, usize)], tally: &mut Tally) -> Result<Vec<Vec<String>>,
             while occupied(row.len()) {
                 pad(&mut row, 1, tally)?;
             }
-            let colspan = span_attr(&cell, "colspan").clamp(1, MAX_COLSPAN);
-            let rowspan = match span_attr(&cell, "rowspan") {
+            let colspan = span_attr(cell, "colspan").clamp(1, MAX_COLSPAN);
+            let rowspan = match span_attr(cell, "rowspan") {
                 0 => in_section,
                 n => n.min(MAX_ROWSPAN).min(remaining_rows.max(1)),
             };
             let start = row.len();
             tally.cells(1, start + colspan)?;
-            row.push(cell_text(&cell));
+            row.push(cell_text(cell));
             pad(&mut row, colspan - 1, tally)?;
             if rowspan > 1 {
                 new_spans.extend((start..start + colspan).map(|c| (c, rowspan - 1)));
@@ -543,20 +532,20 @@ fn grid(rows: &[(Handle, usize)], tally: &mut Tally) -> Result<Vec<Vec<String>>,
 
 /// A cell's text: its descendants' text with whitespace collapsed; lines inside it (`<br>`,
 /// paragraphs) are joined by a space.
-fn cell_text(cell: &Handle) -> String {
-    fn walk(node: &Handle, out: &mut String) {
-        match &node.data {
-            NodeData::Text { contents } => push_collapsed(out, &contents.borrow()),
-            NodeData::Element { name, attrs, .. } => {
+fn cell_text(cell: NodeRef<'_>) -> String {
+    fn walk(node: NodeRef<'_>, out: &mut String) {
+        match node.value() {
+            Node::Text(contents) => push_collapsed(out, contents),
+            Node::Element(Element { name, attrs, .. }) => {
                 let tag: &str = &name.local;
-                if skipped(tag, &attrs.borrow()) {
+                if skipped(tag, attrs) {
                     return;
                 }
                 let block = tag == "br" || BLOCKS.contains(&tag);
                 if block && !out.ends_with(' ') {
                     out.push(' ');
                 }
-                for child in node.children.borrow().iter() {
+                for child in node.children() {
                     walk(child, out);
                 }
                 if block && !out.ends_with(' ') {
@@ -567,7 +556,7 @@ fn cell_text(cell: &Handle) -> String {
         }
     }
     let mut out = String::new();
-    for child in cell.children.borrow().iter() {
+    for child in cell.children() {
         walk(child, &mut out);
     }
     clean(&out)
@@ -591,99 +580,200 @@ fn clean(text: &str) -> String {
         .to_string()
 }
 
-/// An [`RcDom`] that also records the source line each element starts on.
-#[derive(Default)]
-struct LinedDom {
-    dom: RcDom,
-    line: Cell<u64>,
-    lines: RefCell<HashMap<*const Node, usize>>,
+/// A node of a parsed page. The page is an [`ego_tree::Tree`] of these: one vector of nodes
+/// linked by index, so a hostile page's tree holds no reference cycles and is dropped without
+/// recursion however deep it nests.
+enum Node {
+    Document,
+    Element(Element),
+    Text(StrTendril),
+    /// A doctype, comment or processing instruction: kept in its place, never read.
+    Other,
 }
 
-impl TreeSink for LinedDom {
-    type Handle = Handle;
-    type Output = (RcDom, HashMap<*const Node, usize>);
+struct Element {
+    name: QualName,
+    attrs: Vec<Attribute>,
+    /// The line its start tag is on, from 1.
+    line: usize,
+    /// A `<template>`'s contents (a fragment of its own).
+    template: Option<NodeId>,
+    mathml_annotation_xml_integration_point: bool,
+}
+
+type NodeRef<'a> = ego_tree::NodeRef<'a, Node>;
+
+/// The name [`Sink::elem_name`] gives a node that is not an element (html5ever asks only of
+/// elements).
+static NO_NAME: LazyLock<QualName> =
+    LazyLock::new(|| QualName::new(None, html5ever::ns!(), html5ever::local_name!("")));
+
+/// html5ever's tree builder writes the page into a [`Tree`] of [`Node`]s through this sink,
+/// which also records the source line each element starts on. Where html5ever's calls would
+/// not make sense (a node appended to itself, a sibling of a node without a parent) the call
+/// is ignored rather than panicking.
+struct Sink {
+    tree: RefCell<Tree<Node>>,
+    line: Cell<u64>,
+}
+
+impl Default for Sink {
+    fn default() -> Self {
+        Sink {
+            tree: RefCell::new(Tree::new(Node::Document)),
+            line: Cell::new(1),
+        }
+    }
+}
+
+impl Sink {
+    fn element<R>(&self, id: NodeId, f: impl FnOnce(&mut Element) -> R) -> Option<R> {
+        match self.tree.borrow_mut().get_mut(id)?.value() {
+            Node::Element(e) => Some(f(e)),
+            _ => None,
+        }
+    }
+
+    /// Appends `text` to `node` when it is a text node; whether it was.
+    fn merge_text(node: Option<ego_tree::NodeMut<'_, Node>>, text: &StrTendril) -> bool {
+        match node {
+            Some(mut n) => match n.value() {
+                Node::Text(t) => {
+                    t.push_tendril(text);
+                    true
+                }
+                _ => false,
+            },
+            None => false,
+        }
+    }
+}
+
+impl TreeSink for Sink {
+    type Handle = NodeId;
+    type Output = Tree<Node>;
     type ElemName<'a>
-        = <RcDom as TreeSink>::ElemName<'a>
+        = Ref<'a, QualName>
     where
         Self: 'a;
 
-    fn finish(self) -> Self::Output {
-        (self.dom, self.lines.into_inner())
+    fn finish(self) -> Tree<Node> {
+        self.tree.into_inner()
     }
-    fn parse_error(&self, msg: Cow<'static, str>) {
-        self.dom.parse_error(msg)
+    fn parse_error(&self, _msg: Cow<'static, str>) {}
+    fn get_document(&self) -> NodeId {
+        self.tree.borrow().root().id()
     }
-    fn get_document(&self) -> Handle {
-        self.dom.get_document()
+    fn elem_name<'a>(&'a self, target: &'a NodeId) -> Ref<'a, QualName> {
+        Ref::map(self.tree.borrow(), |t| match t.get(*target).map(|n| n.value()) {
+            Some(Node::Element(e)) => &e.name,
+            _ => &NO_NAME,
+        })
     }
-    fn elem_name<'a>(&'a self, target: &'a Handle) -> Self::ElemName<'a> {
-        self.dom.elem_name(target)
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
+        let mut tree = self.tree.borrow_mut();
+        let template = flags.template.then(|| tree.orphan(Node::Document).id());
+        let element = Element {
+            name,
+            attrs,
+            line: usize::try_from(self.line.get()).unwrap_or(usize::MAX).max(1),
+            template,
+            mathml_annotation_xml_integration_point: flags.mathml_annotation_xml_integration_point,
+        };
+        tree.orphan(Node::Element(element)).id()
     }
-    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> Handle {
-        let handle = self.dom.create_element(name, attrs, flags);
-        let line = self.line.get().max(1) as usize;
-        self.lines.borrow_mut().insert(std::rc::Rc::as_ptr(&handle), line);
-        handle
+    fn create_comment(&self, _text: StrTendril) -> NodeId {
+        self.tree.borrow_mut().orphan(Node::Other).id()
     }
-    fn create_comment(&self, text: StrTendril) -> Handle {
-        self.dom.create_comment(text)
+    fn create_pi(&self, _target: StrTendril, _data: StrTendril) -> NodeId {
+        self.tree.borrow_mut().orphan(Node::Other).id()
     }
-    fn create_pi(&self, target: StrTendril, data: StrTendril) -> Handle {
-        self.dom.create_pi(target, data)
+    fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
+        let mut tree = self.tree.borrow_mut();
+        let Some(mut p) = tree.get_mut(*parent) else {
+            return;
+        };
+        match child {
+            NodeOrText::AppendNode(id) if id != *parent => {
+                p.append_id(id);
+            }
+            NodeOrText::AppendNode(_) => {}
+            NodeOrText::AppendText(text) => {
+                if !Sink::merge_text(p.last_child(), &text) {
+                    p.append(Node::Text(text));
+                }
+            }
+        }
     }
-    fn append(&self, parent: &Handle, child: NodeOrText<Handle>) {
-        self.dom.append(parent, child)
+    fn append_based_on_parent_node(&self, element: &NodeId, prev: &NodeId, child: NodeOrText<NodeId>) {
+        let has_parent = self
+            .tree
+            .borrow()
+            .get(*element)
+            .is_some_and(|n| n.parent().is_some());
+        if has_parent {
+            self.append_before_sibling(element, child);
+        } else {
+            self.append(prev, child);
+        }
     }
-    fn append_based_on_parent_node(&self, element: &Handle, prev: &Handle, child: NodeOrText<Handle>) {
-        self.dom.append_based_on_parent_node(element, prev, child)
+    fn append_doctype_to_document(&self, _name: StrTendril, _public_id: StrTendril, _system_id: StrTendril) {
+        self.tree.borrow_mut().root_mut().append(Node::Other);
     }
-    fn append_doctype_to_document(&self, name: StrTendril, public_id: StrTendril, system_id: StrTendril) {
-        self.dom.append_doctype_to_document(name, public_id, system_id)
+    fn get_template_contents(&self, target: &NodeId) -> NodeId {
+        self.element(*target, |e| e.template).flatten().unwrap_or(*target)
     }
-    fn mark_script_already_started(&self, node: &Handle) {
-        self.dom.mark_script_already_started(node)
+    fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
+        x == y
     }
-    fn pop(&self, node: &Handle) {
-        self.dom.pop(node)
+    fn set_quirks_mode(&self, _mode: QuirksMode) {}
+    fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
+        let mut tree = self.tree.borrow_mut();
+        let Some(mut s) = tree.get_mut(*sibling) else {
+            return;
+        };
+        if s.parent().is_none() {
+            return;
+        }
+        match new_node {
+            NodeOrText::AppendNode(id) if id != *sibling => {
+                s.insert_id_before(id);
+            }
+            NodeOrText::AppendNode(_) => {}
+            NodeOrText::AppendText(text) => {
+                if !Sink::merge_text(s.prev_sibling(), &text) {
+                    s.insert_before(Node::Text(text));
+                }
+            }
+        }
     }
-    fn get_template_contents(&self, target: &Handle) -> Handle {
-        self.dom.get_template_contents(target)
+    fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
+        self.element(*target, |e| {
+            for a in attrs {
+                if !e.attrs.iter().any(|x| x.name == a.name) {
+                    e.attrs.push(a);
+                }
+            }
+        });
     }
-    fn same_node(&self, x: &Handle, y: &Handle) -> bool {
-        self.dom.same_node(x, y)
+    fn remove_from_parent(&self, target: &NodeId) {
+        if let Some(mut n) = self.tree.borrow_mut().get_mut(*target) {
+            n.detach();
+        }
     }
-    fn set_quirks_mode(&self, mode: QuirksMode) {
-        self.dom.set_quirks_mode(mode)
+    fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
+        if node != new_parent
+            && let Some(mut p) = self.tree.borrow_mut().get_mut(*new_parent)
+        {
+            p.reparent_from_id_append(*node);
+        }
     }
-    fn append_before_sibling(&self, sibling: &Handle, new_node: NodeOrText<Handle>) {
-        self.dom.append_before_sibling(sibling, new_node)
-    }
-    fn add_attrs_if_missing(&self, target: &Handle, attrs: Vec<Attribute>) {
-        self.dom.add_attrs_if_missing(target, attrs)
-    }
-    fn associate_with_form(&self, target: &Handle, form: &Handle, nodes: (&Handle, Option<&Handle>)) {
-        self.dom.associate_with_form(target, form, nodes)
-    }
-    fn remove_from_parent(&self, target: &Handle) {
-        self.dom.remove_from_parent(target)
-    }
-    fn reparent_children(&self, node: &Handle, new_parent: &Handle) {
-        self.dom.reparent_children(node, new_parent)
-    }
-    fn is_mathml_annotation_xml_integration_point(&self, handle: &Handle) -> bool {
-        self.dom.is_mathml_annotation_xml_integration_point(handle)
+    fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
+        self.element(*handle, |e| e.mathml_annotation_xml_integration_point)
+            .unwrap_or(false)
     }
     fn set_current_line(&self, line_number: u64) {
         self.line.set(line_number)
-    }
-    fn allow_declarative_shadow_roots(&self, intended_parent: &Handle) -> bool {
-        self.dom.allow_declarative_shadow_roots(intended_parent)
-    }
-    fn attach_declarative_shadow(&self, location: &Handle, template: &Handle, attrs: &[Attribute]) -> bool {
-        self.dom.attach_declarative_shadow(location, template, attrs)
-    }
-    fn maybe_clone_an_option_into_selectedcontent(&self, option: &Handle) {
-        self.dom.maybe_clone_an_option_into_selectedcontent(option)
     }
 }
 
