@@ -34,6 +34,27 @@ pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResu
     read_table_ending(form, def, blocks, false)
 }
 
+/// A side-by-side table's values are one line, and every run of figures in its region is
+/// joined into it; a sentence of prose there (`全年因政府信息公开工作被申请行政复议0件，被提起
+/// 行政诉讼0件。`) quotes figures but holds none of the table's. Runs whose values all stand on
+/// a text line ending a sentence (`。`, `；`) are left out, when other runs hold values.
+fn without_quoting_sentences(cands: Vec<Candidate>, blocks: &[RawBlock]) -> Vec<Candidate> {
+    let sentence_lines: std::collections::HashSet<usize> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            RawBlock::Text { line, text, .. } if text.trim_end().ends_with(['。', '；']) => Some(*line),
+            _ => None,
+        })
+        .collect();
+    let quoting = |c: &Candidate| {
+        c.exact.is_none() && !c.values.is_empty() && c.values.iter().all(|v| sentence_lines.contains(&v.line))
+    };
+    if cands.iter().all(|c| quoting(c) || c.values.is_empty()) {
+        return cands;
+    }
+    cands.into_iter().filter(|c| !quoting(c)).collect()
+}
+
 /// [`read_table`] for a table that may be the last thing in the input: with `ends_input`,
 /// a last grid row short of cells is read as cut off where the input stops (an excerpt): its
 /// cells stand at their grid positions and the rest of it is absent, never inferred.
@@ -44,6 +65,7 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
     let eqs = solve::equations(form, def);
     let mut run_order: Option<(usize, usize, usize)> = None;
     if def.layout == Layout::SideBySide {
+        cands = without_quoting_sentences(cands, blocks);
         let runs: Vec<usize> = cands.iter().map(|c| c.values.len()).collect();
         // Grid rows (HTML, DOCX, pipes) are not pdftotext's moved runs.
         let gridded = cands.iter().any(|c| c.exact.is_some());
@@ -1403,6 +1425,27 @@ mod tests {
         let form = forms.get(version).unwrap();
         let def = form.table(table).unwrap();
         read_table(form, def, &text::read(src).blocks)
+    }
+
+    #[test]
+    fn a_sentence_quoting_figures_before_a_gridded_side_by_side_table_is_no_run_of_it() {
+        let src = "全年因政府信息公开工作被申请行政复议3件，被提起行政诉讼2件。\n\
+            | 行政复议 |  |  |  |  | 行政诉讼 |  |  |  |  |  |  |  |  |  |\n\
+            | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 |  |  |  |  | 复议后起诉 |  |  |  |  |\n\
+            |  |  |  |  |  | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n\
+            | 1 | 1 | 0 | 1 | 3 | 1 | 0 | 0 | 1 | 2 | 0 | 0 | 0 | 0 | 0 |\n";
+        let r = read("2021", "review_litigation", src);
+        let errors: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(r.table.cell("review.total").and_then(|c| c.number()), Some(3.0));
+        assert_eq!(
+            r.table.cell("litigation_direct.total").and_then(|c| c.number()),
+            Some(2.0)
+        );
     }
 
     fn num(t: &TableResult, row: &str, col: &str) -> Option<f64> {
