@@ -344,23 +344,42 @@ fn headings(form: &Form) -> Vec<Headings> {
 }
 
 /// A line that may be a section heading: which section, whether its ordinal is that
-/// section's number, and how like the heading its words are (0–1).
+/// section's number (and whether in the form's own style, `二、`, or another), and how like
+/// the heading its words are (0–1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Candidate {
     section: usize,
     numbered: bool,
+    /// Numbered in another style than the form's: `（二）`, `2.`.
+    other_style: bool,
     likeness: f64,
 }
 
-/// The section a block's text may be the heading of, if any. A numbered line (`二、…`) needs
-/// half the likeness of its section's heading; a bare line needs 85 %. A line opening with a
-/// sub-heading's enumerator (`（六）`, `1.`) is never a section heading.
+static PART_ORDINAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^第\s*([一二三四五六七八九十]+)\s*部分[\s、，,.．:：]*").unwrap());
+
+/// `n` as the Chinese numeral the form numbers its sections with (1–10).
+fn chinese_numeral(n: u32) -> Option<String> {
+    let digits = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    Some(digits.get(usize::try_from(n).ok()?.checked_sub(1)?)?.to_string())
+}
+
+/// The section a block's text may be the heading of, if any. A numbered line (`二、…`, or
+/// `第二部分…`) needs half the likeness of its section's heading; a bare line needs 85 %. A
+/// line numbered in a sub-heading's style (`（二）`, `2.`) is a candidate only for the section
+/// of that number, with half the likeness too: some offices number their six parts so, and
+/// the chain in [`find_sections`] prefers the form's own numbering wherever it stands.
 fn section_heading(sections: &[Headings], text: &str) -> Option<Candidate> {
     let text = text.trim().trim_start_matches('#').trim();
-    let (number, rest) = match leading_ordinal(text) {
-        Some((Ordinal::Chinese(n), end)) => (Some(n), &text[end..]),
-        Some(_) => return None,
-        None => (None, text),
+    let (number, other_style, rest) = match leading_ordinal(text) {
+        Some((Ordinal::Chinese(n), end)) => (Some(n), false, &text[end..]),
+        Some((Ordinal::ChineseParen(n), end)) => (Some(n), true, &text[end..]),
+        Some((Ordinal::Arabic(n), end)) => (Some(chinese_numeral(n)?), true, &text[end..]),
+        Some((Ordinal::ArabicParen(_), _)) => return None,
+        None => match PART_ORDINAL.captures(text) {
+            Some(c) => (Some(c[1].to_string()), false, &text[c.get(0)?.end()..]),
+            None => (None, false, text),
+        },
     };
     let rest: Vec<char> = squash(rest).chars().collect();
     if rest.is_empty() || text.contains('。') {
@@ -372,6 +391,9 @@ fn section_heading(sections: &[Headings], text: &str) -> Option<Candidate> {
             continue;
         }
         let numbered = number.as_ref().is_some_and(|n| *n == s.number);
+        if other_style && !numbered {
+            continue;
+        }
         let needed = if numbered { 0.5 } else { 0.85 };
         let sim = s
             .forms
@@ -387,6 +409,7 @@ fn section_heading(sections: &[Headings], text: &str) -> Option<Candidate> {
         let candidate = Candidate {
             section: i,
             numbered,
+            other_style,
             likeness: sim,
         };
         if sim >= needed && best.is_none_or(|b| weight(&candidate) > weight(&b)) {
@@ -629,7 +652,7 @@ fn split_row(sections: &[Headings], line: usize, cells: Vec<String>, exact: bool
 ///
 /// Every line like a heading is a candidate; the headings are the chain of candidates in
 /// increasing section order that weighs most, a numbered heading (`二、主动公开政府信息情况`)
-/// weighing ten times a bare one. So a preamble listing the section names one a line, a
+/// weighing ten times a bare one, and one numbered in another style (`（二）…`, `2.…`) five. So a preamble listing the section names one a line, a
 /// sub-heading worded like an old section title, or a table row label like `一、本年新收…`
 /// never displaces the numbered sequence; a bare heading is taken only where no numbered one
 /// stands for its section. Among chains of equal weight the later candidates win (a list of
@@ -641,7 +664,11 @@ pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
         .enumerate()
         .filter_map(|(b, block)| Some((b, section_heading(&sections, block_text(block)?)?)))
         .collect();
-    let weight = |c: &Candidate| if c.numbered { 10.0 + c.likeness } else { c.likeness };
+    let weight = |c: &Candidate| match (c.numbered, c.other_style) {
+        (true, false) => 10.0 + c.likeness,
+        (true, true) => 5.0 + c.likeness,
+        _ => c.likeness,
+    };
     // best[i]: the weight of the heaviest chain ending at candidate i, and its predecessor.
     let mut best: Vec<(f64, Option<usize>)> = Vec::with_capacity(found.len());
     for (i, (_, c)) in found.iter().enumerate() {
@@ -793,6 +820,70 @@ pub fn anchor_tables(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sections `find_sections` finds in `lines` (one text block each): (section index,
+    /// line index).
+    fn sections_of(lines: &[&str]) -> Vec<(usize, usize)> {
+        let forms = crate::form::Forms::builtin();
+        let form = forms.get("2021").unwrap();
+        let blocks: Vec<RawBlock> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, t)| RawBlock::Text {
+                line: i + 1,
+                text: t.to_string(),
+                heading: None,
+            })
+            .collect();
+        find_sections(form, &blocks)
+    }
+
+    #[test]
+    fn six_parts_numbered_in_another_style_are_the_sections() {
+        let body = |marks: [&str; 6]| {
+            let titles = [
+                "总体情况",
+                "主动公开政府信息情况",
+                "收到和处理政府信息公开申请情况",
+                "政府信息公开行政复议、行政诉讼情况",
+                "存在的主要问题及改进情况",
+                "其他需要报告的事项",
+            ];
+            let mut lines = Vec::new();
+            for (m, t) in marks.iter().zip(titles) {
+                lines.push(format!("{m}{t}"));
+                lines.push("正文一段。".to_string());
+            }
+            lines
+        };
+        let want: Vec<(usize, usize)> = (0..6).map(|i| (i, 2 * i)).collect();
+        for marks in [
+            ["1.", "2.", "3.", "4.", "5.", "6."],
+            ["（一）", "（二）", "（三）", "（四）", "（五）", "（六）"],
+            [
+                "第一部分 ",
+                "第二部分 ",
+                "第三部分 ",
+                "第四部分 ",
+                "第五部分 ",
+                "第六部分 ",
+            ],
+        ] {
+            let lines = body(marks);
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            assert_eq!(sections_of(&refs), want, "{marks:?}");
+        }
+        // The form's own numbering wins over sub-headings numbered alike: `（二）主动公开情况`
+        // under 一 is not section 二.
+        let lines = [
+            "一、总体情况",
+            "（一）主动公开情况",
+            "（二）主动公开政府信息情况",
+            "二、主动公开政府信息情况",
+            "三、收到和处理政府信息公开申请情况",
+        ];
+        assert_eq!(sections_of(&lines), [(0, 0), (1, 3), (2, 4)]);
+    }
 
     #[test]
     fn organization_and_year_from_titles() {
