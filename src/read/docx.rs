@@ -232,7 +232,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<RawDoc, Error> {
     for child in &docx.document.children {
         match child {
             DocumentChild::Paragraph(p) => reader.paragraph(p)?,
-            DocumentChild::Table(t) => reader.table(t)?,
+            DocumentChild::Table(t) => reader.table(t, 0)?,
             DocumentChild::StructuredDataTag(sdt) => reader.sdt(sdt)?,
             _ => {}
         }
@@ -303,7 +303,7 @@ impl Reader {
         for child in &sdt.children {
             match child {
                 StructuredDataTagChild::Paragraph(p) => self.paragraph(p)?,
-                StructuredDataTagChild::Table(t) => self.table(t)?,
+                StructuredDataTagChild::Table(t) => self.table(t, 0)?,
                 StructuredDataTagChild::StructuredDataTag(s) => self.sdt(s)?,
                 _ => {}
             }
@@ -311,7 +311,23 @@ impl Reader {
         Ok(())
     }
 
-    fn table(&mut self, table: &Table) -> Result<(), Error> {
+    /// A table's rows as grid rows; a layout table's content (see [`is_layout_table`]) as
+    /// the body it holds, its own tables read in turn (`depth` of them around it).
+    fn table(&mut self, table: &Table, depth: usize) -> Result<(), Error> {
+        if depth < MAX_LAYOUT_DEPTH && is_layout_table(table) {
+            for TableChild::TableRow(row) in &table.rows {
+                for TableRowChild::TableCell(cell) in &row.cells {
+                    for child in &cell.children {
+                        match child {
+                            TableCellContent::Paragraph(p) => self.paragraph(p)?,
+                            TableCellContent::Table(t) => self.table(t, depth + 1)?,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            return Ok(());
+        }
         for TableChild::TableRow(row) in &table.rows {
             let props = serde_json::to_value(&row.property).unwrap_or(Value::Null);
             let before = json_count(&props, "gridBefore");
@@ -346,6 +362,23 @@ impl Reader {
         }
         Ok(())
     }
+}
+
+/// How many layout tables inside one another are read as body; deeper ones are read as
+/// grids.
+const MAX_LAYOUT_DEPTH: usize = 8;
+
+/// A table used for page layout, as HTML pages use them (the same test as the HTML reader's):
+/// it holds another table, or it is a single column. Word users put a whole report in a
+/// one-cell table to frame it.
+fn is_layout_table(table: &Table) -> bool {
+    let rows = || table.rows.iter().map(|TableChild::TableRow(r)| r);
+    let nested = rows().any(|r| {
+        r.cells.iter().any(|TableRowChild::TableCell(c)| {
+            c.children.iter().any(|x| matches!(x, TableCellContent::Table(_)))
+        })
+    });
+    nested || rows().all(|r| r.cells.len() <= 1)
 }
 
 /// A cell's text: its paragraphs joined (a label set one character a line reads as one

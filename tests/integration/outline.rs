@@ -477,3 +477,33 @@ fn body_from_an_info_name_label_a_bracketed_line_or_the_signature() {
         r.diagnostics
     );
 }
+
+/// A red-team case read whole: every cell as its hand-read expectation
+/// (`fixtures/redteam/expected/`), no error.
+fn assert_redteam_whole(name: &str) {
+    let r = redteam(name);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("redteam/expected/{stem}.json"))).unwrap(),
+    )
+    .unwrap();
+    let bad = common::table_mismatches(&r, &expected["tables"]);
+    assert!(bad.is_empty(), "{name}: {bad:?}");
+    let errors: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == nianbao::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}");
+}
+
+#[test]
+fn a_docx_whose_body_is_framed_in_a_one_cell_table_reads_as_its_body() {
+    assert_redteam_whole("docx-nested-s002.docx");
+}
+
+#[test]
+fn six_parts_numbered_1_to_6_or_as_parts_are_the_sections() {
+    assert_redteam_whole("heading-arabic-s000.txt");
+    assert_redteam_whole("heading-bufen-s003.txt");
+}
