@@ -8,14 +8,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostic, Severity, has_errors};
-use crate::form::Forms;
-use crate::model::Report;
-use crate::normalize::Options;
-use crate::read::ReadOptions;
-use crate::style::Style;
-use crate::write::{Context, OutputFormat, write_atomic};
-use crate::{batch, extract};
+use nianbao::diag::{Diagnostic, Severity, has_errors};
+use nianbao::form::Forms;
+use nianbao::model::Report;
+use nianbao::normalize::Options;
+use nianbao::read::ReadOptions;
+use nianbao::style::Style;
+use nianbao::write::{Context, OutputFormat, write_atomic};
+use nianbao::{batch, extract};
 
 /// Exit statuses.
 pub mod exit {
@@ -64,7 +64,7 @@ pub struct ReadArgs {
     pub files_from: Option<PathBuf>,
     /// The longest one input may take to be read, in seconds (0: no limit); past it the
     /// reader is stopped and the file reported, and the batch goes on.
-    #[arg(long, value_name = "SECS", default_value_t = crate::worker::DEFAULT_TIMEOUT_SECS)]
+    #[arg(long, value_name = "SECS", default_value_t = nianbao::worker::DEFAULT_TIMEOUT_SECS)]
     pub timeout: u64,
     /// Read every input inside this process instead of one child process each: a little
     /// faster, but an input that crashes or hangs a reader then stops the whole run, and
@@ -80,9 +80,9 @@ pub struct ReadArgs {
 pub const MAX_INPUT_MB: u64 = 1024;
 
 impl ReadArgs {
-    /// How inputs are read apart (see [`crate::worker`]): a worker process each, given these
+    /// How inputs are read apart (see [`nianbao::worker`]): a worker process each, given these
     /// reading options and `form`'s, unless `--in-process` or the binary cannot re-execute.
-    fn isolation(&self, form: &FormArgs) -> Option<crate::worker::Isolation> {
+    fn isolation(&self, form: &FormArgs) -> Option<nianbao::worker::Isolation> {
         if self.in_process {
             return None;
         }
@@ -98,11 +98,11 @@ impl ReadArgs {
             args.extend(["--forms".into(), dir.into()]);
         }
         let timeout = (self.timeout > 0).then(|| std::time::Duration::from_secs(self.timeout));
-        crate::worker::Isolation::current(args, timeout)
+        nianbao::worker::Isolation::current(args, timeout)
     }
 
     fn options(&self) -> ReadOptions {
-        let limits = crate::read::limits::Limits {
+        let limits = nianbao::read::limits::Limits {
             max_input_bytes: self.max_input_mb.saturating_mul(1 << 20),
             ..Default::default()
         };
@@ -276,7 +276,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fonts { layout } => fonts(&layout),
         Command::Read { path, form, read } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
-                crate::worker::serve(&path, forms, opts, read_opts)
+                nianbao::worker::serve(&path, forms, opts, read_opts)
             })
         }),
         Command::Schema { forms } => schema(forms.as_deref()),
@@ -329,7 +329,7 @@ fn schema(dir: Option<&Path>) -> u8 {
         },
         None => Forms::builtin(),
     };
-    let text = serde_json::to_string_pretty(&crate::schema::report_schema(&forms)).expect("json");
+    let text = serde_json::to_string_pretty(&nianbao::schema::report_schema(&forms)).expect("json");
     let mut out = Out::new();
     match out.line(&text).and_then(|_| out.flush()) {
         Ok(()) => exit::OK,
@@ -442,13 +442,13 @@ struct Reading<'a> {
     opts: &'a Options,
     read: &'a ReadOptions,
     /// Each input read in a worker process, or `None`: in this one.
-    isolation: Option<&'a crate::worker::Isolation>,
+    isolation: Option<&'a nianbao::worker::Isolation>,
 }
 
 impl Reading<'_> {
     /// Reads one input (in a worker when isolated).
-    fn read(&self, path: &Path) -> Result<Report, crate::Error> {
-        crate::worker::read(self.isolation, path, self.forms, self.opts, self.read)
+    fn read(&self, path: &Path) -> Result<Report, nianbao::Error> {
+        nianbao::worker::read(self.isolation, path, self.forms, self.opts, self.read)
     }
 }
 
@@ -465,7 +465,7 @@ fn convert(
     } = *reading;
     let stop = interrupt_flag();
     // The workers see the run's stop flag: Ctrl-C or SIGTERM kills the reading in progress.
-    let isolation = reading.isolation.map(|i| crate::worker::Isolation {
+    let isolation = reading.isolation.map(|i| nianbao::worker::Isolation {
         stop: Some(stop),
         ..i.clone()
     });
@@ -480,7 +480,7 @@ fn convert(
         },
         None => Style::builtin(),
     };
-    if let Err(e) = crate::fonts::check_font_dirs(&layout.font_dirs) {
+    if let Err(e) = nianbao::fonts::check_font_dirs(&layout.font_dirs) {
         return usage(&e.to_string());
     }
     if inputs.is_empty() {
@@ -570,7 +570,7 @@ fn to_stdout(
 ) -> u8 {
     let forms = reading.forms;
     let result = match &input.problem {
-        Some(p) => Err(crate::Error::Unusable(p.clone())),
+        Some(p) => Err(nianbao::Error::Unusable(p.clone())),
         None => reading.read(input.source()),
     };
     let input = input.path.as_path();
@@ -748,7 +748,7 @@ fn extract(
         Some("jsonl" | "ndjson" | "json") => false,
         _ => return usage("-o 应为 .csv 或 .jsonl 文件 (-o must name a .csv or .jsonl file)"),
     };
-    let read_one = |input: &batch::Input| -> Result<crate::model::Report, String> {
+    let read_one = |input: &batch::Input| -> Result<nianbao::model::Report, String> {
         match &input.problem {
             Some(p) => Err(p.clone()),
             None => reading.read(input.source()).map_err(|e| e.to_string()),
@@ -830,7 +830,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
         None => Style::builtin(),
     };
     if let Some(layout) = fonts
-        && let Err(e) = crate::fonts::check_font_dirs(&layout.font_dirs)
+        && let Err(e) = nianbao::fonts::check_font_dirs(&layout.font_dirs)
     {
         return usage(&e.to_string());
     }
@@ -844,7 +844,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
         // A panic in one file fails that file, as in `convert`.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let read = match problem {
-                Some(p) => Err(crate::Error::Unusable(p)),
+                Some(p) => Err(nianbao::Error::Unusable(p)),
                 None => reading.read(source),
             };
             read.and_then(|mut report| {
@@ -856,7 +856,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
                         style: &style,
                         font_dirs: layout.font_dirs.clone(),
                     };
-                    let found = crate::write::pdf::font_check(&report, &ctx)?;
+                    let found = nianbao::write::pdf::font_check(&report, &ctx)?;
                     report.diagnostics.extend(found);
                 }
                 Ok(report)
@@ -948,7 +948,7 @@ fn fonts(layout: &LayoutArgs) -> u8 {
         },
         None => Style::builtin(),
     };
-    let set = match crate::fonts::resolve(&style, &layout.font_dirs) {
+    let set = match nianbao::fonts::resolve(&style, &layout.font_dirs) {
         Ok(s) => s,
         Err(e) => return usage(&e.to_string()),
     };

@@ -6,7 +6,6 @@
 //! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`mod@write`].
 
 pub mod batch;
-pub mod cli;
 pub mod diag;
 pub mod extract;
 mod font_index;
