@@ -239,7 +239,7 @@ pub fn system_fonts() -> fontdb::Database {
     if let Some(p) = &path
         && let Ok(json) = serde_json::to_vec(&Index::of(&db))
     {
-        let _ = crate::write::write_atomic(p, &json);
+        let _ = crate::files::write_atomic(p, &json);
     }
     db
 }

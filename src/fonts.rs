@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
-use crate::Error;
+use crate::error::Error;
 use crate::style::Style;
 
 /// Where a face came from.

@@ -8,7 +8,9 @@
 pub mod batch;
 pub mod cli;
 pub mod diag;
+pub mod error;
 pub mod extract;
+pub mod files;
 mod font_index;
 pub mod fonts;
 pub mod form;
@@ -24,25 +26,10 @@ pub mod write;
 use std::path::Path;
 
 pub use diag::{Diagnostic, Severity};
+pub use error::Error;
 pub use form::Forms;
 pub use model::Report;
 pub use normalize::Options;
-
-/// What can go wrong. Every variant carries a one-line reason fit for a user.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The input cannot be read as a report (exit status 2).
-    #[error("{0}")]
-    Unusable(String),
-    #[error("{0}")]
-    Io(String),
-    /// A form definition file is broken.
-    #[error("{0}")]
-    Form(String),
-    /// The command line asks for something impossible.
-    #[error("{0}")]
-    Usage(String),
-}
 
 /// Reads and normalizes one report from a file, by its format.
 pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report, Error> {

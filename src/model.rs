@@ -311,12 +311,12 @@ pub const MAX_TEXT_CHARS: usize = 1_000_000;
 /// word for it is kept (one a blank cell).
 ///
 /// # Errors
-/// [`crate::Error::Unusable`] naming the place: invalid JSON, an unknown form, table, row or
+/// [`crate::error::Error::Unusable`] naming the place: invalid JSON, an unknown form, table, row or
 /// column, a cell that is no figure (beyond [`MAX_FIGURE`](crate::normalize::cells::MAX_FIGURE)),
 /// a title or issuing body longer than [`MAX_TITLE_CHARS`], more sections, blocks or text
 /// than [`MAX_SECTIONS`], [`MAX_BLOCKS`], [`MAX_TEXT_CHARS`].
-pub fn from_json(text: &str, forms: &crate::form::Forms) -> Result<Report, crate::Error> {
-    let unusable = |m: String| crate::Error::Unusable(m);
+pub fn from_json(text: &str, forms: &crate::form::Forms) -> Result<Report, crate::error::Error> {
+    let unusable = |m: String| crate::error::Error::Unusable(m);
     let mut de = serde_json::Deserializer::from_str(text);
     let mut report: Report = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         // Inside `tables` the path is carried by the message itself: `review.upheld: …`.

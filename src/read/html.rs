@@ -17,7 +17,7 @@ use markup5ever_rcdom::{Handle, Node, NodeData, RcDom};
 
 use super::limits::{self, Limits, Tally};
 use super::{RawBlock, RawDoc};
-use crate::Error;
+use crate::error::Error;
 
 /// Whether decoded text is a whole web page rather than text or Markdown.
 pub fn looks_like_page(text: &str) -> bool {

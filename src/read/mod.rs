@@ -11,7 +11,7 @@ pub mod unicode;
 
 use std::path::Path;
 
-use crate::Error;
+use crate::error::Error;
 
 /// What a reader found, before any knowledge of the form.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use super::Context;
 use super::grid::{CellRole, GridCell, PrintGrid, report_grid};
-use crate::Error;
+use crate::error::Error;
 use crate::form::Layout;
 use crate::model::{Block, Report};
 use crate::style::{Align, Element, Style};

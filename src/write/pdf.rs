@@ -16,8 +16,8 @@ use printpdf::{
 
 use super::Context;
 use super::pdf_font::{self, FontPlan};
-use crate::Error;
 use crate::diag::{Diagnostic, Severity, code};
+use crate::error::Error;
 use crate::fonts::{self, FontSet, Origin};
 use crate::layout::{self, Document};
 use crate::model::Report;
