@@ -44,13 +44,7 @@ pub fn read_report_with(
     read_opts: &read::ReadOptions,
 ) -> Result<Report, Error> {
     match read::Format::from_path(path) {
-        read::Format::Json => {
-            // Under `--max-input-mb` like every other format, read through a cap (a FIFO or
-            // `/dev/zero` named `*.json` stops at the limit).
-            let bytes = read::limits::read_file(path, &read_opts.limits)?;
-            let (text, _) = read::encoding::decode(&bytes, read_opts.forced_encoding()?)?;
-            model::from_json(&text, forms)
-        }
+        read::Format::Json => Ok(rechecked(read::json::read_path(path, forms, read_opts)?, forms)),
         read::Format::Text | read::Format::Docx | read::Format::Html | read::Format::Pdf => {
             let raw = read::read_path_with(path, read_opts)?;
             normalize::normalize(&raw, forms, opts)
@@ -61,4 +55,24 @@ pub fn read_report_with(
 /// Reads and normalizes one report given as text.
 pub fn report_from_text(text: &str, forms: &Forms, opts: &Options) -> Result<Report, Error> {
     normalize::normalize(&read::read_text(text)?, forms, opts)
+}
+
+/// Loads a report from nianbao's JSON ([`read::json::parse`]: its shape checked against the
+/// form) and runs the form's rules again: diagnostics in the file are replaced by fresh ones,
+/// except the reading errors that name a cell still blank, which are kept first.
+///
+/// # Errors
+/// As [`read::json::parse`]: [`Error::Unusable`] naming the place.
+pub fn report_from_json(text: &str, forms: &Forms) -> Result<Report, Error> {
+    Ok(rechecked(read::json::parse(text, forms)?, forms))
+}
+
+/// A report read from JSON with the rules' findings added after the reading errors it kept.
+fn rechecked(mut report: Report, forms: &Forms) -> Report {
+    // `read::json` refused a report of an unknown form, so the form is there.
+    if let Some(form) = forms.get(&report.form) {
+        let found = normalize::validate::check(form, &report);
+        report.diagnostics.extend(found);
+    }
+    report
 }
