@@ -11,7 +11,6 @@ pub mod diag;
 pub mod error;
 pub mod extract;
 pub mod files;
-mod font_index;
 pub mod fonts;
 pub mod form;
 pub mod layout;

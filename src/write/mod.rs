@@ -7,7 +7,6 @@ pub mod grid;
 pub mod json;
 pub mod md;
 pub mod pdf;
-mod pdf_font;
 
 use std::path::{Path, PathBuf};
 
@@ -90,18 +89,6 @@ impl OutputFormat {
     pub fn is_text(self) -> bool {
         matches!(self, OutputFormat::Json | OutputFormat::Markdown)
     }
-}
-
-/// Whether `face` can be cut to the glyphs of `chars` and embedded as the PDF writer does.
-///
-/// # Errors
-/// Why not, one line.
-pub(crate) fn check_embeddable(
-    face: &crate::fonts::Face,
-    chars: &std::collections::BTreeSet<char>,
-) -> Result<(), String> {
-    let plan = pdf_font::FontPlan::new(face, chars);
-    pdf_font::program(face, &plan).map(|_| ())
 }
 
 /// The time a document is stamped with: now, or `SOURCE_DATE_EPOCH` for reproducible
