@@ -410,9 +410,9 @@ pub fn is_print(format: OutputFormat) -> bool {
 }
 
 /// `--strict`'s one-line refusal for a report whose print outputs would mark doubtful cells
-/// (see [`crate::write::grid::count_doubts`]), or `None` when they would mark nothing.
+/// (see [`crate::present::grid::count_doubts`]), or `None` when they would mark nothing.
 pub fn strict_refusal(form: &crate::form::Form, report: &crate::model::Report) -> Option<String> {
-    let n = crate::write::grid::count_doubts(form, report);
+    let n = crate::present::grid::count_doubts(form, report);
     if n.is_empty() {
         return None;
     }

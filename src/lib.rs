@@ -16,6 +16,7 @@ pub mod form;
 pub mod layout;
 pub mod model;
 pub mod normalize;
+pub mod present;
 pub mod read;
 pub mod schema;
 pub mod style;

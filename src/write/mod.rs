@@ -1,19 +1,24 @@
 //! Writers: a [`Report`](crate::model::Report) becomes a file. Every file is written
 //! atomically ([`crate::files`]): to a temporary file beside the target, then renamed into
 //! place.
+//!
+//! In the layers, `write` stands above [`crate::layout`] (which the PDF writer draws),
+//! [`crate::present`] (the print grids and the [`Context`]) and [`crate::fonts`]; only the
+//! batch, the export and the command line use it.
 
 pub mod docx;
-pub mod grid;
 pub mod json;
 pub mod md;
 pub mod pdf;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::form::Form;
-use crate::style::Style;
+
+/// The render context, at home in [`crate::present`] (the layout takes it too); here as the
+/// writers' API takes it.
+pub use crate::present::Context;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,15 +27,6 @@ pub enum OutputFormat {
     Pdf,
     Docx,
     Markdown,
-}
-
-/// What the writers need besides the report: its form, the layout style, and where to look
-/// for fonts. Built once per process and shared by every report of a batch.
-pub struct Context<'a> {
-    pub form: &'a Form,
-    pub style: &'a Style,
-    /// Folders of the user's own fonts (`--font-dir`), searched before the system's.
-    pub font_dirs: Vec<PathBuf>,
 }
 
 impl OutputFormat {
