@@ -3,7 +3,30 @@
 //! official form with every table cell in its place; checks the form's arithmetic rules;
 //! and writes JSON (and, as they land, PDF and DOCX).
 //!
-//! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`mod@write`].
+//! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`present`] →
+//! [`layout`] → [`mod@write`].
+//!
+//! # Layers
+//!
+//! Each module uses only the modules of the layers below its own (never one above, nor another
+//! of its own layer); `tests/integration/layers.rs` fails on any use against this table.
+//! Bottom first:
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | 1 | [`error`] | the crate's [`Error`] |
+//! | 2 | [`files`], [`diag`], [`form`] | atomic file writing; diagnostics and their marks; the official forms as data |
+//! | 3 | [`model`], [`schema`] | the [`Report`], with the not-applicable marks and number formatting; its JSON Schema |
+//! | 4 | [`read`] | each input format to a [`read::RawDoc`]; JSON input to a `Report` ([`read::json`]) |
+//! | 5 | [`normalize`] | `RawDoc` to `Report`: sections, tables, inference, the rules |
+//! | 6 | this file | the pipeline entry: [`read_report`], [`report_from_text`], [`report_from_json`] |
+//! | 7 | [`worker`] | reading in a child process |
+//! | 8 | [`style`] | the print style |
+//! | 9 | [`present`], [`fonts`] | what the print outputs share (print grids, render context); the fonts, their index and embedding |
+//! | 10 | [`layout`] | pages of placed text |
+//! | 11 | [`mod@write`] | JSON, PDF, DOCX, Markdown |
+//! | 12 | [`batch`], [`extract`] | many files at once; data export |
+//! | 13 | [`cli`], then the binary (`main.rs`) | the command line |
 
 pub mod batch;
 pub mod cli;

@@ -12,7 +12,7 @@
 //! blank, is skipped (and named in [`FontSet::skipped`]), so the search goes on to the next
 //! family and finally to the bundled face.
 //!
-//! Its parts: [`index`] keeps the system's fonts by name on disk between runs, and [`embed`]
+//! Its parts: `index` keeps the system's fonts by name on disk between runs, and `embed`
 //! cuts a face to a report's glyphs as the PDF writer embeds it (a face is chosen only if it
 //! can be). In the layers, `fonts` stands on [`crate::style`] and [`crate::files`]; the layout
 //! measures text with it and the writers embed from it, and it calls neither.

@@ -1,6 +1,6 @@
 //! The PDF writer: GB/T 9704 pages with the official tables and embedded font subsets.
 //!
-//! [`crate::layout`] places every line; printpdf draws the pages, [`crate::fonts::embed`] embeds
+//! [`crate::layout`] places every line; printpdf draws the pages, `fonts::embed` embeds
 //! the faces as subsets (with a ToUnicode map, so the text can be extracted), and lopdf sets
 //! the document information (title, author, creation date) and the language.
 
