@@ -55,11 +55,20 @@ pub use model::Report;
 pub use normalize::Options;
 
 /// Reads and normalizes one report from a file, by its format.
+///
+/// # Errors
+/// As [`read_report_with`].
 pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report, Error> {
     read_report_with(path, forms, opts, &read::ReadOptions::default())
 }
 
-/// [`read_report`] with reading options (a forced text encoding).
+/// [`read_report`] with reading options (a forced text encoding, the limits): JSON through
+/// [`read::json::read_path`] and the rules, every other format through its reader and
+/// [`normalize::normalize`].
+///
+/// # Errors
+/// As the reader and the normalizer: the file cannot be read or is over a limit, a forced
+/// encoding is unknown, or the input holds no usable report ([`Error::Unusable`]).
 pub fn read_report_with(
     path: &Path,
     forms: &Forms,
@@ -76,6 +85,9 @@ pub fn read_report_with(
 }
 
 /// Reads and normalizes one report given as text.
+///
+/// # Errors
+/// As [`read::read_text`] and [`normalize::normalize`]: no usable report in the text.
 pub fn report_from_text(text: &str, forms: &Forms, opts: &Options) -> Result<Report, Error> {
     normalize::normalize(&read::read_text(text)?, forms, opts)
 }

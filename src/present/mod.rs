@@ -22,7 +22,9 @@ use crate::style::Style;
 /// to look for fonts. Built once per process and shared by every report of a batch; the
 /// layout and every writer take it.
 pub struct Context<'a> {
+    /// The form the report is in: its tables' rows, columns and merges.
     pub form: &'a Form,
+    /// The page, fonts and sizes (GB/T 9704 unless the user gives another).
     pub style: &'a Style,
     /// Folders of the user's own fonts (`--font-dir`), searched before the system's.
     pub font_dirs: Vec<PathBuf>,
