@@ -8,13 +8,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::Error;
 use crate::diag::{Diagnostic, Severity};
+use crate::error::Error;
+use crate::files::write_set;
 use crate::form::Forms;
 use crate::normalize::Options;
 use crate::read::ReadOptions;
 use crate::style::Style;
-use crate::write::{Context, OutputFormat, write_set};
+use crate::write::{Context, OutputFormat};
 
 /// The extensions a folder is searched for.
 pub const INPUT_EXTENSIONS: &[&str] = &[
@@ -409,9 +410,9 @@ pub fn is_print(format: OutputFormat) -> bool {
 }
 
 /// `--strict`'s one-line refusal for a report whose print outputs would mark doubtful cells
-/// (see [`crate::write::grid::count_doubts`]), or `None` when they would mark nothing.
+/// (see [`crate::present::grid::count_doubts`]), or `None` when they would mark nothing.
 pub fn strict_refusal(form: &crate::form::Form, report: &crate::model::Report) -> Option<String> {
-    let n = crate::write::grid::count_doubts(form, report);
+    let n = crate::present::grid::count_doubts(form, report);
     if n.is_empty() {
         return None;
     }
@@ -468,7 +469,7 @@ pub fn check_output(path: &Path, protected: &[PathBuf], force: bool) -> Result<(
 /// Whether a report's outputs may be kept as they are instead of written again: without
 /// `--force`, when every one of them exists, is a regular file that is not an input, and
 /// carries nianbao's mark where its format has one ([`written_by_nianbao`]; Markdown has
-/// none). Outputs appear as a set ([`crate::write::write_set`]), so after an interrupted batch a finished
+/// none). Outputs appear as a set ([`crate::files::write_set`]), so after an interrupted batch a finished
 /// report has all of them and an unfinished one none: a re-run keeps the first and converts
 /// the second. Part of a set (another `--to` than last time) is still refused by
 /// [`check_output`].

@@ -9,12 +9,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
 use nianbao::diag::{Diagnostic, Severity, has_errors};
+use nianbao::files::write_atomic;
 use nianbao::form::Forms;
 use nianbao::model::Report;
 use nianbao::normalize::Options;
 use nianbao::read::ReadOptions;
 use nianbao::style::Style;
-use nianbao::write::{Context, OutputFormat, write_atomic};
+use nianbao::write::{Context, OutputFormat};
 use nianbao::{batch, extract};
 
 /// Exit statuses.
@@ -447,7 +448,7 @@ struct Reading<'a> {
 
 impl Reading<'_> {
     /// Reads one input (in a worker when isolated).
-    fn read(&self, path: &Path) -> Result<Report, nianbao::Error> {
+    fn read(&self, path: &Path) -> Result<Report, nianbao::error::Error> {
         nianbao::worker::read(self.isolation, path, self.forms, self.opts, self.read)
     }
 }
@@ -570,7 +571,7 @@ fn to_stdout(
 ) -> u8 {
     let forms = reading.forms;
     let result = match &input.problem {
-        Some(p) => Err(nianbao::Error::Unusable(p.clone())),
+        Some(p) => Err(nianbao::error::Error::Unusable(p.clone())),
         None => reading.read(input.source()),
     };
     let input = input.path.as_path();
@@ -844,7 +845,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
         // A panic in one file fails that file, as in `convert`.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let read = match problem {
-                Some(p) => Err(nianbao::Error::Unusable(p)),
+                Some(p) => Err(nianbao::error::Error::Unusable(p)),
                 None => reading.read(source),
             };
             read.and_then(|mut report| {

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::diag::Severity;
 use crate::form::Forms;
+use crate::model::fmt_num;
 use crate::model::{Cell, Report, cell_path};
-use crate::normalize::tables::fmt_num;
 
 /// The columns before the cells.
 const FIXED: [&str; 8] = [

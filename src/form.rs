@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::Error;
+use crate::error::Error;
 
 const BUILTIN: [(&str, &str); 2] = [
     ("2021.toml", include_str!("../templates/forms/2021.toml")),

@@ -3,17 +3,42 @@
 //! official form with every table cell in its place; checks the form's arithmetic rules;
 //! and writes JSON (and, as they land, PDF and DOCX).
 //!
-//! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`mod@write`].
+//! The pipeline runs one way: [`read`] → [`normalize`] → [`model::Report`] → [`present`] →
+//! [`layout`] → [`mod@write`].
+//!
+//! # Layers
+//!
+//! Each module uses only the modules of the layers below its own (never one above, nor another
+//! of its own layer); `tests/integration/layers.rs` fails on any use against this table.
+//! Bottom first:
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | 1 | [`error`] | the crate's [`Error`] |
+//! | 2 | [`files`], [`diag`], [`form`] | atomic file writing; diagnostics and their marks; the official forms as data |
+//! | 3 | [`model`], [`schema`] | the [`Report`], with the not-applicable marks and number formatting; its JSON Schema |
+//! | 4 | [`read`] | each input format to a [`read::RawDoc`]; JSON input to a `Report` ([`read::json`]) |
+//! | 5 | [`normalize`] | `RawDoc` to `Report`: sections, tables, inference, the rules |
+//! | 6 | this file | the pipeline entry: [`read_report`], [`report_from_text`], [`report_from_json`] |
+//! | 7 | [`worker`] | reading in a child process |
+//! | 8 | [`style`] | the print style |
+//! | 9 | [`present`], [`fonts`] | what the print outputs share (print grids, render context); the fonts, their index and embedding |
+//! | 10 | [`layout`] | pages of placed text |
+//! | 11 | [`mod@write`] | JSON, PDF, DOCX, Markdown |
+//! | 12 | [`batch`], [`extract`] | many files at once; data export |
+//! | 13 | the binary: `main.rs` and `cli.rs` (feature `cli`) | the command line |
 
 pub mod batch;
 pub mod diag;
+pub mod error;
 pub mod extract;
-mod font_index;
+pub mod files;
 pub mod fonts;
 pub mod form;
 pub mod layout;
 pub mod model;
 pub mod normalize;
+pub mod present;
 pub mod read;
 pub mod schema;
 pub mod style;
@@ -23,32 +48,26 @@ pub mod write;
 use std::path::Path;
 
 pub use diag::{Diagnostic, Severity};
+pub use error::Error;
 pub use form::Forms;
 pub use model::Report;
 pub use normalize::Options;
 
-/// What can go wrong. Every variant carries a one-line reason fit for a user.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The input cannot be read as a report (exit status 2).
-    #[error("{0}")]
-    Unusable(String),
-    #[error("{0}")]
-    Io(String),
-    /// A form definition file is broken.
-    #[error("{0}")]
-    Form(String),
-    /// The command line asks for something impossible.
-    #[error("{0}")]
-    Usage(String),
-}
-
 /// Reads and normalizes one report from a file, by its format.
+///
+/// # Errors
+/// As [`read_report_with`].
 pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report, Error> {
     read_report_with(path, forms, opts, &read::ReadOptions::default())
 }
 
-/// [`read_report`] with reading options (a forced text encoding).
+/// [`read_report`] with reading options (a forced text encoding, the limits): JSON through
+/// [`read::json::read_path`] and the rules, every other format through its reader and
+/// [`normalize::normalize`].
+///
+/// # Errors
+/// As the reader and the normalizer: the file cannot be read or is over a limit, a forced
+/// encoding is unknown, or the input holds no usable report ([`Error::Unusable`]).
 pub fn read_report_with(
     path: &Path,
     forms: &Forms,
@@ -56,13 +75,7 @@ pub fn read_report_with(
     read_opts: &read::ReadOptions,
 ) -> Result<Report, Error> {
     match read::Format::from_path(path) {
-        read::Format::Json => {
-            // Under `--max-input-mb` like every other format, read through a cap (a FIFO or
-            // `/dev/zero` named `*.json` stops at the limit).
-            let bytes = read::limits::read_file(path, &read_opts.limits)?;
-            let (text, _) = read::encoding::decode(&bytes, read_opts.forced_encoding()?)?;
-            model::from_json(&text, forms)
-        }
+        read::Format::Json => Ok(rechecked(read::json::read_path(path, forms, read_opts)?, forms)),
         read::Format::Text | read::Format::Docx | read::Format::Html | read::Format::Pdf => {
             let raw = read::read_path_with(path, read_opts)?;
             normalize::normalize(&raw, forms, opts)
@@ -71,6 +84,29 @@ pub fn read_report_with(
 }
 
 /// Reads and normalizes one report given as text.
+///
+/// # Errors
+/// As [`read::read_text`] and [`normalize::normalize`]: no usable report in the text.
 pub fn report_from_text(text: &str, forms: &Forms, opts: &Options) -> Result<Report, Error> {
     normalize::normalize(&read::read_text(text)?, forms, opts)
+}
+
+/// Loads a report from nianbao's JSON ([`read::json::parse`]: its shape checked against the
+/// form) and runs the form's rules again: diagnostics in the file are replaced by fresh ones,
+/// except the reading errors that name a cell still blank, which are kept first.
+///
+/// # Errors
+/// As [`read::json::parse`]: [`Error::Unusable`] naming the place.
+pub fn report_from_json(text: &str, forms: &Forms) -> Result<Report, Error> {
+    Ok(rechecked(read::json::parse(text, forms)?, forms))
+}
+
+/// A report read from JSON with the rules' findings added after the reading errors it kept.
+fn rechecked(mut report: Report, forms: &Forms) -> Report {
+    // `read::json` refused a report of an unknown form, so the form is there.
+    if let Some(form) = forms.get(&report.form) {
+        let found = normalize::validate::check(form, &report);
+        report.diagnostics.extend(found);
+    }
+    report
 }

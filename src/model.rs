@@ -1,5 +1,13 @@
 //! The report model: what every reader produces (through the normalizer) and every writer
-//! consumes. Its JSON form is nianbao's data format.
+//! consumes. Its JSON form is nianbao's data format (read back, and checked against the form,
+//! by [`crate::read::json`]).
+//!
+//! It also holds what a cell may be, as every layer reads and prints it: the not-applicable
+//! marks ([`is_not_applicable`]), the figure budget ([`MAX_FIGURE`], [`is_figure`]) and a
+//! figure's printed form ([`fmt_num`]).
+//!
+//! In the layers, `model` stands on [`crate::form`] and [`crate::diag`] only: everything
+//! above (readers, normalizer, writers) may use it, and it calls none of them.
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -94,17 +102,46 @@ impl<'de> Deserialize<'de> for Cell {
         match Value::deserialize(d)? {
             Value::Null => Ok(Cell::Blank),
             Value::Number(n) => match n.as_f64() {
-                Some(v) if crate::normalize::cells::is_figure(v) => Ok(Cell::Number(v)),
+                Some(v) if is_figure(v) => Ok(Cell::Number(v)),
                 _ => Err(D::Error::custom(format!(
-                    "{n} is no figure of a report (beyond {:e})",
-                    crate::normalize::cells::MAX_FIGURE
+                    "{n} is no figure of a report (beyond {MAX_FIGURE:e})"
                 ))),
             },
-            Value::String(s) if crate::normalize::cells::is_not_applicable(&s) => Ok(Cell::NotApplicable),
+            Value::String(s) if is_not_applicable(&s) => Ok(Cell::NotApplicable),
             other => Err(D::Error::custom(format!(
                 "a cell is a number or null, not {other}"
             ))),
         }
+    }
+}
+
+// Figures and marks: what a cell may hold, as every layer reads and prints it.
+
+/// The marks that mean "not applicable".
+pub fn is_not_applicable(s: &str) -> bool {
+    matches!(s.trim(), "/" | "／" | "-" | "－" | "—" | "——" | "–" | "\\")
+}
+
+/// The largest figure a cell may hold. A year's documents, applications or cases run to
+/// millions at most and the fee (万元) to thousands; 10^12 leaves a margin of a hundred
+/// thousand times, and every whole number up to it, and every sum of a table's cells, is
+/// exact in an `f64` (exact to 2^53 ≈ 9×10^15). A larger figure is digits run together or a
+/// hostile input, and is no number: the cell stays unresolved (a 400-digit cell was `inf`
+/// before, printed as `inf` and written to JSON as `null`).
+pub const MAX_FIGURE: f64 = 1e12;
+
+/// Whether `v` may stand in a cell: finite and no larger than [`MAX_FIGURE`].
+pub fn is_figure(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_FIGURE
+}
+
+/// A number as a report prints it: whole numbers without a decimal point.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -281,175 +318,4 @@ impl<'de> Deserialize<'de> for Tables {
 /// The full path of a cell, as diagnostics and `not_applicable` name it.
 pub fn cell_path(table: &str, row: &str, column: &str) -> String {
     format!("{table}.{row}.{column}")
-}
-
-/// The most characters a report's title or issuing body may have in JSON input. Real titles
-/// run 20 to 60 characters (`某某市人民政府办公室2023年政府信息公开工作年度报告`), issuing
-/// bodies up to about 40; 300 is five times the longest, and still sets on a few centred lines
-/// of one page. A longer one is no title: the file is refused rather than the title cut, as
-/// a cut title would print a name the report does not have.
-pub const MAX_TITLE_CHARS: usize = 300;
-
-/// The most sections a report in JSON may have: the form has six and a preamble; each
-/// section may print the tables again, so their number bounds the pages.
-pub const MAX_SECTIONS: usize = 64;
-
-/// The most blocks (paragraphs, sub-headings, table places) all sections of a report in JSON
-/// may hold: real reports have a few hundred paragraphs, fewer than 50,000 lines in all.
-pub const MAX_BLOCKS: usize = 20_000;
-
-/// The most characters of text (headings and paragraphs) a report in JSON may hold: real
-/// reports hold 5,000 to 50,000; a million is twenty times the longest and sets in a few
-/// seconds. Longer text is refused, not cut: a cut report would print less than it says.
-pub const MAX_TEXT_CHARS: usize = 1_000_000;
-
-/// Loads a report from nianbao's JSON, checks its tables against the form, and runs the
-/// rules again: diagnostics in the file are replaced by fresh ones, except the reading
-/// errors ([`code::UNRESOLVED`](crate::diag::code::UNRESOLVED),
-/// [`code::UNREADABLE`](crate::diag::code::UNREADABLE)) that name a cell still blank: the
-/// rules cannot tell again that a blank was a value the source did not give up, so the file's
-/// word for it is kept (one a blank cell).
-///
-/// # Errors
-/// [`crate::Error::Unusable`] naming the place: invalid JSON, an unknown form, table, row or
-/// column, a cell that is no figure (beyond [`MAX_FIGURE`](crate::normalize::cells::MAX_FIGURE)),
-/// a title or issuing body longer than [`MAX_TITLE_CHARS`], more sections, blocks or text
-/// than [`MAX_SECTIONS`], [`MAX_BLOCKS`], [`MAX_TEXT_CHARS`].
-pub fn from_json(text: &str, forms: &crate::form::Forms) -> Result<Report, crate::Error> {
-    let unusable = |m: String| crate::Error::Unusable(m);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let mut report: Report = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        // Inside `tables` the path is carried by the message itself: `review.upheld: …`.
-        let (path, inner) = (e.path().to_string(), e.inner().to_string());
-        let at = if path == "tables" {
-            format!("tables.{inner}")
-        } else {
-            format!("{path}: {inner}")
-        };
-        unusable(format!("JSON 无效 (invalid report JSON) at {at}"))
-    })?;
-    let form = forms.get(&report.form).ok_or_else(|| {
-        unusable(format!(
-            "JSON 无效 (invalid report JSON) at form: unknown form version {}",
-            report.form
-        ))
-    })?;
-    for (field, value) in [("title", &report.title), ("organization", &report.organization)] {
-        let n = value.as_deref().map_or(0, |t| t.chars().count());
-        if n > MAX_TITLE_CHARS {
-            return Err(unusable(format!(
-                "JSON 无效 (invalid report JSON) at {field}: {n} characters; the limit is {MAX_TITLE_CHARS}"
-            )));
-        }
-    }
-    text_budgets(&report)
-        .map_err(|e| unusable(format!("JSON 无效 (invalid report JSON) at sections: {e}")))?;
-    report.tables = conform(form, &report.tables, &report.not_applicable).map_err(unusable)?;
-    let kept = reading_errors(&report);
-    report.diagnostics = crate::normalize::validate::check(form, &report);
-    report.diagnostics.splice(0..0, kept);
-    Ok(report)
-}
-
-/// The sections within [`MAX_SECTIONS`], [`MAX_BLOCKS`] and [`MAX_TEXT_CHARS`].
-fn text_budgets(report: &Report) -> Result<(), String> {
-    let over =
-        |what: &str, n: usize, max: usize| (n > max).then(|| format!("{n} {what}; the limit is {max}"));
-    if let Some(e) = over("sections", report.sections.len(), MAX_SECTIONS) {
-        return Err(e);
-    }
-    let blocks: usize = report.sections.iter().map(|s| s.blocks.len()).sum();
-    if let Some(e) = over("blocks", blocks, MAX_BLOCKS) {
-        return Err(e);
-    }
-    let chars: usize = report
-        .sections
-        .iter()
-        .flat_map(|s| {
-            s.heading
-                .iter()
-                .map(String::as_str)
-                .chain(s.blocks.iter().map(|b| match b {
-                    Block::Heading { text, .. } | Block::Paragraph { text } => text.as_str(),
-                    Block::Table { .. } => "",
-                }))
-        })
-        .map(|t| t.chars().count())
-        .sum();
-    over("characters of text", chars, MAX_TEXT_CHARS).map_or(Ok(()), Err)
-}
-
-/// The file's reading errors that still stand: for each blank cell, the first unresolved or
-/// unreadable error naming it (or its row or table). Linear in the diagnostics: each is
-/// indexed once by the paths it names.
-fn reading_errors(report: &Report) -> Vec<Diagnostic> {
-    use crate::diag::{Severity, code};
-    let mut by_path: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, d) in report.diagnostics.iter().enumerate() {
-        if d.severity != Severity::Error || !matches!(d.code.as_str(), code::UNRESOLVED | code::UNREADABLE) {
-            continue;
-        }
-        for p in d.cell.iter().chain(&d.cells) {
-            by_path.entry(p.as_str()).or_insert(i);
-        }
-    }
-    let mut keep = std::collections::BTreeSet::new();
-    for (key, table) in &report.tables.0 {
-        for row in &table.rows {
-            for (col, cell) in &row.cells {
-                if *cell != Cell::Blank {
-                    continue;
-                }
-                let row_path = format!("{key}.{}", row.key);
-                let path = format!("{row_path}.{col}");
-                if let Some(&i) = [path.as_str(), row_path.as_str(), key.as_str()]
-                    .iter()
-                    .find_map(|p| by_path.get(p))
-                {
-                    keep.insert(i);
-                }
-            }
-        }
-    }
-    keep.into_iter().map(|i| report.diagnostics[i].clone()).collect()
-}
-
-/// The tables re-shaped to the form: rows and columns in form order, missing ones blank,
-/// unknown ones refused with their path.
-fn conform(form: &Form, tables: &Tables, not_applicable: &[String]) -> Result<Tables, String> {
-    let mut out = Tables::empty(form);
-    let not_applicable: std::collections::HashSet<&str> = not_applicable.iter().map(String::as_str).collect();
-    for (key, table) in &tables.0 {
-        let def = form.table(key).ok_or_else(|| {
-            format!(
-                "JSON 无效 (invalid report JSON) at tables.{key}: no such table in form {}",
-                form.version
-            )
-        })?;
-        for row in &table.rows {
-            let r = def.row_index(&row.key).ok_or_else(|| {
-                format!(
-                    "JSON 无效 (invalid report JSON) at tables.{key}.{}: no such row",
-                    row.key
-                )
-            })?;
-            let cols = &def.row(r).expect("row").block.columns;
-            for (col, cell) in &row.cells {
-                let c = cols.iter().position(|x| &x.key == col).ok_or_else(|| {
-                    format!(
-                        "JSON 无效 (invalid report JSON) at tables.{key}.{}.{col}: no such column",
-                        row.key
-                    )
-                })?;
-                let path = cell_path(key, &row.key, col);
-                let cell = if not_applicable.contains(path.as_str()) {
-                    Cell::NotApplicable
-                } else {
-                    *cell
-                };
-                out.get_mut(key).expect("table").set(r, c, cell);
-            }
-        }
-    }
-    Ok(out)
 }

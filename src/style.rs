@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::Error;
+use crate::error::Error;
 
 const BUILTIN: &str = include_str!("../templates/styles/gbt9704.toml");
 

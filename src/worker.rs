@@ -28,11 +28,12 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
+use crate::error::Error;
 use crate::form::Forms;
 use crate::model::{Cell, Report, Row, Section, Table, Tables};
 use crate::normalize::Options;
 use crate::read::ReadOptions;
-use crate::{Error, read_report_with};
+use crate::read_report_with;
 
 /// The hidden subcommand a worker runs: `nianbao __read <path> [reading options]`.
 pub const WORKER_COMMAND: &str = "__read";

@@ -5,14 +5,17 @@
 //! tests check that nothing overflows.
 //!
 //! Coordinates are in points from the top-left corner of the page.
+//!
+//! In the layers, `layout` stands on [`crate::present`] (the print grids, the [`Context`]) and
+//! [`crate::fonts`], and below [`crate::write`]: the PDF writer calls it, never the reverse.
 
 pub mod table;
 pub mod text;
 
 use crate::fonts::FontSet;
 use crate::model::{Block, Report};
+use crate::present::Context;
 use crate::style::{Align, Style};
-use crate::write::Context;
 use text::{Glyph, Missing};
 
 pub const MM: f64 = 72.0 / 25.4;
@@ -472,7 +475,7 @@ pub fn layout(report: &Report, ctx: &Context, fonts: &FontSet) -> Document {
                         .get(table)
                         .map(|t| t.widths_mm.clone())
                         .unwrap_or_default();
-                    let grid = crate::write::grid::report_grid(def, report);
+                    let grid = crate::present::grid::report_grid(def, report);
                     let widths: Vec<f64> = widths_mm.iter().map(|w| w * MM).collect();
                     table::place(&grid, &widths, &mut flow);
                     if let Some(note) = grid.note() {

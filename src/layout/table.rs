@@ -1,4 +1,4 @@
-//! The official tables, from the print grid of [`crate::write::grid`]: column widths from the
+//! The official tables, from the print grid of [`crate::present::grid`]: column widths from the
 //! style, full borders, text wrapped inside each cell, the tall group label set one character
 //! a line, and pages breaking between rows with the header rows repeated and a spanning
 //! label continued.
@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::text::{self, Glyph};
 use super::{Flow, Rect, Rule, baseline_in, natural, place_line};
-use crate::write::grid::{CellRole, GridCell, PrintGrid};
+use crate::present::grid::{CellRole, GridCell, PrintGrid};
 
 const PAD_X: f64 = 2.0;
 const PAD_Y: f64 = 2.5;
@@ -354,7 +354,7 @@ fn border(flow: &mut Flow, r: Rect) {
 }
 
 /// Draws a cell's lines inside `rect`, centred vertically, a doubtful value's mark
-/// ([`crate::write::grid::Doubt::mark`]) after its last line.
+/// ([`crate::present::grid::Doubt::mark`]) after its last line.
 fn text_in(flow: &mut Flow, role: usize, cell: &GridCell, set: &Set, rect: Rect) {
     let size = set.size;
     let mark_text = cell.doubt.mark();

@@ -1,6 +1,7 @@
 //! What a table cell holds: a number, a not-applicable mark, text, or something unreadable.
 
 use super::text::{fold_width, is_ideograph, remove_junk};
+use crate::model::{is_figure, is_not_applicable};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CellKind {
@@ -20,11 +21,6 @@ impl CellKind {
     pub fn is_empty(&self) -> bool {
         *self == CellKind::Empty
     }
-}
-
-/// The marks that mean "not applicable".
-pub fn is_not_applicable(s: &str) -> bool {
-    matches!(s.trim(), "/" | "／" | "-" | "－" | "—" | "——" | "–" | "\\")
 }
 
 /// Closing brackets and quotes, and the commas and stops a line may be left holding when
@@ -56,22 +52,9 @@ fn is_stray_punctuation(s: &str) -> bool {
     })
 }
 
-/// The largest figure a cell may hold. A year's documents, applications or cases run to
-/// millions at most and the fee (万元) to thousands; 10^12 leaves a margin of a hundred
-/// thousand times, and every whole number up to it, and every sum of a table's cells, is
-/// exact in an `f64` (exact to 2^53 ≈ 9×10^15). A larger figure is digits run together or a
-/// hostile input, and is no number: the cell stays unresolved (a 400-digit cell was `inf`
-/// before, printed as `inf` and written to JSON as `null`).
-pub const MAX_FIGURE: f64 = 1e12;
-
 /// The most significant digits a figure may have: what an `f64` holds exactly (15), so a
 /// figure read is the figure printed.
 pub const MAX_SIGNIFICANT_DIGITS: usize = 15;
-
-/// Whether `v` may stand in a cell: finite and no larger than [`MAX_FIGURE`].
-pub fn is_figure(v: f64) -> bool {
-    v.is_finite() && v.abs() <= MAX_FIGURE
-}
 
 /// The units a count or the fee may carry in its cell (`0万元`, `96,171.6万元`, `12件`).
 /// `元` alone is not one: in a column of 万元 a figure in 元 would be ten thousand times off.

@@ -13,8 +13,8 @@ pub mod tables;
 pub mod text;
 pub mod validate;
 
-use crate::Error;
 use crate::diag::{Diagnostic, Severity, code};
+use crate::error::Error;
 use crate::form::{Form, Forms};
 use crate::model::{Block, Report, Section, Table, Tables};
 use crate::read::{RawBlock, RawDoc};

@@ -291,7 +291,7 @@ pub fn token_ok(s: &str, decimal: bool) -> bool {
         None => (s, None),
     };
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    // Within the figure budget (cells::MAX_FIGURE = 10^12, a 13-digit 1 and zeros), without
+    // Within the figure budget (model::MAX_FIGURE = 10^12, a 13-digit 1 and zeros), without
     // parsing: a run of a million digits is refused at its 14th.
     let max = "1000000000000";
     digits(int)

@@ -6,7 +6,7 @@ use super::solve::{self, Domain, Grid, Placement};
 use super::solver::{self, Outcome, Piece, RowReadings};
 use crate::diag::{Diagnostic, Severity, code};
 use crate::form::{Form, Layout, TableDef};
-use crate::model::{Cell, Table, cell_path};
+use crate::model::{Cell, Table, cell_path, fmt_num};
 use crate::read::RawBlock;
 
 /// Where a cell's content came from, for reporting what could not be resolved.
@@ -1401,16 +1401,6 @@ fn readings(
             readings,
         },
     ))
-}
-
-/// A number as a report prints it: whole numbers without a decimal point.
-pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 #[cfg(test)]

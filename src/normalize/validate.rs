@@ -7,10 +7,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::solve::{self, Grid};
-use super::tables::fmt_num;
 use crate::diag::{Diagnostic, Severity, code};
 use crate::form::{Form, Per, TableDef};
-use crate::model::{Block, Report, Table, cell_path};
+use crate::model::{Block, Report, Table, cell_path, fmt_num};
 
 pub fn check(form: &Form, report: &Report) -> Vec<Diagnostic> {
     let mut out = Vec::new();

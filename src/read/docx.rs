@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::limits::{self, Limits, Parts, Tally};
 use super::{RawBlock, RawDoc};
-use crate::Error;
+use crate::error::Error;
 
 const REL_OFFICE_DOCUMENT: &str = "/officeDocument";
 const REL_STYLES: &str = "/styles";

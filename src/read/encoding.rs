@@ -3,8 +3,8 @@
 
 use encoding_rs::{Encoding, GB18030, UTF_8};
 
-use crate::Error;
 use crate::diag::{Diagnostic, Severity};
+use crate::error::Error;
 
 /// The stable diagnostic code of the note naming a non-UTF-8 encoding.
 pub const ENCODING_DETECTED: &str = "encoding_detected";

@@ -17,7 +17,7 @@ use html5ever::{Attribute, QualName, parse_document};
 
 use super::limits::{self, Limits, Tally};
 use super::{RawBlock, RawDoc};
-use crate::Error;
+use crate::error::Error;
 
 /// Whether decoded text is a whole web page rather than text or Markdown.
 pub fn looks_like_page(text: &str) -> bool {

@@ -7,7 +7,7 @@
 
 use std::io::Read;
 
-use crate::Error;
+use crate::error::Error;
 
 /// The limits in force; `Default` suits real reports with a wide margin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,15 @@
 //! Readers: each input format becomes a [`RawDoc`], a flat list of text lines and cell rows
 //! with their source lines. No reader knows the form; all table logic is in the normalizer.
+//! The one exception is JSON input ([`json`]): nianbao's own format, already a
+//! [`Report`](crate::model::Report) in the form's shape, read back and checked against it.
+//!
+//! In the layers, `read` stands above [`crate::model`] (and `form`, `diag`) and below
+//! [`crate::normalize`]: it never calls the normalizer or anything above it.
 
 pub mod docx;
 pub mod encoding;
 pub mod html;
+pub mod json;
 pub mod limits;
 pub mod pdf;
 pub mod text;
@@ -11,7 +17,7 @@ pub mod unicode;
 
 use std::path::Path;
 
-use crate::Error;
+use crate::error::Error;
 
 /// What a reader found, before any knowledge of the form.
 #[derive(Debug, Clone, Default, PartialEq)]

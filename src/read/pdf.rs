@@ -14,7 +14,7 @@ use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object};
 
 use super::{RawBlock, RawDoc};
-use crate::Error;
+use crate::error::Error;
 
 // Limits against hostile files (issue 13). A real report is a few MB with a few hundred
 // pages at most; each figure leaves a wide margin over that.

@@ -2,7 +2,7 @@
 
 use super::limits::{Limits, Tally};
 use super::{RawBlock, RawDoc};
-use crate::Error;
+use crate::error::Error;
 
 /// Splits text into lines; a line with cell separators (tabs, runs of two or more spaces,
 /// Markdown pipes) becomes a row of cells, any other line a text block. No limits: for text

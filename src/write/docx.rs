@@ -10,10 +10,10 @@
 use std::fmt::Write as _;
 
 use super::Context;
-use super::grid::{CellRole, GridCell, PrintGrid, report_grid};
-use crate::Error;
+use crate::error::Error;
 use crate::form::Layout;
 use crate::model::{Block, Report};
+use crate::present::grid::{CellRole, GridCell, PrintGrid, report_grid};
 use crate::style::{Align, Element, Style};
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -441,7 +441,7 @@ struct CellOut<'a> {
     jc: Option<&'a str>,
     keep: bool,
     text: String,
-    /// A doubtful value's mark ([`super::grid::Doubt::mark`]): raised after the text, or
+    /// A doubtful value's mark ([`crate::present::grid::Doubt::mark`]): raised after the text, or
     /// alone in a blank cell.
     mark: String,
 }

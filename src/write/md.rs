@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::Context;
-use super::grid::{CellRole, report_grid};
 use crate::model::{Block, Report};
+use crate::present::grid::{CellRole, report_grid};
 
 pub fn to_string(report: &Report, ctx: &Context) -> String {
     let mut out = String::new();
@@ -45,7 +45,7 @@ pub fn to_string(report: &Report, ctx: &Context) -> String {
     out
 }
 
-fn html_table(grid: &super::grid::PrintGrid) -> String {
+fn html_table(grid: &crate::present::grid::PrintGrid) -> String {
     let mut out = String::from("<table>\n");
     for r in 0..grid.rows {
         out.push_str("<tr>");

@@ -1,6 +1,6 @@
 //! The PDF writer: GB/T 9704 pages with the official tables and embedded font subsets.
 //!
-//! [`crate::layout`] places every line; printpdf draws the pages, `pdf_font` embeds
+//! [`crate::layout`] places every line; printpdf draws the pages, `fonts::embed` embeds
 //! the faces as subsets (with a ToUnicode map, so the text can be extracted), and lopdf sets
 //! the document information (title, author, creation date) and the language.
 
@@ -15,9 +15,9 @@ use printpdf::{
 };
 
 use super::Context;
-use super::pdf_font::{self, FontPlan};
-use crate::Error;
 use crate::diag::{Diagnostic, Severity, code};
+use crate::error::Error;
+use crate::fonts::embed::{self, FontPlan};
 use crate::fonts::{self, FontSet, Origin};
 use crate::layout::{self, Document};
 use crate::model::Report;
@@ -246,7 +246,7 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Docum
         let mut spacing = 0.0;
         let mut font = None;
         for run in &page.runs {
-            // Font and text go in as raw operators: the fonts are written by `pdf_font`,
+            // Font and text go in as raw operators: the fonts are written by `fonts::embed`,
             // not printpdf (see there why).
             if font != Some((run.face, run.size)) {
                 ops.push(Op::Unknown {
@@ -299,7 +299,7 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Docum
                 .par_iter()
                 .map(|(&i, plan)| {
                     let face = fonts.face(i);
-                    pdf_font::prepare(face, plan)
+                    embed::prepare(face, plan)
                         .map(|p| (i, p))
                         .map_err(|e| Error::Io(format!("{}: {e}", face.path.display())))
                 })
@@ -309,7 +309,7 @@ fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Docum
     );
     let mut font_dict = lopdf::Dictionary::new();
     for (i, program) in programs? {
-        let id = pdf_font::add(&mut pdf, fonts.face(i), &plans[&i], program);
+        let id = embed::add(&mut pdf, fonts.face(i), &plans[&i], program);
         font_dict.set(font_resource(i), id);
     }
     set_page_fonts(&mut pdf, font_dict)?;
@@ -353,7 +353,7 @@ fn compress(stream: &mut lopdf::Stream) {
     if stream.dict.has(b"Filter") || !stream.allows_compression {
         return;
     }
-    if let Some(packed) = pdf_font::zlib(&stream.content)
+    if let Some(packed) = embed::zlib(&stream.content)
         && packed.len() + 20 < stream.content.len()
     {
         stream.dict.set("Filter", "FlateDecode");

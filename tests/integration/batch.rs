@@ -517,7 +517,7 @@ fn marked_cells_read_back_from_our_pdf_and_docx_are_errors_not_values() {
     v["tables"]["applications"]["granted"]["research"] = 9.into();
     v["tables"]["applications"]["new_received"]["other_org"] = serde_json::Value::Null;
     std::fs::write(d.join("broken.json"), v.to_string()).unwrap();
-    let broken = nianbao::model::from_json(&v.to_string(), &forms).unwrap();
+    let broken = nianbao::report_from_json(&v.to_string(), &forms).unwrap();
     let doubtful: Vec<String> = broken
         .diagnostics
         .iter()

@@ -398,8 +398,8 @@ fn strict_withholds_print_outputs_of_a_report_with_doubtful_cells() {
     v["tables"]["applications"]["granted"]["research"] = 9.into();
     let doubtful = dir.path().join("broken.json");
     std::fs::write(&doubtful, v.to_string()).unwrap();
-    let broken = nianbao::model::from_json(&v.to_string(), &forms).unwrap();
-    let n = nianbao::write::grid::count_doubts(forms.get("2021").unwrap(), &broken);
+    let broken = nianbao::report_from_json(&v.to_string(), &forms).unwrap();
+    let n = nianbao::present::grid::count_doubts(forms.get("2021").unwrap(), &broken);
     assert!(n.cells > 0 && n.tables == 0, "{n:?}");
     let clean = fixture("000_7a31bcbeafe9deac.txt");
     let args = |input: &Path, out: &str| {

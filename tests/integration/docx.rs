@@ -157,7 +157,7 @@ fn a_hand_edited_json_report_shows_its_new_number_in_the_docx() {
     let edited = edit_json(&json, "\"regulations\"", "in_force", "4321");
     let edited = edit_json(&edited, "\"fees\"", "amount", "12.3456");
     assert_ne!(edited, json);
-    let changed = nianbao::model::from_json(&edited, &forms).unwrap();
+    let changed = nianbao::report_from_json(&edited, &forms).unwrap();
     assert_eq!(
         changed.tables.cell("active_disclosure.regulations.in_force"),
         Some(Cell::Number(4321.0))
@@ -1034,7 +1034,7 @@ fn doubtful_cells_carry_their_mark_and_their_table_a_note() {
     let json = nianbao::write::json::to_string(&report);
     let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
     v["tables"]["applications"]["withheld"]["state_secret"]["commercial"] = 7.into();
-    let broken = nianbao::model::from_json(&v.to_string(), &forms).unwrap();
+    let broken = nianbao::report_from_json(&v.to_string(), &forms).unwrap();
     let codes: Vec<&str> = broken.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["R2", "R3"], "{:?}", broken.diagnostics);
     let package = parts(&render(&broken, &forms));

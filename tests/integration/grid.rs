@@ -10,8 +10,8 @@ use crate::common;
 
 use nianbao::diag::Severity;
 use nianbao::model::{Cell, Report};
+use nianbao::present::grid::print_grid;
 use nianbao::style::Style;
-use nianbao::write::grid::print_grid;
 use nianbao::write::{Context, OutputFormat};
 use nianbao::{Forms, Options};
 

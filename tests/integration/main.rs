@@ -20,6 +20,7 @@ mod hostile_options;
 mod hostile_pdf;
 mod inputs;
 mod isolation;
+mod layers;
 mod outline;
 mod pdf;
 mod pdf_reader;

@@ -433,7 +433,7 @@ fn report_breaking_rules(forms: &Forms) -> Report {
     let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let cell = &mut v["tables"]["applications"]["partially_granted"]["commercial"];
     *cell = (cell.as_f64().unwrap() + 1.0).into();
-    nianbao::model::from_json(&v.to_string(), forms).unwrap()
+    nianbao::report_from_json(&v.to_string(), forms).unwrap()
 }
 
 /// The row of table 三 `row` as `pdftotext -layout` prints its values: each value, `▲`

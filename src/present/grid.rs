@@ -4,8 +4,8 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::form::{HeaderCell, Layout, TableDef};
+use crate::model::fmt_num;
 use crate::model::{Cell, Report, Table};
-use crate::normalize::tables::fmt_num;
 
 /// Why a printed cell (or a whole table) cannot be trusted: the reasons the error
 /// diagnostics naming it give. Warnings and infos never make a cell doubtful: a warning is a

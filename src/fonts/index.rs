@@ -139,7 +139,7 @@ impl Index {
 }
 
 /// The folders [`fontdb::Database::load_system_fonts`] scans, in its order, so that each
-/// file can go through the collection check of [`crate::fonts::load_font_dir`] before fontdb
+/// file can go through the collection check of [`super::load_font_dir`] before fontdb
 /// parses it: on Linux, fontconfig's `<dir>`s (else the usual folders), on macOS and Windows
 /// the system's and the user's font folders.
 fn system_font_dirs() -> Vec<PathBuf> {
@@ -234,12 +234,12 @@ pub fn system_fonts() -> fontdb::Database {
     // it never offers a face, so it needs no diagnostic.
     let mut skipped = Vec::new();
     for dir in system_font_dirs() {
-        crate::fonts::load_font_dir(&mut db, &dir, &mut seen, &mut skipped);
+        super::load_font_dir(&mut db, &dir, &mut seen, &mut skipped);
     }
     if let Some(p) = &path
         && let Ok(json) = serde_json::to_vec(&Index::of(&db))
     {
-        let _ = crate::write::write_atomic(p, &json);
+        let _ = crate::files::write_atomic(p, &json);
     }
     db
 }

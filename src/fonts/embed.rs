@@ -1,6 +1,10 @@
 //! The fonts of a PDF: each face cut to the glyphs of the report and written as a Type 0
 //! font with a ToUnicode map, so the text can be copied and searched.
 //!
+//! It lives with the fonts, below the layout and the writers, because choosing a face
+//! already asks whether it can be embedded ([`check_embeddable`], from `Face::check`); the
+//! PDF writer ([`crate::write::pdf`]) uses the rest.
+//!
 //! printpdf can embed a face itself, but per report it parses the face, subsets it, parses
 //! the subset again and decodes every glyph's outline to learn widths the face's metrics
 //! already give: most of the time a report took. Here a face is cut once (with allsorts, the
@@ -14,7 +18,7 @@ use printpdf_lopdf as lopdf;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use ttf_parser::GlyphId;
 
-use crate::fonts::Face;
+use super::Face;
 
 /// How the face's outlines are embedded, which decides the character codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,7 +166,7 @@ const PIECE: usize = 48 * 1024;
 const WINDOW: usize = 32 * 1024;
 
 /// `data` as a zlib stream (level 6), its pieces deflated in parallel.
-pub(super) fn zlib(data: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn zlib(data: &[u8]) -> Option<Vec<u8>> {
     use flate2::{Compress, Compression, FlushCompress};
     use rayon::prelude::*;
     let mut pieces: Vec<(usize, &[u8])> = data
@@ -428,6 +432,15 @@ fn subset_tag(face: &Face, plan: &FontPlan) -> String {
     (0..6)
         .map(|i| char::from(b'A' + ((h >> (i * 8)) % 26) as u8))
         .collect()
+}
+
+/// Whether `face` can be cut to the glyphs of `chars` and embedded as the PDF writer does.
+///
+/// # Errors
+/// Why not, one line.
+pub(crate) fn check_embeddable(face: &Face, chars: &std::collections::BTreeSet<char>) -> Result<(), String> {
+    let plan = FontPlan::new(face, chars);
+    program(face, &plan).map(|_| ())
 }
 
 #[cfg(test)]

@@ -11,6 +11,14 @@
 //! that is truncated or corrupt, or whose character map claims a common character it draws
 //! blank, is skipped (and named in [`FontSet::skipped`]), so the search goes on to the next
 //! family and finally to the bundled face.
+//!
+//! Its parts: `index` keeps the system's fonts by name on disk between runs, and `embed`
+//! cuts a face to a report's glyphs as the PDF writer embeds it (a face is chosen only if it
+//! can be). In the layers, `fonts` stands on [`crate::style`] and [`crate::files`]; the layout
+//! measures text with it and the writers embed from it, and it calls neither.
+
+pub(crate) mod embed;
+mod index;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -18,7 +26,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
-use crate::Error;
+use crate::error::Error;
 use crate::style::Style;
 
 /// Where a face came from.
@@ -112,27 +120,27 @@ impl FontData {
 pub const EMBEDDED: &[(&str, &[u8])] = &[
     (
         "FandolSong-Bold.otf",
-        include_bytes!("../fonts/FandolSong-Bold.otf"),
+        include_bytes!("../../fonts/FandolSong-Bold.otf"),
     ),
     (
         "FandolFang-Regular.otf",
-        include_bytes!("../fonts/FandolFang-Regular.otf"),
+        include_bytes!("../../fonts/FandolFang-Regular.otf"),
     ),
     (
         "FandolHei-Regular.otf",
-        include_bytes!("../fonts/FandolHei-Regular.otf"),
+        include_bytes!("../../fonts/FandolHei-Regular.otf"),
     ),
     (
         "FandolKai-Regular.otf",
-        include_bytes!("../fonts/FandolKai-Regular.otf"),
+        include_bytes!("../../fonts/FandolKai-Regular.otf"),
     ),
     (
         "FandolSong-Regular.otf",
-        include_bytes!("../fonts/FandolSong-Regular.otf"),
+        include_bytes!("../../fonts/FandolSong-Regular.otf"),
     ),
     (
         "NotoSerifCJKsc-Regular.otf",
-        include_bytes!("../fonts/NotoSerifCJKsc-Regular.otf"),
+        include_bytes!("../../fonts/NotoSerifCJKsc-Regular.otf"),
     ),
 ];
 
@@ -254,8 +262,7 @@ impl Face {
             }
             claimed.insert(c);
         }
-        crate::write::check_embeddable(self, &claimed)
-            .map_err(|e| format!("无法嵌入 (cannot be embedded: {e})"))
+        embed::check_embeddable(self, &claimed).map_err(|e| format!("无法嵌入 (cannot be embedded: {e})"))
     }
 
     /// The advance width of `c` in em, or `None` when the face has no glyph for it.
@@ -415,7 +422,7 @@ fn system_db() -> &'static fontdb::Database {
         if std::env::var_os("NIANBAO_NO_SYSTEM_FONTS").is_some() {
             return fontdb::Database::new();
         }
-        crate::font_index::system_fonts()
+        index::system_fonts()
     })
 }
 
