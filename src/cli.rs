@@ -919,17 +919,11 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
 fn print_diagnostics(out: &mut Out, input: &Path, diags: &[Diagnostic]) -> std::io::Result<()> {
     let name = input.display();
     for d in diags {
-        let severity = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "repair",
-            Severity::Info => "note",
-        };
         let place = d
             .line
             .map(|l| format!("{name}:{l}"))
             .unwrap_or_else(|| name.to_string());
-        let cell = d.cell.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
-        out.line(&format!("{place}: {severity}[{}]{cell} {}", d.code, d.message))?;
+        out.line(&format!("{place}: {d}"))?;
     }
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     out.line(&format!(

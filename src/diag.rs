@@ -98,6 +98,31 @@ pub struct Diagnostic {
     pub cells: Vec<String>,
 }
 
+impl Severity {
+    /// The word the command line shows it with: `error`, `repair` (a warning is a repair
+    /// believed right), `note`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "repair",
+            Severity::Info => "note",
+        }
+    }
+}
+
+/// `error[R1] [applications.total_processed] …`: the severity's label, the code, the cell or
+/// row when there is one, and the message (the source line is the caller's to show, beside
+/// the file's name).
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}]", self.severity.label(), self.code)?;
+        if let Some(cell) = &self.cell {
+            write!(f, " [{cell}]")?;
+        }
+        write!(f, " {}", self.message)
+    }
+}
+
 impl Diagnostic {
     pub fn new(severity: Severity, code: &str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {

@@ -25,10 +25,11 @@
 //! | 9 | [`present`], [`fonts`] | what the print outputs share (print grids, render context); the fonts, their index and embedding |
 //! | 10 | [`layout`] | pages of placed text |
 //! | 11 | [`mod@write`] | JSON, PDF, DOCX, Markdown |
-//! | 12 | [`batch`], [`extract`] | many files at once; data export |
+//! | 12 | [`batch`], [`extract`], [`converter`] | many files at once; data export; the library's front door, [`Converter`] |
 //! | 13 | the binary: `main.rs` and `cli.rs` (feature `cli`) | the command line |
 
 pub mod batch;
+pub mod converter;
 pub mod diag;
 pub mod error;
 pub mod extract;
@@ -47,6 +48,7 @@ pub mod write;
 
 use std::path::Path;
 
+pub use converter::Converter;
 pub use diag::{Diagnostic, Severity};
 pub use error::Error;
 pub use form::Forms;

@@ -290,6 +290,27 @@ impl Tables {
         let (table, rest) = path.split_once('.')?;
         self.get(table)?.cell(rest)
     }
+
+    /// Sets the cell at a full path (an edit); whether the form has that cell.
+    pub fn set_cell(&mut self, path: &str, cell: Cell) -> bool {
+        let Some((table, rest)) = path.split_once('.') else {
+            return false;
+        };
+        let Some((row, col)) = rest.rsplit_once('.') else {
+            return false;
+        };
+        let slot = self
+            .get_mut(table)
+            .and_then(|t| t.rows.iter_mut().find(|r| r.key == row))
+            .and_then(|r| r.cells.iter_mut().find(|c| c.0 == col));
+        match slot {
+            Some(s) => {
+                s.1 = cell;
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl Serialize for Tables {

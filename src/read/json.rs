@@ -123,7 +123,7 @@ fn text_budgets(report: &Report) -> Result<(), String> {
 /// The file's reading errors that still stand: for each blank cell, the first unresolved or
 /// unreadable error naming it (or its row or table). Linear in the diagnostics: each is
 /// indexed once by the paths it names.
-fn reading_errors(report: &Report) -> Vec<Diagnostic> {
+pub fn reading_errors(report: &Report) -> Vec<Diagnostic> {
     use crate::diag::{Severity, code};
     let mut by_path: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, d) in report.diagnostics.iter().enumerate() {

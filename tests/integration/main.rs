@@ -21,6 +21,7 @@ mod hostile_pdf;
 mod inputs;
 mod isolation;
 mod layers;
+mod library;
 mod outline;
 mod pdf;
 mod pdf_reader;
