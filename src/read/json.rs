@@ -121,8 +121,11 @@ fn text_budgets(report: &Report) -> Result<(), String> {
 }
 
 /// The file's reading errors that still stand: for each blank cell, the first unresolved or
-/// unreadable error naming it (or its row or table). Linear in the diagnostics: each is
-/// indexed once by the paths it names.
+/// unreadable error naming it (or its row or table). A blank cell that no such error explains
+/// is an error too, one a row naming its blank cells: the official form has a figure in every
+/// cell (0 for none), so a blank is a value nobody gave, and a printed blank must not pass for
+/// one (a JSON file edited by hand, a form being filled in). Linear in the diagnostics: each
+/// is indexed once by the paths it names.
 pub fn reading_errors(report: &Report) -> Vec<Diagnostic> {
     use crate::diag::{Severity, code};
     let mut by_path: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -135,24 +138,46 @@ pub fn reading_errors(report: &Report) -> Vec<Diagnostic> {
         }
     }
     let mut keep = std::collections::BTreeSet::new();
+    let mut unexplained = Vec::new();
     for (key, table) in &report.tables.0 {
         for row in &table.rows {
+            let row_path = format!("{key}.{}", row.key);
+            let mut blanks = Vec::new();
             for (col, cell) in &row.cells {
                 if *cell != Cell::Blank {
                     continue;
                 }
-                let row_path = format!("{key}.{}", row.key);
                 let path = format!("{row_path}.{col}");
-                if let Some(&i) = [path.as_str(), row_path.as_str(), key.as_str()]
+                match [path.as_str(), row_path.as_str(), key.as_str()]
                     .iter()
                     .find_map(|p| by_path.get(p))
                 {
-                    keep.insert(i);
+                    Some(&i) => {
+                        keep.insert(i);
+                    }
+                    None => blanks.push(path),
                 }
+            }
+            if !blanks.is_empty() {
+                unexplained.push(
+                    Diagnostic::new(
+                        Severity::Error,
+                        code::UNRESOLVED,
+                        format!(
+                            "空白：输入未给出 {} 个单元格的数值 (blank in the input: no figure given for {} cell(s))",
+                            blanks.len(),
+                            blanks.len()
+                        ),
+                    )
+                    .cell(row_path)
+                    .cells(blanks),
+                );
             }
         }
     }
-    keep.into_iter().map(|i| report.diagnostics[i].clone()).collect()
+    let mut out: Vec<Diagnostic> = keep.into_iter().map(|i| report.diagnostics[i].clone()).collect();
+    out.extend(unexplained);
+    out
 }
 
 /// The tables re-shaped to the form: rows and columns in form order, missing ones blank,

@@ -36,6 +36,25 @@ fn a_converter_reads_checks_an_edit_and_renders() {
     edited.tables.set_cell(total, Cell::Number(3119.0));
     assert_eq!(errors(&converter.check(&edited).unwrap()), 0);
 
+    // A cell emptied (a form being filled in) is an error naming it, not a quiet blank; in
+    // JSON input too.
+    let mut emptied = report.clone();
+    let cell = "applications.new_received.natural_person";
+    emptied.tables.set_cell(cell, Cell::Blank);
+    let blank = |d: &[nianbao::Diagnostic]| {
+        d.iter().any(|d| {
+            d.severity == Severity::Error
+                && d.code == "unresolved"
+                && d.cell.as_deref() == Some("applications.new_received")
+                && d.cells.iter().any(|c| c == cell)
+        })
+    };
+    assert!(blank(&converter.check(&emptied).unwrap()));
+    let json = converter.render(&emptied, OutputFormat::Json).unwrap();
+    let back =
+        nianbao::report_from_json(std::str::from_utf8(&json.bytes).unwrap(), converter.forms()).unwrap();
+    assert!(blank(&back.diagnostics), "{:?}", back.diagnostics);
+
     // Rendering in memory: the JSON reads back to the same tables, the PDF and DOCX are made.
     let json = converter.render(&report, OutputFormat::Json).unwrap();
     let back =
