@@ -24,4 +24,5 @@ mod layers;
 mod outline;
 mod pdf;
 mod pdf_reader;
+mod present;
 mod seeds;
