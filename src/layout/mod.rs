@@ -6,7 +6,10 @@
 //!
 //! Coordinates are in points from the top-left corner of the page.
 //!
-//! In the layers, `layout` stands on [`crate::present`] (the print grids, the [`Context`]) and
+//! What is printed (title lines, headings and their styles, the tables' grids) is decided in
+//! [`crate::present`]; the layout only places a [`Presentation`].
+//!
+//! In the layers, `layout` stands on [`crate::present`] (the [`Presentation`], the [`Context`]) and
 //! [`crate::fonts`], and below [`crate::write`]: the PDF writer calls it, never the reverse.
 
 pub mod table;
