@@ -22,7 +22,7 @@
 //! | 6 | this file | the pipeline entry: [`read_report`], [`report_from_text`], [`report_from_json`] |
 //! | 7 | [`worker`] | reading in a child process |
 //! | 8 | [`style`] | the print style |
-//! | 9 | [`present`], [`fonts`] | what the print outputs share (print grids, render context); the fonts, their index and embedding |
+//! | 9 | [`present`], [`fonts`] | the report as every print output shows it ([`present::Presentation`]: title lines, heading levels, print grids), the render context; the fonts, their index and embedding |
 //! | 10 | [`layout`] | pages of placed text |
 //! | 11 | [`mod@write`] | JSON, PDF, DOCX, Markdown |
 //! | 12 | [`batch`], [`extract`], [`converter`] | many files at once; data export; the library's front door, [`Converter`] |

@@ -6,15 +6,18 @@
 //!
 //! Coordinates are in points from the top-left corner of the page.
 //!
-//! In the layers, `layout` stands on [`crate::present`] (the print grids, the [`Context`]) and
+//! What is printed (title lines, headings and their styles, the tables' grids) is decided in
+//! [`crate::present`]; the layout only places a [`Presentation`].
+//!
+//! In the layers, `layout` stands on [`crate::present`] (the [`Presentation`], the [`Context`]) and
 //! [`crate::fonts`], and below [`crate::write`]: the PDF writer calls it, never the reverse.
 
 pub mod table;
 pub mod text;
 
 use crate::fonts::FontSet;
-use crate::model::{Block, Report};
-use crate::present::Context;
+use crate::model::Report;
+use crate::present::{BODY_STYLE, Context, Item, Presentation, TITLE_STYLE};
 use crate::style::{Align, Style};
 use text::{Glyph, Missing};
 
@@ -265,8 +268,9 @@ impl Flow<'_> {
         let squeeze: Vec<f64> = text::squeeze(&chars).iter().map(|q| q * size).collect();
         let mut lines = text::break_lines_squeezed(&chars, &widths, &squeeze, self.width + tracking, indent);
         if el.align == Align::Center && lines.len() > 1 {
-            lines = title_lines(&chars, &widths, self.width)
-                .unwrap_or_else(|| balanced(&chars, &widths, self.width, lines.len()));
+            // A centred line too wide (a title line [`crate::present::title`] judged to fit):
+            // lines of about equal length.
+            lines = balanced(&chars, &widths, self.width, lines.len());
         }
         let stretch = text::stretchable(&chars);
         self.ensure(if keep > 0 { lines.len() + keep } else { 1 });
@@ -317,31 +321,6 @@ impl Flow<'_> {
     }
 }
 
-/// Two lines of a title split between words: after the year (`…2023年` / `政府信息公开…`)
-/// or before `政府信息公开`, whichever is more even; `None` if neither fits.
-/// Linear in the title: each place is tested against the words by a slice compare and the
-/// widths come from prefix sums (it collected the rest of the title into a string at every
-/// place and summed the widths again: a 100,000-character title took 11 s).
-fn title_lines(chars: &[char], widths: &[f64], width: f64) -> Option<Vec<std::ops::Range<usize>>> {
-    const BEFORE: [&[char]; 2] = [&['政', '府', '信', '息', '公', '开'], &['关', '于']];
-    let mut prefix = Vec::with_capacity(widths.len() + 1);
-    prefix.push(0.0);
-    for w in widths {
-        prefix.push(prefix.last().copied().unwrap_or(0.0) + w);
-    }
-    let total = prefix[chars.len()];
-    let fits = |i: usize| prefix[i] <= width + 1e-6 && total - prefix[i] <= width + 1e-6;
-    let gap = |i: usize| (prefix[i] - (total - prefix[i])).abs();
-    (1..chars.len())
-        .filter(|&i| {
-            let after_year = chars[i - 1] == '年' && i >= 2 && chars[i - 2].is_ascii_digit();
-            after_year || BEFORE.iter().any(|w| chars[i..].starts_with(w))
-        })
-        .filter(|&i| fits(i))
-        .min_by(|&a, &b| gap(a).total_cmp(&gap(b)))
-        .map(|i| vec![0..i, i..chars.len()])
-}
-
 /// Lines of about equal length, as many as `n` (a centred title of several lines).
 pub(crate) fn balanced(chars: &[char], widths: &[f64], width: f64, n: usize) -> Vec<std::ops::Range<usize>> {
     let (mut lo, mut hi) = (widths.iter().sum::<f64>() / n as f64, width);
@@ -356,9 +335,16 @@ pub(crate) fn balanced(chars: &[char], widths: &[f64], width: f64, n: usize) -> 
     text::break_lines(chars, widths, hi, 0.0)
 }
 
-/// Lays out a report on pages.
+/// Lays out a report on pages: [`present`](crate::present::present) it, then
+/// [`lay_out`] the presentation.
 pub fn layout(report: &Report, ctx: &Context, fonts: &FontSet) -> Document {
-    let style = ctx.style;
+    lay_out(&crate::present::present(report, ctx), ctx.style, fonts)
+}
+
+/// Lays out a presentation on pages of `style`: the title's lines as given, centred, and a
+/// blank line; then each item, a heading kept with what follows it. Nothing here decides
+/// what is printed, only where.
+pub fn lay_out(doc: &Presentation, style: &Style, fonts: &FontSet) -> Document {
     let page = &style.page;
     let mut flow = Flow {
         fonts,
@@ -374,113 +360,28 @@ pub fn layout(report: &Report, ctx: &Context, fonts: &FontSet) -> Document {
     };
     flow.new_page();
 
-    let title = report.title.clone().unwrap_or_else(|| {
-        format!(
-            "{}{}政府信息公开工作年度报告",
-            report.organization.as_deref().unwrap_or(""),
-            report.year.map(|y| format!("{y}年")).unwrap_or_default()
-        )
-    });
-    flow.paragraph("title", &title, 0);
+    for line in &doc.title {
+        flow.paragraph(TITLE_STYLE, line, 0);
+    }
     flow.cursor += flow.pitch;
 
-    // Every table of the form is printed: one whose section names no place for it goes at
-    // the end of its section, or, with no such section, under the form's heading at the end.
-    let placed: Vec<&str> = report
-        .sections
-        .iter()
-        .flat_map(|s| s.blocks.iter())
-        .filter_map(|b| match b {
-            Block::Table { table } => Some(table.as_str()),
-            _ => None,
-        })
-        .collect();
-    let missing_here = |key: Option<&str>| -> Vec<Block> {
-        ctx.form
-            .tables
-            .iter()
-            .filter(|t| Some(t.section.as_str()) == key && !placed.contains(&t.key.as_str()))
-            .map(|t| Block::Table { table: t.key.clone() })
-            .collect()
+    let items = &doc.items;
+    // Lines a heading keeps with it: a table's head and first rows, a sub-heading and its
+    // first line, or the first line of a paragraph (a section's heading: its first line).
+    let keep_with = |i: usize| match items.get(i) {
+        Some(Item::Table(_)) => 4,
+        Some(Item::Heading { level, .. }) if *level > 1 => 2,
+        _ => 1,
     };
-    let mut sections: Vec<crate::model::Section> = report
-        .sections
-        .iter()
-        .map(|s| {
-            let mut s = s.clone();
-            s.blocks.extend(missing_here(s.key.as_deref()));
-            s
-        })
-        .collect();
-    let order = |key: Option<&str>| ctx.form.sections.iter().position(|d| Some(d.key.as_str()) == key);
-    for (k, def) in ctx.form.sections.iter().enumerate() {
-        if !report
-            .sections
-            .iter()
-            .any(|s| s.key.as_deref() == Some(def.key.as_str()))
-        {
-            let blocks = missing_here(Some(&def.key));
-            if !blocks.is_empty() {
-                // In the form's order: before the first section that comes after it.
-                let at = sections
-                    .iter()
-                    .position(|s| order(s.key.as_deref()).is_some_and(|o| o > k))
-                    .unwrap_or(sections.len());
-                let section = crate::model::Section {
-                    key: Some(def.key.clone()),
-                    heading: Some(def.title()),
-                    blocks,
-                };
-                sections.insert(at, section);
-            }
-        }
-    }
-
-    for section in &sections {
-        let blocks = &section.blocks;
-        // Lines a heading keeps with it: a table's head and first rows, a sub-heading and
-        // its first line, or the first line of a paragraph.
-        let keep_with = |i: usize| match blocks.get(i) {
-            Some(Block::Table { .. }) => 4,
-            Some(Block::Heading { .. }) => 2,
-            _ => 1,
-        };
-        if let Some(h) = &section.heading {
-            flow.paragraph("heading1", h, keep_with(0));
-        }
-        let mut drawn: Vec<&str> = Vec::new();
-        for (i, block) in blocks.iter().enumerate() {
-            let keep = keep_with(i + 1);
-            match block {
-                Block::Heading { level, text } => {
-                    let key = match level {
-                        0..=2 => "heading2",
-                        3 => "heading3",
-                        _ => "heading4",
-                    };
-                    flow.paragraph(key, text, keep);
-                }
-                Block::Paragraph { text } => flow.paragraph("body", text, 0),
-                Block::Table { table } => {
-                    let Some(def) = ctx.form.table(table) else {
-                        continue;
-                    };
-                    if drawn.contains(&table.as_str()) {
-                        continue;
-                    }
-                    drawn.push(table);
-                    // A style without this table's widths gets equal columns.
-                    let widths_mm = style
-                        .tables
-                        .get(table)
-                        .map(|t| t.widths_mm.clone())
-                        .unwrap_or_default();
-                    let grid = crate::present::grid::report_grid(def, report);
-                    let widths: Vec<f64> = widths_mm.iter().map(|w| w * MM).collect();
-                    table::place(&grid, &widths, &mut flow);
-                    if let Some(note) = grid.note() {
-                        flow.table_note(&note);
-                    }
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Item::Heading { style, text, .. } => flow.paragraph(style, text, keep_with(i + 1)),
+            Item::Paragraph { text } => flow.paragraph(BODY_STYLE, text, 0),
+            Item::Table(t) => {
+                let widths: Vec<f64> = t.widths_mm.iter().map(|w| w * MM).collect();
+                table::place(&t.grid, &widths, &mut flow);
+                if let Some(note) = &t.note {
+                    flow.table_note(note);
                 }
             }
         }
@@ -537,44 +438,5 @@ fn page_numbers(flow: &mut Flow) {
             h: page_height - bottom,
         };
         place_line(&mut flow.pages[n], &glyphs, None, x, baseline, size, band);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn title(n: usize) -> (Vec<char>, Vec<f64>) {
-        let unit: Vec<char> = "某某县人民政府2023年政府信息公开工作年度报告".chars().collect();
-        let chars: Vec<char> = unit.iter().copied().cycle().take(n).collect();
-        let widths = vec![22.0; chars.len()];
-        (chars, widths)
-    }
-
-    #[test]
-    fn a_title_splits_after_its_year_or_before_the_subject() {
-        let (chars, widths) = title(24);
-        let lines = title_lines(&chars, &widths, 22.0 * 20.0).unwrap();
-        let first: String = chars[lines[0].clone()].iter().collect();
-        assert_eq!(first, "某某县人民政府2023年");
-        assert!(title_lines(&chars, &widths, 22.0 * 5.0).is_none());
-    }
-
-    /// Linear: 300,000 characters (every 25th a candidate place) in well under a second even
-    /// in a debug build; it took more than 90 s when each place collected the rest of the
-    /// title into a string.
-    #[test]
-    fn title_breaking_is_linear() {
-        for n in [30_000, 100_000, 300_000] {
-            let (chars, widths) = title(n);
-            let start = std::time::Instant::now();
-            assert!(title_lines(&chars, &widths, 450.0).is_none());
-            eprintln!("title_lines, {n} characters: {:?}", start.elapsed());
-            assert!(
-                start.elapsed() < std::time::Duration::from_secs(10),
-                "{n}: {:?}",
-                start.elapsed()
-            );
-        }
     }
 }

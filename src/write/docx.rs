@@ -1,5 +1,9 @@
 //! The DOCX writer: an editable Word document with the official tables and Chinese fonts.
 //!
+//! It serializes the report's [`Presentation`] ([`crate::present::present`]): the title's
+//! lines (one `Title` paragraph, a line break between them), each heading in the style of
+//! its level, the paragraphs and the print grids; it decides none of them.
+//!
 //! docx-rs assembles the package (content types, relationships, app properties); the parts
 //! that carry the layout — `document.xml`, `styles.xml`, `settings.xml`, `fontTable.xml`,
 //! the two footers and `core.xml` — are written here, so every element stands in the order
@@ -12,8 +16,9 @@ use std::fmt::Write as _;
 use super::Context;
 use crate::error::Error;
 use crate::form::Layout;
-use crate::model::{Block, Report};
-use crate::present::grid::{CellRole, GridCell, PrintGrid, report_grid};
+use crate::model::Report;
+use crate::present::grid::{CellRole, GridCell, PrintGrid};
+use crate::present::{Item, Metadata, Presentation, present};
 use crate::style::{Align, Element, Style};
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
@@ -28,7 +33,7 @@ pub const STYLE_TABLE: &str = "TableText";
 pub const STYLE_TABLE_SMALL: &str = "TableTextSmall";
 pub const STYLE_FOOTER: &str = "Footer";
 
-/// The style id of heading `level` (1–4).
+/// The style id of heading `level` (1–4, as [`Item::Heading`] gives it; others clamped).
 pub fn heading_style(level: u8) -> String {
     format!("Heading{}", level.clamp(1, 4))
 }
@@ -46,15 +51,19 @@ fn half_points(pt: f64) -> i64 {
 }
 
 /// Renders a report as a DOCX file.
+///
+/// # Errors
+/// The package cannot be written ([`Error::Io`]).
 pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     let style = ctx.style;
-    let document = document_xml(report, ctx);
+    let shown = present(report, ctx);
+    let document = document_xml(&shown, ctx.style);
     let styles = styles_xml(style);
     let settings = settings_xml();
     let fonts = font_table_xml(style);
     let odd = footer_xml(style, Align::Right);
     let even = footer_xml(style, Align::Left);
-    let core = core_xml(report);
+    let core = core_xml(&shown.metadata);
 
     // Two footers make docx-rs write their relationships (rIdFooter1, rIdFooter2) and
     // content types; their contents are replaced below.
@@ -165,44 +174,28 @@ fn paragraph_with(style_id: &str, jc: Option<&str>, keep_next: bool, text: &str)
     out
 }
 
-fn document_xml(report: &Report, ctx: &Context) -> String {
+fn document_xml(shown: &Presentation, style: &Style) -> String {
     let mut body = String::new();
-    if let Some(title) = report.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        body.push_str(&paragraph(STYLE_TITLE, None, &break_title(title, ctx.style)));
-    }
-    for section in &report.sections {
-        if let Some(heading) = section.heading.as_deref().filter(|t| !t.trim().is_empty()) {
-            body.push_str(&paragraph(&heading_style(1), None, heading));
-        }
-        for block in &section.blocks {
-            match block {
-                Block::Heading { level, text } => {
-                    body.push_str(&paragraph(&heading_style(*level), None, text))
-                }
-                Block::Paragraph { text } => body.push_str(&paragraph(STYLE_BODY, None, text)),
-                Block::Table { table } => {
-                    if let Some(def) = ctx.form.table(table) {
-                        let grid = report_grid(def, report);
-                        let widths = ctx
-                            .style
-                            .tables
-                            .get(table)
-                            .map(|t| t.widths_mm.as_slice())
-                            .unwrap_or(&[]);
-                        body.push_str(&table_xml(&grid, def.layout, widths, ctx.style));
-                        // A paragraph after each table keeps two tables from fusing into one:
-                        // the note on its doubtful cells, where it has any.
-                        match grid.note() {
-                            Some(note) => body.push_str(&paragraph(STYLE_TABLE, Some("left"), &note)),
-                            None => body.push_str(&paragraph(STYLE_BODY, None, "")),
-                        }
-                    }
+    body.push_str(&paragraph(STYLE_TITLE, None, &shown.title.join("\n")));
+    for item in &shown.items {
+        match item {
+            Item::Heading { level, text, .. } => {
+                body.push_str(&paragraph(&heading_style(*level), None, text))
+            }
+            Item::Paragraph { text } => body.push_str(&paragraph(STYLE_BODY, None, text)),
+            Item::Table(t) => {
+                body.push_str(&table_xml(&t.grid, t.layout, &t.widths_mm, style));
+                // A paragraph after each table keeps two tables from fusing into one: the
+                // note on its doubtful cells, where it has any.
+                match &t.note {
+                    Some(note) => body.push_str(&paragraph(STYLE_TABLE, Some("left"), note)),
+                    None => body.push_str(&paragraph(STYLE_BODY, None, "")),
                 }
             }
         }
     }
-    let page = &ctx.style.page;
-    let footer_mm = footer_distance_mm(ctx.style);
+    let page = &style.page;
+    let footer_mm = footer_distance_mm(style);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -227,37 +220,6 @@ fn document_xml(report: &Report, ctx: &Context) -> String {
         pt_to_twips(page.line_pitch_pt),
     );
     out
-}
-
-/// A title too long for one line is broken between words, as GB/T 9704 asks: before the
-/// year (`淮安市人民政府` / `2024年政府信息公开工作年度报告`), else before the report name.
-/// A title that carries its own line breaks keeps them.
-fn break_title(title: &str, style: &Style) -> String {
-    const SUFFIX: &str = "政府信息公开工作年度报告";
-    let title = title.trim();
-    let el = style.element("title");
-    let per_line = (style.page.text_width_mm() * 72.0 / 25.4 / el.size_pt).floor() as usize;
-    let len = title.chars().count();
-    if title.contains('\n') || len <= per_line || !title.ends_with(SUFFIX) {
-        return title.to_string();
-    }
-    let head = &title[..title.len() - SUFFIX.len()];
-    // `2024年` right before the report name.
-    let year_at = head.strip_suffix('年').and_then(|h| {
-        let digits = h.chars().rev().take_while(char::is_ascii_digit).count();
-        (digits == 4).then(|| h.len() - digits)
-    });
-    match year_at {
-        Some(at)
-            if at > 0
-                && title[at..].chars().count() <= per_line
-                && title[..at].chars().count() <= per_line =>
-        {
-            format!("{}\n{}", &title[..at], &title[at..])
-        }
-        _ if !head.is_empty() && head.chars().count() <= per_line => format!("{head}\n{SUFFIX}"),
-        _ => title.to_string(),
-    }
 }
 
 /// The footer's distance from the page's bottom edge: its line starts `below_text_mm`
@@ -775,17 +737,18 @@ xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\
 <Application>nianbao</Application></Properties>";
 
 /// `docProps/core.xml`: title, creator, language and times.
-fn core_xml(report: &Report) -> String {
+fn core_xml(meta: &Metadata) -> String {
     let now = w3cdtf_now();
-    let title = report.title.as_deref().map(escape).unwrap_or_default();
-    let creator = report.organization.as_deref().map(escape).unwrap_or_default();
+    let title = escape(&meta.title);
+    let creator = meta.author.as_deref().map(escape).unwrap_or_default();
+    let language = meta.language;
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
          <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
          xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
          xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
          <dc:title>{title}</dc:title><dc:creator>{creator}</dc:creator><cp:lastModifiedBy>nianbao</cp:lastModifiedBy>\
-         <cp:revision>1</cp:revision><dc:language>zh-CN</dc:language>\
+         <cp:revision>1</cp:revision><dc:language>{language}</dc:language>\
          <dcterms:created xsi:type=\"dcterms:W3CDTF\">{now}</dcterms:created>\
          <dcterms:modified xsi:type=\"dcterms:W3CDTF\">{now}</dcterms:modified></cp:coreProperties>"
     )
@@ -815,21 +778,5 @@ mod tests {
         assert_eq!(mm_to_twips(297.0), 16_838);
         assert_eq!(pt_to_twips(28.95), 579);
         assert_eq!(escape("a<b&\u{1}c"), "a&lt;b&amp;c");
-        let style = Style::builtin();
-        assert_eq!(
-            break_title("淮安市人民政府2024年政府信息公开工作年度报告", &style),
-            "淮安市人民政府\n2024年政府信息公开工作年度报告"
-        );
-        assert_eq!(
-            break_title("某局2024年政府信息公开工作年度报告", &style),
-            "某局2024年政府信息公开工作年度报告"
-        );
-        assert_eq!(
-            break_title(
-                "某某某某某某某某某某某某某某某某某某某某某某某政府信息公开工作年度报告",
-                &style
-            ),
-            "某某某某某某某某某某某某某某某某某某某某某某某政府信息公开工作年度报告"
-        );
     }
 }

@@ -1,43 +1,44 @@
-//! The Markdown writer: headings and paragraphs as Markdown, the official tables as HTML
-//! tables inside it (pipe tables cannot merge cells).
+//! The Markdown writer: it serializes the report's [`Presentation`]
+//! ([`crate::present::present`]): the title a `#` line for each of its printed lines, a
+//! heading of level n `#` n + 1 times (`##` for a section of the form, at most `#####`), the
+//! paragraphs, and the official tables as HTML tables inside it (pipe tables cannot merge
+//! cells), each with the note on its doubtful cells under it.
 
 use std::fmt::Write;
 
 use super::Context;
-use crate::model::{Block, Report};
-use crate::present::grid::{CellRole, report_grid};
+use crate::model::Report;
+use crate::present::grid::CellRole;
+use crate::present::{Item, Presentation, present};
 
+/// The report as Markdown.
 pub fn to_string(report: &Report, ctx: &Context) -> String {
+    serialize(&present(report, ctx))
+}
+
+/// A presentation as Markdown.
+pub fn serialize(shown: &Presentation) -> String {
     let mut out = String::new();
-    if let Some(title) = &report.title {
-        let _ = writeln!(out, "# {title}\n");
+    for line in &shown.title {
+        let _ = writeln!(out, "# {line}");
     }
-    for section in &report.sections {
-        if let Some(h) = &section.heading {
-            let _ = writeln!(out, "## {h}\n");
-        }
-        for block in &section.blocks {
-            match block {
-                Block::Heading { level, text } => {
-                    let _ = writeln!(out, "{} {text}\n", "#".repeat(usize::from(*level) + 1));
-                }
-                Block::Paragraph { text } => {
-                    let _ = writeln!(out, "{text}\n");
-                }
-                Block::Table { table } => {
-                    if let Some(def) = ctx
-                        .form
-                        .table(table)
-                        .filter(|_| report.tables.get(table).is_some())
-                    {
-                        // Doubtful cells carry their mark and the table its note, as on paper.
-                        let grid = report_grid(def, report);
-                        out.push_str(&html_table(&grid));
-                        out.push('\n');
-                        if let Some(note) = grid.note() {
-                            let _ = writeln!(out, "{note}\n");
-                        }
-                    }
+    out.push('\n');
+    for item in &shown.items {
+        match item {
+            Item::Heading { level, text, .. } => {
+                // Below the title's `#`, and never past Markdown's six levels.
+                let hashes = (usize::from(*level) + 1).min(6);
+                let _ = writeln!(out, "{} {text}\n", "#".repeat(hashes));
+            }
+            Item::Paragraph { text } => {
+                let _ = writeln!(out, "{text}\n");
+            }
+            Item::Table(t) => {
+                // Doubtful cells carry their mark and the table its note, as on paper.
+                out.push_str(&html_table(&t.grid));
+                out.push('\n');
+                if let Some(note) = &t.note {
+                    let _ = writeln!(out, "{note}\n");
                 }
             }
         }
@@ -80,7 +81,7 @@ mod tests {
     use super::*;
     use crate::diag::{Diagnostic, Severity};
     use crate::form::Forms;
-    use crate::model::{Cell, Section, Tables};
+    use crate::model::{Block, Cell, Section, Tables};
 
     #[test]
     fn doubtful_cells_carry_the_print_marks_and_the_note() {

@@ -3,7 +3,7 @@
 //! place.
 //!
 //! In the layers, `write` stands above [`crate::layout`] (which the PDF writer draws),
-//! [`crate::present`] (the print grids and the [`Context`]) and [`crate::fonts`]; only the
+//! [`crate::present`] (the [`Presentation`](crate::present::Presentation) each print writer serializes, and the [`Context`]) and [`crate::fonts`]; only the
 //! batch, the export and the command line use it.
 
 pub mod docx;

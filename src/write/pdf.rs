@@ -1,8 +1,10 @@
 //! The PDF writer: GB/T 9704 pages with the official tables and embedded font subsets.
 //!
-//! [`crate::layout`] places every line; printpdf draws the pages, `fonts::embed` embeds
+//! The report is presented once ([`crate::present::present`]: title lines, headings, tables);
+//! [`crate::layout`] places every line of it; printpdf draws the pages, `fonts::embed` embeds
 //! the faces as subsets (with a ToUnicode map, so the text can be extracted), and lopdf sets
-//! the document information (title, author, creation date) and the language.
+//! the document information (the presentation's title and author, the creation date) and the
+//! language.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +23,7 @@ use crate::fonts::embed::{self, FontPlan};
 use crate::fonts::{self, FontSet, Origin};
 use crate::layout::{self, Document};
 use crate::model::Report;
+use crate::present::{Metadata, present};
 
 /// Renders a report as PDF (what the fonts did is dropped: see
 /// [`render_with_diagnostics`]).
@@ -37,8 +40,9 @@ pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
 /// As [`render_with_diagnostics`].
 pub fn render_with_warnings(report: &Report, ctx: &Context) -> Result<(Vec<u8>, Vec<String>), Error> {
     let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
-    let doc = layout::layout(report, ctx, &fonts);
-    let bytes = render_laid_out(&doc, &fonts, report)?;
+    let shown = present(report, ctx);
+    let doc = layout::lay_out(&shown, ctx.style, &fonts);
+    let bytes = render_laid_out(&doc, &fonts, &shown.metadata)?;
     Ok((bytes, doc.warnings))
 }
 
@@ -54,8 +58,9 @@ pub fn render_with_warnings(report: &Report, ctx: &Context) -> Result<(Vec<u8>, 
 /// failing on the report.
 pub fn render_with_diagnostics(report: &Report, ctx: &Context) -> Result<(Vec<u8>, Vec<Diagnostic>), Error> {
     let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
-    let doc = layout::layout(report, ctx, &fonts);
-    let bytes = render_laid_out(&doc, &fonts, report)?;
+    let shown = present(report, ctx);
+    let doc = layout::lay_out(&shown, ctx.style, &fonts);
+    let bytes = render_laid_out(&doc, &fonts, &shown.metadata)?;
     Ok((bytes, font_diagnostics(&doc, &fonts, ctx)))
 }
 
@@ -70,11 +75,11 @@ pub fn font_check(report: &Report, ctx: &Context) -> Result<Vec<Diagnostic>, Err
     Ok(font_diagnostics(&doc, &fonts, ctx))
 }
 
-fn render_laid_out(doc: &Document, fonts: &FontSet, report: &Report) -> Result<Vec<u8>, Error> {
+fn render_laid_out(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<Vec<u8>, Error> {
     // A panic inside the PDF library fails this report, not the whole batch.
-    let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(doc, fonts, report)))
+    let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(doc, fonts, meta)))
         .map_err(|_| Error::Io("PDF: 生成失败 (the PDF library failed on this report)".into()))??;
-    finish(pdf, report)
+    finish(pdf, meta)
 }
 
 /// The most characters one diagnostic lists.
@@ -187,9 +192,8 @@ fn pt_point(doc: &Document, x: f64, y: f64) -> Point {
     }
 }
 
-fn draw(doc: &Document, fonts: &FontSet, report: &Report) -> Result<lopdf::Document, Error> {
-    let title = report.title.clone().unwrap_or_default();
-    let mut pdf = PdfDocument::new(&title);
+fn draw(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<lopdf::Document, Error> {
+    let mut pdf = PdfDocument::new(&meta.title);
     let mut chars: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
     for run in doc.pages.iter().flat_map(|p| &p.runs) {
         chars.entry(run.face).or_default().extend(run.text.chars());
@@ -430,18 +434,16 @@ pub fn pdf_date_now() -> String {
 
 /// Sets the document information and language, drops an empty output-intent marker,
 /// compresses the streams and writes the file.
-fn finish(mut doc: lopdf::Document, report: &Report) -> Result<Vec<u8>, Error> {
+fn finish(mut doc: lopdf::Document, meta: &Metadata) -> Result<Vec<u8>, Error> {
     use lopdf::{Dictionary, Object};
     let bad = |e: lopdf::Error| Error::Io(format!("PDF: {e}"));
     let now = pdf_date_now();
     let mut info = Dictionary::new();
-    if let Some(t) = &report.title {
-        info.set("Title", text_string(t));
-    }
-    if let Some(a) = &report.organization {
+    info.set("Title", text_string(&meta.title));
+    if let Some(a) = &meta.author {
         info.set("Author", text_string(a));
     }
-    info.set("Subject", text_string("政府信息公开工作年度报告"));
+    info.set("Subject", text_string(meta.subject));
     info.set(
         "Creator",
         text_string(concat!("nianbao ", env!("CARGO_PKG_VERSION"))),
@@ -459,7 +461,7 @@ fn finish(mut doc: lopdf::Document, report: &Report) -> Result<Vec<u8>, Error> {
     };
     doc.trailer.set("Info", id);
     let catalog = doc.catalog_mut().map_err(bad)?;
-    catalog.set("Lang", Object::string_literal("zh-CN"));
+    catalog.set("Lang", Object::string_literal(meta.language));
     // printpdf writes a PDF/X output intent with no profile; without one it is meaningless.
     catalog.remove(b"OutputIntents");
     doc.prune_objects();

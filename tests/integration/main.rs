@@ -25,4 +25,5 @@ mod library;
 mod outline;
 mod pdf;
 mod pdf_reader;
+mod present;
 mod seeds;
