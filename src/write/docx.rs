@@ -78,10 +78,12 @@ pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     .into_bytes();
 
     let mut out = std::io::Cursor::new(Vec::new());
-    xml.pack(&mut out)
-        .map_err(|e| Error::Io(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")))?;
-    deflate(&out.into_inner())
-        .map_err(|e| Error::Io(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")))
+    xml.pack(&mut out).map_err(|e| {
+        Error::render(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")).with_source(e)
+    })?;
+    deflate(&out.into_inner()).map_err(|e| {
+        Error::render(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")).with_source(e)
+    })
 }
 
 /// docx-rs stores its parts uncompressed; the same parts, deflated, make a file a fifth
