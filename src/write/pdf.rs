@@ -31,17 +31,6 @@ pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     render_with_diagnostics(report, ctx).map(|(bytes, _)| bytes)
 }
 
-/// Renders a report as PDF and returns the warnings (characters no font has) with it.
-///
-/// # Errors
-/// As [`render_with_diagnostics`].
-pub fn render_with_warnings(report: &Report, ctx: &Context) -> Result<(Vec<u8>, Vec<String>), Error> {
-    let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
-    let doc = layout::layout(report, ctx, &fonts);
-    let bytes = render_laid_out(&doc, &fonts, report)?;
-    Ok((bytes, doc.warnings))
-}
-
 /// Renders a report as PDF, with a diagnostic for each thing the fonts did that the style
 /// did not ask for: a role set in another face than its first family
 /// ([`code::FONT_SUBSTITUTED`], info; a stand-in face, [`code::FONT_STAND_IN`], warning), a
