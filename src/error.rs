@@ -166,6 +166,23 @@ impl Error {
         Error::new(kind, message).with_path(path).with_source(err)
     }
 
+    /// A TOML file (a form or a style) that does not parse: `kind`, the message
+    /// `{zh} ({en}: line L, column C: reason)` on one line (the parser's own rendering spans
+    /// several, with a snippet of the file), `err` as the source.
+    pub fn toml(kind: ErrorKind, zh: &str, en: &str, text: &str, err: toml::de::Error) -> Error {
+        let at = err
+            .span()
+            .and_then(|s| text.get(..s.start))
+            .map(|before| {
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                format!("line {line}, column {column}: ")
+            })
+            .unwrap_or_default();
+        let reason = err.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        Error::new(kind, format!("{zh} ({en}: {at}{reason})")).with_source(err)
+    }
+
     /// The same error about `path` (replacing any path it had).
     #[must_use]
     pub fn with_path(mut self, path: impl Into<PathBuf>) -> Error {
@@ -271,6 +288,21 @@ mod tests {
         );
         assert_eq!(e.kind(), ErrorKind::Io);
         assert!(Error::unusable("x").source().is_none());
+    }
+
+    #[test]
+    fn a_toml_error_is_one_line_with_its_place() {
+        use std::error::Error as _;
+        let text = "a = 1\nx = \n[[";
+        let err = toml::from_str::<toml::Table>(text).unwrap_err();
+        let e = Error::toml(ErrorKind::Style, "样式文件无效", "invalid style", text, err).with_path("s.toml");
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("s.toml: 样式文件无效 (invalid style: line 2, column 5: "),
+            "{shown}"
+        );
+        assert!(!shown.contains('\n'), "{shown}");
+        assert!(e.source().is_some_and(|s| s.is::<toml::de::Error>()));
     }
 
     #[test]

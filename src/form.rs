@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 const BUILTIN: [(&str, &str); 2] = [
     ("2021.toml", include_str!("../templates/forms/2021.toml")),
@@ -280,8 +280,16 @@ impl Form {
     pub fn parse(name: &str, text: &str) -> Result<Form, Error> {
         let invalid =
             |m: String| Error::form(format!("表格定义无效 (invalid form definition: {m})")).with_path(name);
-        let form: Form =
-            toml::from_str(text).map_err(|e| invalid(e.to_string().trim().to_string()).with_source(e))?;
+        let form: Form = toml::from_str(text).map_err(|e| {
+            Error::toml(
+                ErrorKind::Form,
+                "表格定义无效",
+                "invalid form definition",
+                text,
+                e,
+            )
+            .with_path(name)
+        })?;
         form.check().map_err(invalid)?;
         Ok(form)
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 const BUILTIN: &str = include_str!("../templates/styles/gbt9704.toml");
 
@@ -147,8 +147,9 @@ impl Style {
     /// role, a number out of physical sense.
     pub fn parse(name: &str, text: &str) -> Result<Style, Error> {
         let invalid = |m: String| Error::style(format!("样式文件无效 (invalid style: {m})")).with_path(name);
-        let style: Style =
-            toml::from_str(text).map_err(|e| invalid(e.to_string().trim().to_string()).with_source(e))?;
+        let style: Style = toml::from_str(text).map_err(|e| {
+            Error::toml(ErrorKind::Style, "样式文件无效", "invalid style", text, e).with_path(name)
+        })?;
         for key in [
             "title",
             "body",
