@@ -274,9 +274,8 @@ impl Form {
     /// Parses and checks a form definition; `name` is the file it came from.
     ///
     /// # Errors
-    /// [`ErrorKind::Form`](crate::ErrorKind::Form) about `name`: no valid TOML of a form (the
-    /// TOML parser's error as the source), a dangling reference, a duplicate key, a field past
-    /// its budget.
+    /// [`ErrorKind::Form`] about `name`: no valid TOML of a form (the TOML parser's error as the
+    /// source), a dangling reference, a duplicate key, a field past its budget.
     pub fn parse(name: &str, text: &str) -> Result<Form, Error> {
         let invalid =
             |m: String| Error::form(format!("表格定义无效 (invalid form definition: {m})")).with_path(name);
@@ -512,9 +511,8 @@ impl Forms {
     ///
     /// # Errors
     /// `dir` or one of its form files cannot be read
-    /// ([`ErrorKind::NotFound`](crate::ErrorKind::NotFound),
-    /// [`ErrorKind::Io`](crate::ErrorKind::Io)); a form file is broken
-    /// ([`ErrorKind::Form`](crate::ErrorKind::Form), as [`Form::parse`]). Each about its path.
+    /// ([`ErrorKind::NotFound`], [`ErrorKind::Io`]); a form file is broken ([`ErrorKind::Form`],
+    /// as [`Form::parse`]). Each about its path.
     pub fn with_overrides(dir: &Path) -> Result<Forms, Error> {
         let mut forms = Forms::builtin();
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;

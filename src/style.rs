@@ -115,9 +115,9 @@ impl Style {
     /// Reads a style file (at most 1 MB; the built-in one is 3 KB) and checks it.
     ///
     /// # Errors
-    /// The file cannot be read ([`ErrorKind::NotFound`](crate::ErrorKind::NotFound),
-    /// [`ErrorKind::Io`](crate::ErrorKind::Io)); it is no valid style, or one of its numbers is
-    /// out of physical sense ([`ErrorKind::Style`](crate::ErrorKind::Style), naming the field).
+    /// The file cannot be read ([`ErrorKind::NotFound`], [`ErrorKind::Io`]); it is no valid
+    /// style, or one of its numbers is out of physical sense ([`ErrorKind::Style`], naming the
+    /// field).
     /// Each about `path`.
     pub fn load(path: &Path) -> Result<Style, Error> {
         use std::io::Read;
@@ -142,9 +142,9 @@ impl Style {
     /// Parses and checks a style; `name` is the file it came from.
     ///
     /// # Errors
-    /// [`ErrorKind::Style`](crate::ErrorKind::Style) about `name`: no valid TOML of a style (the
-    /// TOML parser's error as the source), an element style missing or naming an unknown font
-    /// role, a number out of physical sense.
+    /// [`ErrorKind::Style`] about `name`: no valid TOML of a style (the TOML parser's error as
+    /// the source), an element style missing or naming an unknown font role, a number out of
+    /// physical sense.
     pub fn parse(name: &str, text: &str) -> Result<Style, Error> {
         let invalid = |m: String| Error::style(format!("样式文件无效 (invalid style: {m})")).with_path(name);
         let style: Style = toml::from_str(text).map_err(|e| {
