@@ -5,8 +5,10 @@
 //! or the system gave one, that error as its [`source`](std::error::Error::source).
 //!
 //! It displays as `path: message`, or the message alone: the path once, and the source not
-//! again (the message already says what went wrong; the source is there for code to inspect,
-//! e.g. an [`std::io::Error`]'s kind).
+//! again. The message is complete for a user (it quotes the library's reason where that is
+//! the only one there is: a PDF parser's, a ZIP reader's); the source is there for code to
+//! inspect, e.g. an [`std::io::Error`]'s kind. Print the error's `Display` alone, not the chain
+//! of its sources, or the reason shows twice.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -147,8 +149,8 @@ impl Error {
         Error::new(ErrorKind::Internal, message)
     }
 
-    /// The system failed on `path`: [`ErrorKind::NotFound`] or [`ErrorKind::Io`], with a bilingual
-    /// message for the usual cases and `err` as the source.
+    /// The system failed on `path`: [`ErrorKind::NotFound`] or [`ErrorKind::Io`], with a
+    /// bilingual message for the usual cases and `err` as the source.
     pub fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Error {
         use std::io::ErrorKind as K;
         let (kind, message) = match err.kind() {
@@ -303,6 +305,12 @@ mod tests {
         );
         assert!(!shown.contains('\n'), "{shown}");
         assert!(e.source().is_some_and(|s| s.is::<toml::de::Error>()));
+    }
+
+    #[test]
+    fn errors_cross_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Error>();
     }
 
     #[test]
