@@ -440,28 +440,21 @@ pub fn canonical_inputs(inputs: &[Input]) -> Vec<PathBuf> {
 /// be replaced by a regular file), or when it exists and `force` is not given.
 ///
 /// # Errors
-/// The reason, one line in Chinese and English.
-pub fn check_output(path: &Path, protected: &[PathBuf], force: bool) -> Result<(), String> {
+/// [`ErrorKind::Usage`](crate::ErrorKind::Usage) about `path`, the reason one line in Chinese
+/// and English.
+pub fn check_output(path: &Path, protected: &[PathBuf], force: bool) -> Result<(), Error> {
     let Ok(meta) = std::fs::metadata(path) else {
         return Ok(());
     };
+    let refuse = |m: &str| Err(Error::usage(m).with_path(path));
     if path.canonicalize().is_ok_and(|c| protected.contains(&c)) {
-        return Err(format!(
-            "输出会覆盖输入 (the output would overwrite an input: {})",
-            path.display()
-        ));
+        return refuse("输出会覆盖输入 (the output would overwrite an input)");
     }
     if !meta.is_file() {
-        return Err(format!(
-            "输出不是普通文件 (the output exists and is not a regular file: {})",
-            path.display()
-        ));
+        return refuse("输出不是普通文件 (the output exists and is not a regular file)");
     }
     if !force {
-        return Err(format!(
-            "输出文件已存在，使用 --force 覆盖 (output exists: {}; use --force)",
-            path.display()
-        ));
+        return refuse("输出文件已存在，使用 --force 覆盖 (output exists; use --force)");
     }
     Ok(())
 }
@@ -525,11 +518,12 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
                 .isolation
                 .and_then(|i| i.stop)
                 .is_some_and(|s| s.load(Ordering::SeqCst))
-                && e.to_string() == crate::worker::INTERRUPTED
+                && e.kind() == crate::error::ErrorKind::Interrupted
             {
                 report.status = Status::Skipped;
             }
-            report.error = Some(e.to_string());
+            // The report names its input: the error says its path only when it is another.
+            report.error = Some(e.about(input.source()));
         }
         Err(_) => report.error = Some("内部错误 (internal error while converting this file)".into()),
     }
@@ -547,11 +541,11 @@ fn convert_inner(
 ) -> Result<Converted, Error> {
     for (_, path) in outputs {
         if same_file(path, input.source()) {
-            return Err(Error::Usage(
-                "输出会覆盖输入 (the output would overwrite the input)".into(),
-            ));
+            return Err(
+                Error::usage("输出会覆盖输入 (the output would overwrite the input)").with_path(path),
+            );
         }
-        check_output(path, &plan.protected, plan.force).map_err(Error::Usage)?;
+        check_output(path, &plan.protected, plan.force)?;
     }
     let report = crate::worker::read(
         plan.isolation,
@@ -563,7 +557,7 @@ fn convert_inner(
     let form = plan
         .forms
         .get(&report.form)
-        .ok_or_else(|| Error::Usage(format!("unknown form version {}", report.form)))?;
+        .ok_or_else(|| Error::usage(format!("未知的表格版本 (unknown form version) {}", report.form)))?;
     let ctx = Context {
         form,
         style: plan.style,

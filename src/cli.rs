@@ -448,7 +448,7 @@ struct Reading<'a> {
 
 impl Reading<'_> {
     /// Reads one input (in a worker when isolated).
-    fn read(&self, path: &Path) -> Result<Report, nianbao::error::Error> {
+    fn read(&self, path: &Path) -> Result<Report, nianbao::Error> {
         nianbao::worker::read(self.isolation, path, self.forms, self.opts, self.read)
     }
 }
@@ -571,14 +571,15 @@ fn to_stdout(
 ) -> u8 {
     let forms = reading.forms;
     let result = match &input.problem {
-        Some(p) => Err(nianbao::error::Error::Unusable(p.clone())),
+        Some(p) => Err(nianbao::Error::unusable(p.clone())),
         None => reading.read(input.source()),
     };
+    let source = input.source();
     let input = input.path.as_path();
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}: error: {e}", input.display());
+            eprintln!("{}: error: {}", input.display(), e.about(source));
             return exit::UNUSABLE;
         }
     };
@@ -594,7 +595,7 @@ fn to_stdout(
     let bytes = match format.render(&report, &ctx) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("{}: error: {e}", input.display());
+            eprintln!("{}: error: {}", input.display(), e.about(source));
             return exit::UNUSABLE;
         }
     };
@@ -737,7 +738,7 @@ fn extract(
     if output != Path::new("-")
         && let Err(e) = batch::check_output(output, &batch::canonical_inputs(&inputs), force)
     {
-        return usage(&e);
+        return usage(&e.to_string());
     }
     let ext = output
         .extension()
@@ -752,7 +753,7 @@ fn extract(
     let read_one = |input: &batch::Input| -> Result<nianbao::model::Report, String> {
         match &input.problem {
             Some(p) => Err(p.clone()),
-            None => reading.read(input.source()).map_err(|e| e.to_string()),
+            None => reading.read(input.source()).map_err(|e| e.about(input.source())),
         }
     };
     let work = || inputs.par_iter().map(read_one).collect::<Vec<_>>();
@@ -845,7 +846,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
         // A panic in one file fails that file, as in `convert`.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let read = match problem {
-                Some(p) => Err(nianbao::error::Error::Unusable(p)),
+                Some(p) => Err(nianbao::Error::unusable(p)),
                 None => reading.read(source),
             };
             read.and_then(|mut report| {
@@ -862,7 +863,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
                 }
                 Ok(report)
             })
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.about(source))
         }))
         .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()));
         match result {

@@ -97,7 +97,8 @@ impl Converter {
     /// With the user's own font folders, searched before the system's for the PDF.
     ///
     /// # Errors
-    /// [`Error::Usage`] naming the first folder that is missing or not a folder.
+    /// [`ErrorKind::Usage`](crate::ErrorKind::Usage) naming the first folder that is missing
+    /// or not a folder.
     pub fn with_font_dirs(mut self, dirs: Vec<PathBuf>) -> Result<Converter, Error> {
         crate::fonts::check_font_dirs(&dirs)?;
         self.font_dirs = dirs;
@@ -112,6 +113,13 @@ impl Converter {
     /// The print style in use.
     pub fn style(&self) -> &Style {
         &self.style
+    }
+
+    /// The form a report is in, of [`Converter::forms`].
+    fn form_of(&self, report: &Report) -> Result<&crate::form::Form, Error> {
+        self.forms
+            .get(&report.form)
+            .ok_or_else(|| Error::unusable(format!("未知的表格格式 (unknown form version {})", report.form)))
     }
 
     /// Reads one report from a file, by its extension (text, Markdown, HTML, DOCX, PDF or
@@ -137,11 +145,10 @@ impl Converter {
     /// form's rules (R1–R5, R7) are run on the cells as they now stand.
     ///
     /// # Errors
-    /// [`Error::Unusable`] when the report's form is none of [`Converter::forms`].
+    /// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable) when the report's form is none of
+    /// [`Converter::forms`].
     pub fn check(&self, report: &Report) -> Result<Vec<Diagnostic>, Error> {
-        let form = self.forms.get(&report.form).ok_or_else(|| {
-            Error::Unusable(format!("未知的表格格式 (unknown form version {})", report.form))
-        })?;
+        let form = self.form_of(report)?;
         let mut diagnostics = crate::read::json::reading_errors(report);
         diagnostics.extend(crate::normalize::validate::check(form, report));
         Ok(diagnostics)
@@ -150,13 +157,11 @@ impl Converter {
     /// Renders a report as a document of `format`, in memory.
     ///
     /// # Errors
-    /// [`Error::Unusable`] when the report's form is unknown; as
+    /// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable) when the report's form is unknown; as
     /// [`OutputFormat::render_with_diagnostics`] when the document cannot be made (no font
     /// for a PDF).
     pub fn render(&self, report: &Report, format: OutputFormat) -> Result<Rendered, Error> {
-        let form = self.forms.get(&report.form).ok_or_else(|| {
-            Error::Unusable(format!("未知的表格格式 (unknown form version {})", report.form))
-        })?;
+        let form = self.form_of(report)?;
         let ctx = Context {
             form,
             style: &self.style,
@@ -171,7 +176,8 @@ impl Converter {
     /// what rendering found ([`Rendered::diagnostics`]).
     ///
     /// # Errors
-    /// As [`Converter::render`], and [`Error::Io`] when the file cannot be written.
+    /// As [`Converter::render`], and [`ErrorKind::Io`](crate::ErrorKind::Io) when the file
+    /// cannot be written.
     pub fn write(
         &self,
         report: &Report,

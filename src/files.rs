@@ -12,7 +12,8 @@ use crate::error::Error;
 /// [`write_set`] of one.
 ///
 /// # Errors
-/// [`Error::Io`] naming `path`; the temporary file is removed.
+/// [`ErrorKind::Io`](crate::ErrorKind::Io) (or [`ErrorKind::NotFound`](crate::ErrorKind::NotFound))
+/// about `path`, the [`std::io::Error`] as its source; the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_set(&[(path, bytes)])
 }
@@ -26,7 +27,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// too: the set on disk is never a mix of two runs.
 ///
 /// # Errors
-/// The first failure, naming its file.
+/// The first failure, about its file ([`Error::io`]).
 pub fn write_set<P: AsRef<Path>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Result<(), Error> {
     let folder = |path: &Path| -> PathBuf {
         match path.parent() {
@@ -37,7 +38,7 @@ pub fn write_set<P: AsRef<Path>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Result<(),
     let mut temps = Vec::new();
     for (path, bytes) in files {
         let (path, bytes) = (path.as_ref(), bytes.as_ref());
-        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+        let io = |e: std::io::Error| Error::io(path, e);
         let dir = folder(path);
         std::fs::create_dir_all(&dir).map_err(io)?;
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
@@ -67,7 +68,9 @@ pub fn write_set<P: AsRef<Path>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Result<(),
             } else {
                 ""
             };
-            return Err(Error::Io(format!("{}: {}{others}", path.display(), e.error)));
+            let err = Error::io(path, e.error);
+            let message = format!("{}{others}", err.message());
+            return Err(err.with_message(message));
         }
         renamed.push(path);
     }
@@ -75,7 +78,7 @@ pub fn write_set<P: AsRef<Path>, B: AsRef<[u8]>>(files: &[(P, B)]) -> Result<(),
     dirs.sort();
     dirs.dedup();
     for dir in dirs {
-        sync_dir(&dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+        sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 const BUILTIN: [(&str, &str); 2] = [
     ("2021.toml", include_str!("../templates/forms/2021.toml")),
@@ -271,10 +271,25 @@ impl Form {
         self.sections.iter().find(|s| s.key == key)
     }
 
+    /// Parses and checks a form definition; `name` is the file it came from.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Form`] about `name`: no valid TOML of a form (the TOML parser's error as the
+    /// source), a dangling reference, a duplicate key, a field past its budget.
     pub fn parse(name: &str, text: &str) -> Result<Form, Error> {
-        let form: Form =
-            toml::from_str(text).map_err(|e| Error::Form(format!("{name}: {}", e.to_string().trim())))?;
-        form.check().map_err(|e| Error::Form(format!("{name}: {e}")))?;
+        let invalid =
+            |m: String| Error::form(format!("表格定义无效 (invalid form definition: {m})")).with_path(name);
+        let form: Form = toml::from_str(text).map_err(|e| {
+            Error::toml(
+                ErrorKind::Form,
+                "表格定义无效",
+                "invalid form definition",
+                text,
+                e,
+            )
+            .with_path(name)
+        })?;
+        form.check().map_err(invalid)?;
         Ok(form)
     }
 
@@ -493,9 +508,14 @@ impl Forms {
     }
 
     /// The built-in forms, with any `*.toml` in `dir` replacing the one of the same version.
+    ///
+    /// # Errors
+    /// `dir` or one of its form files cannot be read
+    /// ([`ErrorKind::NotFound`], [`ErrorKind::Io`]); a form file is broken ([`ErrorKind::Form`],
+    /// as [`Form::parse`]). Each about its path.
     pub fn with_overrides(dir: &Path) -> Result<Forms, Error> {
         let mut forms = Forms::builtin();
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::Form(format!("{}: {e}", dir.display())))?;
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
         paths.sort();
         for path in paths
@@ -528,20 +548,24 @@ impl Forms {
 /// A form file's text, refusing one over [`budget::FILE_BYTES`] before reading it whole.
 fn read_form_file(path: &Path) -> Result<String, Error> {
     use std::io::Read;
-    let io = |e: std::io::Error| Error::Form(format!("{}: {e}", path.display()));
+    let io = |e: std::io::Error| Error::io(path, e);
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     file.take(budget::FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() as u64 > budget::FILE_BYTES {
-        return Err(Error::Form(format!(
-            "{}: larger than {} KB; a form file is about 10 KB",
-            path.display(),
+        return Err(Error::form(format!(
+            "表格定义文件过大 (larger than {} KB; a form file is about 10 KB)",
             budget::FILE_BYTES >> 10
-        )));
+        ))
+        .with_path(path));
     }
-    String::from_utf8(bytes).map_err(|_| Error::Form(format!("{}: not UTF-8 text", path.display())))
+    String::from_utf8(bytes).map_err(|e| {
+        Error::form("表格定义文件不是 UTF-8 文本 (not UTF-8 text)")
+            .with_path(path)
+            .with_source(e)
+    })
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ use std::path::Path;
 
 pub use converter::Converter;
 pub use diag::{Diagnostic, Severity};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use form::Forms;
 pub use model::Report;
 pub use normalize::Options;
@@ -68,21 +68,24 @@ pub fn read_report(path: &Path, forms: &Forms, opts: &Options) -> Result<Report,
 /// [`normalize::normalize`].
 ///
 /// # Errors
-/// As the reader and the normalizer: the file cannot be read or is over a limit, a forced
-/// encoding is unknown, or the input holds no usable report ([`Error::Unusable`]).
+/// As the reader and the normalizer, each error about `path` ([`Error::path`]): the file does
+/// not exist ([`ErrorKind::NotFound`]) or cannot be read ([`ErrorKind::Io`], the
+/// [`std::io::Error`] as its source), it is over a limit ([`ErrorKind::Limit`]), a forced
+/// encoding or form version is unknown ([`ErrorKind::Usage`]), or it holds no usable report
+/// ([`ErrorKind::Unusable`]).
 pub fn read_report_with(
     path: &Path,
     forms: &Forms,
     opts: &Options,
     read_opts: &read::ReadOptions,
 ) -> Result<Report, Error> {
-    match read::Format::from_path(path) {
-        read::Format::Json => Ok(rechecked(read::json::read_path(path, forms, read_opts)?, forms)),
+    let report = match read::Format::from_path(path) {
+        read::Format::Json => read::json::read_path(path, forms, read_opts).map(|r| rechecked(r, forms)),
         read::Format::Text | read::Format::Docx | read::Format::Html | read::Format::Pdf => {
-            let raw = read::read_path_with(path, read_opts)?;
-            normalize::normalize(&raw, forms, opts)
+            read::read_path_with(path, read_opts).and_then(|raw| normalize::normalize(&raw, forms, opts))
         }
-    }
+    };
+    report.map_err(|e| e.or_path(path))
 }
 
 /// Reads and normalizes one report given as text.
@@ -98,7 +101,8 @@ pub fn report_from_text(text: &str, forms: &Forms, opts: &Options) -> Result<Rep
 /// except the reading errors that name a cell still blank, which are kept first.
 ///
 /// # Errors
-/// As [`read::json::parse`]: [`Error::Unusable`] naming the place.
+/// As [`read::json::parse`]: [`ErrorKind::Unusable`] naming the place, or
+/// [`ErrorKind::Limit`].
 pub fn report_from_json(text: &str, forms: &Forms) -> Result<Report, Error> {
     Ok(rechecked(read::json::parse(text, forms)?, forms))
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 const BUILTIN: &str = include_str!("../templates/styles/gbt9704.toml");
 
@@ -115,11 +115,13 @@ impl Style {
     /// Reads a style file (at most 1 MB; the built-in one is 3 KB) and checks it.
     ///
     /// # Errors
-    /// The file cannot be read ([`Error::Io`]); it is no valid style, or one of its numbers is
-    /// out of physical sense ([`Error::Usage`], naming the field).
+    /// The file cannot be read ([`ErrorKind::NotFound`], [`ErrorKind::Io`]); it is no valid
+    /// style, or one of its numbers is out of physical sense ([`ErrorKind::Style`], naming the
+    /// field).
+    /// Each about `path`.
     pub fn load(path: &Path) -> Result<Style, Error> {
         use std::io::Read;
-        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+        let io = |e: std::io::Error| Error::io(path, e);
         let mut bytes = Vec::new();
         std::fs::File::open(path)
             .map_err(io)?
@@ -127,19 +129,27 @@ impl Style {
             .read_to_end(&mut bytes)
             .map_err(io)?;
         if bytes.len() > 1 << 20 {
-            return Err(Error::Usage(format!(
-                "{}: larger than 1 MB; not a style file",
-                path.display()
-            )));
+            return Err(Error::style("样式文件过大 (larger than 1 MB; not a style file)").with_path(path));
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::Usage(format!("{}: not UTF-8 text", path.display())))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::style("样式文件不是 UTF-8 文本 (not UTF-8 text)")
+                .with_path(path)
+                .with_source(e)
+        })?;
         Style::parse(&path.display().to_string(), &text)
     }
 
+    /// Parses and checks a style; `name` is the file it came from.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Style`] about `name`: no valid TOML of a style (the TOML parser's error as
+    /// the source), an element style missing or naming an unknown font role, a number out of
+    /// physical sense.
     pub fn parse(name: &str, text: &str) -> Result<Style, Error> {
-        let style: Style =
-            toml::from_str(text).map_err(|e| Error::Usage(format!("{name}: {}", e.to_string().trim())))?;
+        let invalid = |m: String| Error::style(format!("样式文件无效 (invalid style: {m})")).with_path(name);
+        let style: Style = toml::from_str(text).map_err(|e| {
+            Error::toml(ErrorKind::Style, "样式文件无效", "invalid style", text, e).with_path(name)
+        })?;
         for key in [
             "title",
             "body",
@@ -154,15 +164,15 @@ impl Style {
             let el = style
                 .elements
                 .get(key)
-                .ok_or_else(|| Error::Usage(format!("{name}: missing element style {key}")))?;
+                .ok_or_else(|| invalid(format!("missing element style {key}")))?;
             if !style.fonts.contains_key(&el.font) {
-                return Err(Error::Usage(format!(
-                    "{name}: element {key} names unknown font role {}",
+                return Err(invalid(format!(
+                    "element {key} names unknown font role {}",
                     el.font
                 )));
             }
         }
-        style.check().map_err(|e| Error::Usage(format!("{name}: {e}")))?;
+        style.check().map_err(invalid)?;
         Ok(style)
     }
 

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::form::Forms;
 use crate::model::{Cell, Report, Row, Section, Table, Tables};
 use crate::normalize::Options;
@@ -96,8 +96,9 @@ pub const INTERRUPTED: &str = "已中断，未读完 (interrupted while reading 
 /// module), else in this process with a panic caught as an internal error.
 ///
 /// # Errors
-/// The reader's own refusal, or, from a worker, a deadline passed, a crash, or an
-/// interruption ([`INTERRUPTED`]), each one line, as [`Error::Unusable`].
+/// The reader's own refusal; a panic ([`ErrorKind::Internal`]); from a worker, a deadline
+/// passed or memory exhausted ([`ErrorKind::Limit`]), a crash ([`ErrorKind::Unusable`]), or
+/// an interruption ([`ErrorKind::Interrupted`], [`INTERRUPTED`]). Each one line, about `path`.
 pub fn read(
     isolation: Option<&Isolation>,
     path: &Path,
@@ -108,13 +109,25 @@ pub fn read(
     if let Some(iso) = isolation {
         // A worker that cannot be started: read here instead.
         if let Ok(result) = read_isolated(iso, path) {
-            return result;
+            return result.map_err(|e| about(e, path));
         }
     }
     read_in_process(path, forms, opts, read)
 }
 
+/// A worker's error about `path`: the path the worker named (carried as text, so a name that is
+/// not UTF-8 comes back changed) or none becomes `path` itself.
+fn about(e: Error, path: &Path) -> Error {
+    match e.path() {
+        Some(p) if p.to_string_lossy() != path.to_string_lossy() => e,
+        _ => e.with_path(path),
+    }
+}
+
 /// [`read_report_with`] with a panic caught as an internal error.
+///
+/// # Errors
+/// As [`read_report_with`]; a panic as [`ErrorKind::Internal`], about `path`.
 pub fn read_in_process(
     path: &Path,
     forms: &Forms,
@@ -125,9 +138,7 @@ pub fn read_in_process(
         read_report_with(path, forms, opts, read)
     }))
     .unwrap_or_else(|_| {
-        Err(Error::Unusable(
-            "内部错误 (internal error while reading this file)".into(),
-        ))
+        Err(Error::internal("内部错误 (internal error while reading this file)").with_path(path))
     })
 }
 
@@ -236,11 +247,11 @@ fn read_isolated(iso: &Isolation, path: &Path) -> std::io::Result<Result<Report,
     let answer = out_thread.join().unwrap_or_default();
     let tail = err_thread.join().unwrap_or_default();
     Ok(match ended {
-        Some(Ended::Deadline(t)) => Err(Error::Unusable(format!(
+        Some(Ended::Deadline(t)) => Err(Error::limit(format!(
             "读取超时 (reading did not finish within {} s; the reader was stopped — `--timeout SECS` sets the limit, 0 for none)",
             t.as_secs()
         ))),
-        Some(Ended::Stopped) => Err(Error::Unusable(INTERRUPTED.into())),
+        Some(Ended::Stopped) => Err(Error::interrupted(INTERRUPTED)),
         None => answer_of(status, &answer, &tail, iso.memory_bytes),
     })
 }
@@ -260,12 +271,13 @@ fn answer_of(
 ) -> Result<Report, Error> {
     let tail = String::from_utf8_lossy(tail);
     let out_of_memory = || {
-        Error::Unusable(format!(
+        Error::limit(format!(
             "读取失败：内存不足 (reading failed: out of memory; the limit is {} MB)",
             memory >> 20
         ))
     };
-    let status = status.map_err(|e| Error::Unusable(format!("读取失败 (reading failed: {e})")))?;
+    let status =
+        status.map_err(|e| Error::unusable(format!("读取失败 (reading failed: {e})")).with_source(e))?;
     if status.success()
         && let Ok(text) = std::str::from_utf8(answer)
         && let Ok(result) = decode(text)
@@ -286,7 +298,7 @@ fn answer_of(
                 libc::SIGKILL => " (killed)",
                 _ => "",
             };
-            return Err(Error::Unusable(format!(
+            return Err(Error::unusable(format!(
                 "读取失败 (reading failed: the reader was killed by signal {sig}{what})"
             )));
         }
@@ -298,7 +310,7 @@ fn answer_of(
         .unwrap_or("")
         .trim();
     let last: String = last.chars().take(200).collect();
-    Err(Error::Unusable(match status.code() {
+    Err(Error::unusable(match status.code() {
         Some(0) => "读取失败 (reading failed: the reader's answer could not be read)".to_string(),
         Some(c) if last.is_empty() => format!("读取失败 (reading failed: the reader exited with status {c})"),
         Some(c) => format!("读取失败 (reading failed: the reader exited with status {c}: {last})"),
@@ -370,8 +382,9 @@ type WireTable = Vec<(String, Vec<(String, WireCell)>)>;
 #[derive(Serialize, Deserialize)]
 enum Answer {
     Report(Box<WireReport>),
-    /// The error's kind (`unusable`, `io`, `form`, `usage`) and message.
-    Error(String, String),
+    /// The error's kind ([`ErrorKind::name`]), the path it is about and its message (its
+    /// source stays in the worker).
+    Error(String, Option<String>, String),
 }
 
 /// The wire form of a reading's result, one JSON document.
@@ -427,13 +440,8 @@ pub fn encode(result: &Result<Report, Error>) -> String {
             }))
         }
         Err(e) => {
-            let kind = match e {
-                Error::Unusable(_) => "unusable",
-                Error::Io(_) => "io",
-                Error::Form(_) => "form",
-                Error::Usage(_) => "usage",
-            };
-            Answer::Error(kind.into(), e.to_string())
+            let path = e.path().map(|p| p.to_string_lossy().into_owned());
+            Answer::Error(e.kind().name().into(), path, e.message().into())
         }
     };
     serde_json::to_string(&answer).expect("a report always serializes")
@@ -492,12 +500,16 @@ pub fn decode(text: &str) -> Result<Result<Report, Error>, serde_json::Error> {
                 diagnostics,
             })
         }
-        Answer::Error(kind, message) => Err(match kind.as_str() {
-            "io" => Error::Io(message),
-            "form" => Error::Form(message),
-            "usage" => Error::Usage(message),
-            _ => Error::Unusable(message),
-        }),
+        Answer::Error(kind, path, message) => {
+            let e = Error::new(
+                ErrorKind::from_name(&kind).unwrap_or(ErrorKind::Unusable),
+                message,
+            );
+            Err(match path {
+                Some(p) => e.with_path(p),
+                None => e,
+            })
+        }
     })
 }
 
@@ -533,7 +545,10 @@ mod tests {
             seen += 1;
         }
         assert!(seen >= 3, "{seen}");
-        let err = decode(&encode(&Err(Error::Io("x: gone".into())))).unwrap();
-        assert!(matches!(err, Err(Error::Io(m)) if m == "x: gone"));
+        let gone = Error::io("x", std::io::Error::from(std::io::ErrorKind::NotFound));
+        let err = decode(&encode(&Err(gone))).unwrap().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert_eq!(err.path(), Some(Path::new("x")));
+        assert_eq!(err.to_string().matches('x').count(), 1, "{err}");
     }
 }

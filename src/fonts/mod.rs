@@ -166,18 +166,21 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Face {
-    fn load(path: &Path, index: u32) -> Result<Face, String> {
-        let data = FontData::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    fn load(path: &Path, index: u32) -> Result<Face, Error> {
+        let data = FontData::open(path).map_err(|e| Error::io(path, e))?;
         Face::from_data(data, path, index)
     }
 
-    fn from_data(data: FontData, path: &Path, index: u32) -> Result<Face, String> {
+    fn from_data(data: FontData, path: &Path, index: u32) -> Result<Face, Error> {
         // SAFETY: the bytes stay where they are (a mapping, or a heap buffer never written
         // again) for as long as `data` is alive, and `data` moves into the same Face as
         // `parsed`, which is dropped before it and lent out only for as long as `&self`.
         let bytes: &'static [u8] = unsafe { std::slice::from_raw_parts(data.as_ptr(), data.len()) };
-        let face = ttf_parser::Face::parse(bytes, index)
-            .map_err(|e| format!("{}: not a usable font ({e})", path.display()))?;
+        let face = ttf_parser::Face::parse(bytes, index).map_err(|e| {
+            Error::font(format!("不是可用的字体 (not a usable font: {e})"))
+                .with_path(path)
+                .with_source(e)
+        })?;
         let name = |id: u16| {
             face.names()
                 .into_iter()
@@ -387,16 +390,16 @@ fn face_cache() -> &'static FaceCache {
 /// ([`Face::check`]) before it is kept.
 ///
 /// # Errors
-/// The file cannot be read, is no font, or fails the check (`Error::Io`, one line naming
-/// the file).
+/// The file cannot be read ([`ErrorKind::NotFound`](crate::ErrorKind::NotFound),
+/// [`ErrorKind::Io`](crate::ErrorKind::Io)), is no font or fails the check
+/// ([`ErrorKind::Font`](crate::ErrorKind::Font)); one line about the file.
 pub fn load_face(path: &Path, index: u32) -> Result<Arc<Face>, Error> {
     let key = (path.to_path_buf(), index);
     if let Some(f) = lock(face_cache()).get(&key) {
         return Ok(f.clone());
     }
-    let face = Face::load(path, index).map_err(Error::Io)?;
-    face.check()
-        .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    let face = Face::load(path, index)?;
+    face.check().map_err(|e| Error::font(e).with_path(path))?;
     let face = Arc::new(face);
     lock(face_cache()).insert(key, face.clone());
     Ok(face)
@@ -558,16 +561,19 @@ pub(crate) fn load_font_dir(
 /// silently leave the official faces out).
 ///
 /// # Errors
-/// `Error::Usage` naming the first folder that is missing or not a folder.
+/// [`ErrorKind::Usage`](crate::ErrorKind::Usage) naming (in its message, as the option
+/// `--font-dir` it was given by) the first folder that is missing or not a folder, the
+/// [`std::io::Error`] as its source.
 pub fn check_font_dirs(font_dirs: &[PathBuf]) -> Result<(), Error> {
     for d in font_dirs {
         match std::fs::read_dir(d) {
             Ok(_) => {}
             Err(e) => {
-                return Err(Error::Usage(format!(
-                    "字体文件夹不可用 (--font-dir {}: {e})",
-                    d.display()
-                )));
+                // The option names the folder, as the user gave it: no path beside.
+                return Err(
+                    Error::usage(format!("字体文件夹不可用 (--font-dir {}: {e})", d.display()))
+                        .with_source(e),
+                );
             }
         }
     }
@@ -684,7 +690,7 @@ pub fn resolve(style: &Style, font_dirs: &[PathBuf]) -> Result<Arc<FontSet>, Err
         );
     }
     if roles.is_empty() {
-        return Err(Error::Io(format!(
+        return Err(Error::font(format!(
             "找不到字体 (no fonts found): {}; use --font-dir or set NIANBAO_FONTS",
             missing.join("; ")
         )));
@@ -873,7 +879,10 @@ mod tests {
         let path = dir.path().join("cut.otf");
         for len in [whole.len() / 2, whole.len() - 1000, 100] {
             std::fs::write(&path, &whole[..len]).unwrap();
-            let err = Face::load(&path, 0).and_then(|f| f.check()).unwrap_err();
+            let err = match Face::load(&path, 0) {
+                Ok(f) => f.check().unwrap_err(),
+                Err(e) => e.to_string(),
+            };
             assert!(!err.is_empty(), "{len} bytes");
         }
     }
@@ -895,7 +904,7 @@ mod tests {
     #[test]
     fn a_font_dir_that_is_not_a_folder_is_refused() {
         let err = check_font_dirs(&[PathBuf::from("/nonexistent/nianbao-fonts")]).unwrap_err();
-        assert!(matches!(err, Error::Usage(_)));
+        assert_eq!(err.kind(), crate::ErrorKind::Usage);
         assert!(err.to_string().contains("/nonexistent/nianbao-fonts"), "{err}");
         check_font_dirs(&[PathBuf::from(env!("CARGO_MANIFEST_DIR"))]).unwrap();
     }

@@ -86,8 +86,8 @@ pub struct Document {
     pub width: f64,
     pub height: f64,
     pub pages: Vec<Page>,
-    /// Characters no face has, as one-line warnings.
-    pub warnings: Vec<String>,
+    /// Characters no face has (the PDF writer reports each as a diagnostic,
+    /// `font_missing_char`).
     pub missing: Vec<char>,
 }
 
@@ -398,17 +398,10 @@ pub fn lay_out(doc: &Presentation, style: &Style, fonts: &FontSet) -> Document {
     }
     page_numbers(&mut flow);
 
-    let warnings = flow
-        .missing
-        .0
-        .iter()
-        .map(|c| format!("字体缺字 (no font has the character) {c} U+{:04X}", *c as u32))
-        .collect();
     Document {
         width: page.width_mm * MM,
         height: page.height_mm * MM,
         pages: flow.pages.clone(),
-        warnings,
         missing: flow.missing.0.clone(),
     }
 }

@@ -39,7 +39,7 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
     let form = match &opts.form {
         Some(v) => forms
             .get(v)
-            .ok_or_else(|| Error::Usage(format!("unknown form version {v}")))?,
+            .ok_or_else(|| Error::usage(format!("未知的表格版本 (unknown form version) {v}")))?,
         None => detect_form(forms, &blocks, &mut diags),
     };
 
@@ -219,8 +219,8 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
     // an error) and its title, organization, year and sections still come out.
     let outlined = headings.len() - anchored.len() >= 4;
     if !table_found.iter().any(|&f| f) && !outlined {
-        return Err(Error::Unusable(
-            "未找到年度报告的统计表格 (no tables of the annual report form found)".into(),
+        return Err(Error::unusable(
+            "未找到年度报告的统计表格 (no tables of the annual report form found)",
         ));
     }
     for (t, def) in form.tables.iter().enumerate() {

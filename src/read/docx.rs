@@ -33,7 +33,8 @@ const REL_STYLES: &str = "/styles";
 /// original declares reaches it: every entry is stored, its size its real size.
 ///
 /// # Errors
-/// [`Error::Unusable`] when there is no main document, or it is malformed or past a limit.
+/// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable) when there is no main document or it is
+/// malformed; [`ErrorKind::Limit`](crate::ErrorKind::Limit) past a limit.
 fn repack(parts: &Parts, limits: &Limits) -> Result<Vec<u8>, Error> {
     let get = |name: &str| {
         parts
@@ -53,13 +54,13 @@ fn repack(parts: &Parts, limits: &Limits) -> Result<Vec<u8>, Error> {
         .filter(|p| get(p.as_str()).is_some())
         .unwrap_or_else(|| "word/document.xml".to_string());
     let Some(document) = get(document_path.as_str()) else {
-        return Err(Error::Unusable(format!(
+        return Err(Error::unusable(format!(
             "DOCX 中没有正文 (no main document part {document_path})"
         )));
     };
     let counts = limits::check_xml(&document_path, document, limits)?;
     if counts.root != "document" {
-        return Err(Error::Unusable(format!(
+        return Err(Error::unusable(format!(
             "DOCX 的正文不是 Word 文档 ({document_path} holds <{}>, not a Word document)",
             counts.root.chars().take(40).collect::<String>()
         )));
@@ -101,7 +102,7 @@ fn repack(parts: &Parts, limits: &Limits) -> Result<Vec<u8>, Error> {
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(false);
     let write_failed =
-        |e: &dyn std::fmt::Display| Error::Unusable(format!("无法读取 DOCX (unreadable DOCX): {e}"));
+        |e: &dyn std::fmt::Display| Error::unusable(format!("无法读取 DOCX (unreadable DOCX): {e}"));
     for (name, data) in entries {
         zip.start_file(name, stored).map_err(|e| write_failed(&e))?;
         std::io::Write::write_all(&mut zip, data).map_err(|e| write_failed(&e))?;
@@ -171,21 +172,21 @@ pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
 /// limits before docx-rs builds them and again, spans included, while they are read.
 ///
 /// # Errors
-/// [`Error::Unusable`] with a one-line reason for a broken package, a file that is no DOCX,
-/// a malformed main document or one past a limit; no input makes it panic.
+/// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable) with a one-line reason for a broken package,
+/// a file that is no DOCX or a malformed main document
+/// ([`ErrorKind::Limit`](crate::ErrorKind::Limit) for one past a limit); no input makes it panic.
 pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<RawDoc, Error> {
     if bytes.is_empty() {
-        return Err(Error::Unusable("文件为空 (empty input)".into()));
+        return Err(Error::unusable("文件为空 (empty input)"));
     }
     if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
-        return Err(Error::Unusable(
-            "不是 DOCX 文件：旧版 .doc 或加密文档，请另存为 .docx (a legacy .doc or encrypted Word file: save it as .docx)"
-                .into(),
+        return Err(Error::unusable(
+            "不是 DOCX 文件：旧版 .doc 或加密文档，请另存为 .docx (a legacy .doc or encrypted Word file: save it as .docx)",
         ));
     }
     if !bytes.starts_with(b"PK") {
-        return Err(Error::Unusable(
-            "不是 DOCX 文件 (not a DOCX file: no ZIP package)".into(),
+        return Err(Error::unusable(
+            "不是 DOCX 文件 (not a DOCX file: no ZIP package)",
         ));
     }
     let parts = limits::check_package(bytes, limits)?;
@@ -201,9 +202,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<RawDoc, Error> {
         Ok(Ok(docx)) => docx,
         Ok(Err(e)) => {
             let reason = one_line(&e.to_string());
-            return Err(Error::Unusable(format!(
-                "无法读取 DOCX (unreadable DOCX): {reason}"
-            )));
+            return Err(Error::unusable(format!("无法读取 DOCX (unreadable DOCX): {reason}")).with_source(e));
         }
         Err(payload) => {
             let detail = payload
@@ -218,7 +217,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<RawDoc, Error> {
                 .and_then(|(_, rest)| rest.split_once('"'))
                 .map_or(detail, |(inner, _)| inner);
             let detail: String = one_line(detail).chars().take(160).collect();
-            return Err(Error::Unusable(format!(
+            return Err(Error::unusable(format!(
                 "无法读取 DOCX，文件已损坏 (damaged DOCX): {detail}"
             )));
         }
@@ -578,7 +577,10 @@ mod tests {
             b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
         ] {
             match read(bytes) {
-                Err(Error::Unusable(m)) => assert!(!m.contains('\n'), "{m}"),
+                Err(e) => assert!(
+                    e.kind() == crate::ErrorKind::Unusable && !e.message().contains('\n'),
+                    "{e:?}"
+                ),
                 other => panic!("{other:?}"),
             }
         }

@@ -29,7 +29,7 @@ pub fn lookup(name: &str) -> Option<&'static Encoding> {
 /// an info diagnostic naming it. `forced` overrides detection (a BOM still wins for UTF-16).
 pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<(String, Vec<Diagnostic>), Error> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::Unusable("文件为空 (empty input)".into()));
+        return Err(Error::unusable("文件为空 (empty input)"));
     }
     let mut notes = Vec::new();
     let note = |enc: &'static Encoding, how: &str| {
@@ -70,7 +70,7 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<(String
                     text.into_owned()
                 } else {
                     let Some(enc) = detect_chinese(bytes) else {
-                        return Err(Error::Unusable(format!(
+                        return Err(Error::unusable(format!(
                             "不是 UTF-8 文本，也不是 GB18030/GBK 文本 (invalid UTF-8 at byte {}; no other encoding detected; try --encoding)",
                             e.valid_up_to()
                         )));
@@ -83,10 +83,10 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<(String
         }
     };
     if text.trim().is_empty() {
-        return Err(Error::Unusable("文件为空 (empty input)".into()));
+        return Err(Error::unusable("文件为空 (empty input)"));
     }
     if looks_binary(text.as_bytes()) {
-        return Err(Error::Unusable("不是文本文件 (binary input, not text)".into()));
+        return Err(Error::unusable("不是文本文件 (binary input, not text)"));
     }
     Ok((text, notes))
 }
@@ -96,7 +96,7 @@ fn strict(enc: &'static Encoding, bytes: &[u8]) -> Result<String, Error> {
     enc.decode_without_bom_handling_and_without_replacement(bytes)
         .map(|t| t.into_owned())
         .ok_or_else(|| {
-            Error::Unusable(format!(
+            Error::unusable(format!(
                 "不是有效的 {} 文本 (malformed {} input)",
                 enc.name(),
                 enc.name()
@@ -106,7 +106,7 @@ fn strict(enc: &'static Encoding, bytes: &[u8]) -> Result<String, Error> {
 
 fn refuse_binary(bytes: &[u8]) -> Result<(), Error> {
     if looks_binary(bytes) {
-        Err(Error::Unusable("不是文本文件 (binary input, not text)".into()))
+        Err(Error::unusable("不是文本文件 (binary input, not text)"))
     } else {
         Ok(())
     }

@@ -45,7 +45,7 @@ pub fn read(html: &str) -> Result<RawDoc, Error> {
 /// lines counted against the limits.
 ///
 /// # Errors
-/// [`Error::Unusable`] past a limit.
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past a limit.
 pub fn read_with(html: &str, limits: &Limits) -> Result<RawDoc, Error> {
     limits::check_html(html, limits)?;
     read_fragment(html, 0, &mut Tally::new(limits))
@@ -57,7 +57,7 @@ pub fn read_with(html: &str, limits: &Limits) -> Result<RawDoc, Error> {
 /// rather than walked.
 ///
 /// # Errors
-/// [`Error::Unusable`] past a limit of the tally.
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past a limit of the tally.
 pub fn read_fragment(html: &str, offset: usize, tally: &mut Tally) -> Result<RawDoc, Error> {
     let dom = parse_document(Sink::default(), Default::default()).one(html);
     let mut walker = Walker {
@@ -232,7 +232,7 @@ impl Walker<'_> {
     fn node(&mut self, node: NodeRef<'_>, parent_line: usize) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > self.max_depth {
-            return Err(Error::Unusable(format!(
+            return Err(Error::limit(format!(
                 "HTML 嵌套过深 (HTML nested deeper than {} levels)",
                 self.max_depth
             )));

@@ -54,12 +54,14 @@ pub const MAX_TEXT_CHARS: usize = 1_000_000;
 /// cell); every other diagnostic in the file is dropped.
 ///
 /// # Errors
-/// [`Error::Unusable`] naming the place: invalid JSON, an unknown form, table, row or
-/// column, a cell that is no figure (beyond [`MAX_FIGURE`](crate::model::MAX_FIGURE)),
-/// a title or issuing body longer than [`MAX_TITLE_CHARS`], more sections, blocks or text
-/// than [`MAX_SECTIONS`], [`MAX_BLOCKS`], [`MAX_TEXT_CHARS`].
+/// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable) naming the place (with the JSON
+/// parser's error as the source where it gave one): invalid JSON, an unknown form, table, row
+/// or column, a cell that is no figure (beyond [`MAX_FIGURE`](crate::model::MAX_FIGURE));
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit): a title or issuing body longer than
+/// [`MAX_TITLE_CHARS`], more sections, blocks or text than [`MAX_SECTIONS`], [`MAX_BLOCKS`],
+/// [`MAX_TEXT_CHARS`].
 pub fn parse(text: &str, forms: &Forms) -> Result<Report, Error> {
-    let unusable = |m: String| Error::Unusable(m);
+    let unusable = |m: String| Error::unusable(m);
     let mut de = serde_json::Deserializer::from_str(text);
     let mut report: Report = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         // Inside `tables` the path is carried by the message itself: `review.upheld: …`.
@@ -69,7 +71,7 @@ pub fn parse(text: &str, forms: &Forms) -> Result<Report, Error> {
         } else {
             format!("{path}: {inner}")
         };
-        unusable(format!("JSON 无效 (invalid report JSON) at {at}"))
+        unusable(format!("JSON 无效 (invalid report JSON) at {at}")).with_source(e.into_inner())
     })?;
     let form = forms.get(&report.form).ok_or_else(|| {
         unusable(format!(
@@ -80,13 +82,13 @@ pub fn parse(text: &str, forms: &Forms) -> Result<Report, Error> {
     for (field, value) in [("title", &report.title), ("organization", &report.organization)] {
         let n = value.as_deref().map_or(0, |t| t.chars().count());
         if n > MAX_TITLE_CHARS {
-            return Err(unusable(format!(
+            return Err(Error::limit(format!(
                 "JSON 无效 (invalid report JSON) at {field}: {n} characters; the limit is {MAX_TITLE_CHARS}"
             )));
         }
     }
     text_budgets(&report)
-        .map_err(|e| unusable(format!("JSON 无效 (invalid report JSON) at sections: {e}")))?;
+        .map_err(|e| Error::limit(format!("JSON 无效 (invalid report JSON) at sections: {e}")))?;
     report.tables = conform(form, &report.tables, &report.not_applicable).map_err(unusable)?;
     report.diagnostics = reading_errors(&report);
     Ok(report)

@@ -1,9 +1,10 @@
-//! Limits that keep a hostile file from exhausting memory, time or the stack: the input's
-//! size, a DOCX package's entry count and unpacked size (zip bombs), how deep XML or HTML
-//! nests, how many elements a part holds, and how many table rows, cells and text blocks a
-//! document yields. Each refusal is an [`Error::Unusable`] with a one-line reason, given
-//! before the allocation or the loop it guards: counts a file declares are never trusted,
-//! only what is really there.
+//! Limits that keep a hostile file from exhausting memory, time or the stack: the input's size, a
+//! DOCX package's entry count and unpacked size (zip bombs), how deep XML or HTML nests, how many
+//! elements a part holds, and how many table rows, cells and text blocks a document yields. Each
+//! refusal at a limit is an [`ErrorKind::Limit`](crate::ErrorKind::Limit) with a one-line reason,
+//! given before the allocation or the loop it guards: counts a file declares are never trusted,
+//! only what is really there. A package or part that is damaged rather than too big is
+//! [`ErrorKind::Unusable`](crate::ErrorKind::Unusable).
 
 use std::io::Read;
 
@@ -58,12 +59,12 @@ impl Default for Limits {
 }
 
 fn refuse(msg: String) -> Error {
-    Error::Unusable(msg)
+    Error::limit(msg)
 }
 
 /// Reads a file, refusing one larger than the limit before reading it whole.
 pub fn read_file(path: &std::path::Path, limits: &Limits) -> Result<Vec<u8>, Error> {
-    let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+    let io = |e: std::io::Error| Error::io(path, e);
     let file = std::fs::File::open(path).map_err(io)?;
     // A regular file's size is known before reading; a device or FIFO is read through
     // `take`, so `/dev/zero` stops one byte past the limit.
@@ -98,10 +99,13 @@ pub type Parts = Vec<(String, Vec<u8>)>;
 /// after this sees a size the package declares.
 ///
 /// # Errors
-/// [`Error::Unusable`] when the package is no zip, is damaged, or passes a limit.
+/// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable) when the package is no zip or is damaged
+/// (the zip error as the source where there is one), [`ErrorKind::Limit`](crate::ErrorKind::Limit)
+/// when it passes a limit.
 pub fn check_package(bytes: &[u8], limits: &Limits) -> Result<Parts, Error> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| refuse(format!("不是有效的 DOCX 文件 (not a valid DOCX package: {e})")))?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        Error::unusable(format!("不是有效的 DOCX 文件 (not a valid DOCX package: {e})")).with_source(e)
+    })?;
     if zip.len() > limits.max_zip_entries {
         return Err(refuse(format!(
             "DOCX 包含的条目过多 (DOCX package has {} entries; the limit is {})",
@@ -111,7 +115,7 @@ pub fn check_package(bytes: &[u8], limits: &Limits) -> Result<Parts, Error> {
     }
     let damaged = |e: &dyn std::fmt::Display| {
         let e = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
-        refuse(format!("DOCX 已损坏 (damaged DOCX package: {e})"))
+        Error::unusable(format!("DOCX 已损坏 (damaged DOCX package: {e})"))
     };
     let mut parts = Parts::new();
     let mut total: u64 = 0;
@@ -192,8 +196,8 @@ impl Tally {
     /// Counts a table row about to be built with `cells` cells (spanned positions included).
     ///
     /// # Errors
-    /// [`Error::Unusable`] past [`Limits::max_rows`], [`Limits::max_row_cells`] or
-    /// [`Limits::max_cells`].
+    /// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past [`Limits::max_rows`],
+    /// [`Limits::max_row_cells`] or [`Limits::max_cells`].
     pub fn row(&mut self, cells: usize) -> Result<(), Error> {
         self.rows += 1;
         if self.rows > self.limits.max_rows {
@@ -205,7 +209,8 @@ impl Tally {
     /// Counts `more` cells about to be added to a row that will then hold `in_row`.
     ///
     /// # Errors
-    /// [`Error::Unusable`] past [`Limits::max_row_cells`] or [`Limits::max_cells`].
+    /// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past [`Limits::max_row_cells`] or
+    /// [`Limits::max_cells`].
     pub fn cells(&mut self, more: usize, in_row: usize) -> Result<(), Error> {
         if in_row > self.limits.max_row_cells {
             return Err(too_wide_row(in_row, &self.limits));
@@ -220,7 +225,7 @@ impl Tally {
     /// Counts a paragraph or line of text.
     ///
     /// # Errors
-    /// [`Error::Unusable`] past [`Limits::max_blocks`].
+    /// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past [`Limits::max_blocks`].
     pub fn block(&mut self) -> Result<(), Error> {
         self.blocks += 1;
         if self.blocks > self.limits.max_blocks {
@@ -297,11 +302,13 @@ pub struct XmlCounts {
 /// input inside an open element (the DOCX parser loops for ever there).
 ///
 /// # Errors
-/// [`Error::Unusable`] naming `part` and the first fault, or the limit passed.
+/// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable) naming `part` and the first fault, or
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit).
 pub fn check_xml(part: &str, bytes: &[u8], limits: &Limits) -> Result<XmlCounts, Error> {
     use quick_xml::events::Event;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let malformed = |why: String| refuse(format!("DOCX 的 XML 格式错误 (malformed XML in {part}: {why})"));
+    let malformed =
+        |why: String| Error::unusable(format!("DOCX 的 XML 格式错误 (malformed XML in {part}: {why})"));
     let mut reader = quick_xml::Reader::from_reader(bytes);
     reader.config_mut().check_end_names = true;
     let mut counts = XmlCounts::default();
@@ -471,8 +478,9 @@ const CLOSES_P: [&str; 36] = [
 /// open elements, which the depth limit bounds.
 ///
 /// # Errors
-/// [`Error::Unusable`] past [`Limits::max_depth`], [`Limits::max_elements`],
-/// [`Limits::max_rows`], [`Limits::max_row_cells`] or [`Limits::max_cells`].
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past [`Limits::max_depth`],
+/// [`Limits::max_elements`], [`Limits::max_rows`], [`Limits::max_row_cells`] or
+/// [`Limits::max_cells`].
 pub fn check_html(html: &str, limits: &Limits) -> Result<(), Error> {
     HtmlScan::new(limits).feed(html.as_bytes())
 }
@@ -783,7 +791,12 @@ mod tests {
             b"<a x='1' x='2'/>",
         ] {
             match check_xml("word/styles.xml", bad, &limits) {
-                Err(Error::Unusable(m)) => assert!(m.contains("word/styles.xml") && !m.contains('\n'), "{m}"),
+                Err(e) => assert!(
+                    e.kind() == crate::ErrorKind::Unusable
+                        && e.message().contains("word/styles.xml")
+                        && !e.message().contains('\n'),
+                    "{e:?}"
+                ),
                 other => panic!("{:?}: {other:?}", String::from_utf8_lossy(bad)),
             }
         }

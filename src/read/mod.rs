@@ -101,7 +101,7 @@ impl ReadOptions {
             None => Ok(None),
             Some(name) => encoding::lookup(name)
                 .map(Some)
-                .ok_or_else(|| Error::Usage(format!("未知的编码 (unknown encoding) {name}"))),
+                .ok_or_else(|| Error::usage(format!("未知的编码 (unknown encoding) {name}"))),
         }
     }
 }
@@ -155,8 +155,8 @@ pub fn read_text(text: &str) -> Result<RawDoc, Error> {
 /// Linear in the text: lines are counted once, from one table to the next.
 ///
 /// # Errors
-/// [`Error::Unusable`] when an embedded table nests too deep, or the document passes the
-/// limits on elements, rows, cells or lines.
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) when an embedded table nests too deep, or the
+/// document passes the limits on elements, rows, cells or lines.
 pub fn read_text_with(text: &str, limits: &limits::Limits) -> Result<RawDoc, Error> {
     let mut tally = limits::Tally::new(limits);
     let spans = html::table_spans(text);

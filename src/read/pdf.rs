@@ -5,7 +5,7 @@
 //! from drawing order, which in many PDFs scatters the cells of a table. A line with two or
 //! more cells (separated by gaps wider than about one em) becomes a [`RawBlock::Row`], any
 //! other line a [`RawBlock::Text`]. A font whose codes cannot be mapped to Unicode is refused
-//! with [`Error::Unusable`]: nianbao never reads garbage as text.
+//! with [`ErrorKind::Unusable`](crate::ErrorKind::Unusable): nianbao never reads garbage as text.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -70,15 +70,13 @@ const CJK_SPACE_GAP_EM: f64 = 0.6;
 /// Reads a PDF's text layer into lines and cells.
 pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
     if !bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
-        return Err(Error::Unusable(
-            "不是 PDF 文件 (not a PDF: no %PDF- header)".into(),
-        ));
+        return Err(Error::unusable("不是 PDF 文件 (not a PDF: no %PDF- header)"));
     }
     // lopdf is defensive, but a parser bug must not take the program down.
     match std::panic::catch_unwind(|| read_inner(bytes)) {
         Ok(r) => r,
-        Err(_) => Err(Error::Unusable(
-            "PDF 文件已损坏，无法解析 (corrupt PDF: the parser gave up)".into(),
+        Err(_) => Err(Error::unusable(
+            "PDF 文件已损坏，无法解析 (corrupt PDF: the parser gave up)",
         )),
     }
 }
@@ -86,16 +84,16 @@ pub fn read(bytes: &[u8]) -> Result<RawDoc, Error> {
 fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
     let doc = load(bytes)?;
     if doc.is_encrypted() && !doc.was_encrypted() {
-        return Err(Error::Unusable(
-            "PDF 已加密 (encrypted PDF: cannot read its text)".into(),
+        return Err(Error::unusable(
+            "PDF 已加密 (encrypted PDF: cannot read its text)",
         ));
     }
     let pages = doc.get_pages();
     if pages.is_empty() {
-        return Err(Error::Unusable("PDF 没有页面 (PDF has no pages)".into()));
+        return Err(Error::unusable("PDF 没有页面 (PDF has no pages)"));
     }
     if pages.len() > MAX_PAGES {
-        return Err(Error::Unusable(format!(
+        return Err(Error::limit(format!(
             "PDF 页数过多 (PDF has {} pages; at most {MAX_PAGES} are read)",
             pages.len()
         )));
@@ -107,14 +105,15 @@ fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
     let mut any_glyph = false;
     for (&number, &page_id) in &pages {
         let limit = MAX_CONTENT_BYTES.min(MAX_INFLATED_BYTES.saturating_sub(budget.inflated));
-        let content = doc
-            .get_page_content_with_limit(page_id, limit)
-            .map_err(|e| match e {
-                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
-                    too_much_inflated(number, limit)
-                }
-                e => Error::Unusable(format!("第 {number} 页内容无法读取 (page {number}: {e})")),
-            })?;
+        let content =
+            doc.get_page_content_with_limit(page_id, limit)
+                .map_err(|e| match e {
+                    lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+                        too_much_inflated(number, limit)
+                    }
+                    e => Error::unusable(format!("第 {number} 页内容无法读取 (page {number}: {e})"))
+                        .with_source(e),
+                })?;
         budget.inflated += content.len();
         let resources = page_resources(&doc, page_id);
         let mut interp = Interp {
@@ -154,8 +153,8 @@ fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
         }
     }
     if !any_glyph {
-        return Err(Error::Unusable(
-            "PDF 没有文本层（可能是扫描件，请先 OCR） (PDF has no text layer; run OCR first)".into(),
+        return Err(Error::unusable(
+            "PDF 没有文本层（可能是扫描件，请先 OCR） (PDF has no text layer; run OCR first)",
         ));
     }
     Ok(RawDoc {
@@ -447,13 +446,14 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// with its cross-reference table rebuilt, as lopdf does by itself when loading unfiltered.
 fn load(bytes: &[u8]) -> Result<Document, Error> {
     let corrupt = |e: lopdf::Error| {
-        Error::Unusable(format!(
+        Error::unusable(format!(
             "PDF 文件已损坏，无法读取 (corrupt or truncated PDF: {e})"
         ))
+        .with_source(e)
     };
     let plain = plain_tokens(bytes, MAX_OBJECT_TOKENS);
     if plain > MAX_OBJECT_TOKENS {
-        return Err(Error::Unusable(format!(
+        return Err(Error::limit(format!(
             "PDF 对象过多 (PDF holds more than {MAX_OBJECT_TOKENS} values outside its streams)"
         )));
     }
@@ -483,13 +483,13 @@ fn load(bytes: &[u8]) -> Result<Document, Error> {
         };
         let doc = Document::load_mem_with_options(bytes, options);
         match LOAD_CHECK.with(|c| c.borrow_mut().refusal.take()) {
-            Some(reason) => Err(Error::Unusable(reason)),
+            Some(reason) => Err(Error::limit(reason)),
             None => Ok(doc),
         }
     };
     let too_big = |e: lopdf::Error| match e {
         lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) if encrypted => {
-            Error::Unusable(format!(
+            Error::limit(format!(
                 "加密 PDF 的对象流过大 (encrypted PDF whose object streams inflate to more than {} MB in all; remove its encryption first)",
                 MAX_ENCRYPTED_OBJSTM_BYTES / 1_000_000
             ))
@@ -522,12 +522,12 @@ fn load(bytes: &[u8]) -> Result<Document, Error> {
 /// The refusal when a page's streams would pass the inflation budget.
 fn too_much_inflated(page: u32, limit: usize) -> Error {
     if limit < MAX_CONTENT_BYTES {
-        Error::Unusable(format!(
+        Error::limit(format!(
             "PDF 解压后过大 (PDF streams inflate to more than {} MB; at page {page})",
             MAX_INFLATED_BYTES >> 20
         ))
     } else {
-        Error::Unusable(format!(
+        Error::limit(format!(
             "第 {page} 页内容过大 (page {page}: a content stream inflates to more than {} MB)",
             MAX_CONTENT_BYTES >> 20
         ))
@@ -590,12 +590,12 @@ fn inflate(
         Ok(b) => b,
         Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
             return Err(if limit < cap {
-                Error::Unusable(format!(
+                Error::limit(format!(
                     "PDF 解压后过大 (PDF streams inflate to more than {} MB)",
                     MAX_INFLATED_BYTES >> 20
                 ))
             } else {
-                Error::Unusable(format!("{zh}过大 ({en} inflates to more than {} MB)", cap >> 20))
+                Error::limit(format!("{zh}过大 ({en} inflates to more than {} MB)", cap >> 20))
             });
         }
         // Unknown filters: the raw bytes when there is no filter at all, else nothing.
@@ -784,8 +784,8 @@ fn num_deref(doc: &Document, obj: &Object) -> Option<f64> {
 /// A font's widths and Unicode maps.
 ///
 /// # Errors
-/// [`Error::Unusable`] when its ToUnicode map passes [`MAX_CMAP_BYTES`] or
-/// [`MAX_CMAP_ENTRIES`], or the document's inflation budget.
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) when its ToUnicode map passes [`MAX_CMAP_BYTES`]
+/// or [`MAX_CMAP_ENTRIES`], or the document's inflation budget.
 fn load_font(doc: &Document, name: &[u8], dict: &Dictionary, budget: &mut Budget) -> Result<Font, Error> {
     let subtype = get_name(doc, dict, b"Subtype").unwrap_or(b"");
     let base = get_name(doc, dict, b"BaseFont")
@@ -820,7 +820,7 @@ fn load_font(doc: &Document, name: &[u8], dict: &Dictionary, budget: &mut Budget
         );
         if let Some(bytes) = inflate(budget, cmap, MAX_CMAP_BYTES, (&what.0, &what.1))? {
             font.to_unicode = parse_cmap(&bytes).map_err(|CmapTooLarge| {
-                Error::Unusable(format!(
+                Error::limit(format!(
                     "{}过大 ({} assigns more than {MAX_CMAP_ENTRIES} codes)",
                     what.0, what.1
                 ))
@@ -1470,13 +1470,13 @@ fn lookup<'a>(
 
 fn unusable_font(page: u32, font: &Font) -> Error {
     if font.missing {
-        return Error::Unusable(format!(
+        return Error::unusable(format!(
             "第 {page} 页的字体 {} 缺失或已损坏 (page {page}: font {} is missing or damaged; text cannot be extracted)",
             font.name, font.name
         ));
     }
     let base = base_name(font);
-    Error::Unusable(format!(
+    Error::unusable(format!(
         "第 {page} 页的字体 {}{base} 没有 Unicode 映射 (page {page}: font {}{base} has no ToUnicode map; text cannot be extracted)",
         font.name, font.name
     ))
@@ -1493,7 +1493,7 @@ fn base_name(font: &Font) -> String {
 
 fn incomplete_font(page: u32, font: &Font, unmapped: usize, shown: usize) -> Error {
     let base = base_name(font);
-    Error::Unusable(format!(
+    Error::unusable(format!(
         "第 {page} 页的字体 {}{base} 的 Unicode 映射不完整 (page {page}: font {}{base} maps no text for {unmapped} of {shown} glyphs; text cannot be extracted reliably)",
         font.name, font.name
     ))
@@ -1523,13 +1523,13 @@ impl<'a> Interp<'a, '_> {
         let mut fonts: HashMap<Vec<u8>, Rc<Font>> = HashMap::new();
         self.budget.interpreted += content.len();
         if self.budget.interpreted > MAX_INTERPRETED_BYTES {
-            return Err(Error::Unusable(format!(
+            return Err(Error::limit(format!(
                 "PDF 内容过于庞大 (PDF content streams add up to more than {} MB, counting each drawing of a form)",
                 MAX_INTERPRETED_BYTES >> 20
             )));
         }
         if let Some(at) = overlong_operands(content, MAX_OPERAND_TOKENS) {
-            return Err(Error::Unusable(format!(
+            return Err(Error::limit(format!(
                 "PDF 内容过于庞大 (a drawing operation at byte {at} of a content stream has more than {MAX_OPERAND_TOKENS} operand values)"
             )));
         }
@@ -1537,7 +1537,7 @@ impl<'a> Interp<'a, '_> {
         for op in Content::decode_iter(content).map_while(Result::ok) {
             self.budget.ops += 1;
             if self.budget.ops > MAX_OPS {
-                return Err(Error::Unusable(format!(
+                return Err(Error::limit(format!(
                     "PDF 内容过于庞大 (PDF has more than {MAX_OPS} drawing operations)"
                 )));
             }
@@ -1752,12 +1752,12 @@ impl<'a> Interp<'a, '_> {
         for (code, len) in font.codes(bytes) {
             self.budget.glyphs += 1;
             if self.budget.glyphs > MAX_GLYPHS {
-                return Err(Error::Unusable(format!(
+                return Err(Error::limit(format!(
                     "PDF 文字过多 (PDF has more than {MAX_GLYPHS} glyphs)"
                 )));
             }
             if self.glyphs.len() >= MAX_PAGE_GLYPHS {
-                return Err(Error::Unusable(format!(
+                return Err(Error::limit(format!(
                     "第 {} 页文字过多 (page {} has more than {MAX_PAGE_GLYPHS} glyphs)",
                     self.page, self.page
                 )));

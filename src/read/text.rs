@@ -23,7 +23,7 @@ pub fn read(text: &str) -> RawDoc {
 /// text line against the block limit.
 ///
 /// # Errors
-/// [`Error::Unusable`] past a limit.
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past a limit.
 pub fn read_limited(text: &str, tally: &mut Tally) -> Result<RawDoc, Error> {
     let mut blocks = Vec::new();
     for (i, raw) in text.lines().enumerate() {

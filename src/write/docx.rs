@@ -53,7 +53,7 @@ fn half_points(pt: f64) -> i64 {
 /// Renders a report as a DOCX file.
 ///
 /// # Errors
-/// The package cannot be written ([`Error::Io`]).
+/// The package cannot be built ([`ErrorKind::Render`](crate::ErrorKind::Render), docx-rs's error as the source).
 pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     let style = ctx.style;
     let shown = present(report, ctx);
@@ -87,10 +87,12 @@ pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     .into_bytes();
 
     let mut out = std::io::Cursor::new(Vec::new());
-    xml.pack(&mut out)
-        .map_err(|e| Error::Io(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")))?;
-    deflate(&out.into_inner())
-        .map_err(|e| Error::Io(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")))
+    xml.pack(&mut out).map_err(|e| {
+        Error::render(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")).with_source(e)
+    })?;
+    deflate(&out.into_inner()).map_err(|e| {
+        Error::render(format!("DOCX 打包失败 (cannot write the DOCX package): {e}")).with_source(e)
+    })
 }
 
 /// docx-rs stores its parts uncompressed; the same parts, deflated, make a file a fifth

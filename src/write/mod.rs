@@ -67,7 +67,8 @@ impl OutputFormat {
     /// diagnostics cannot say: for PDF, the fonts ([`pdf::render_with_diagnostics`]).
     ///
     /// # Errors
-    /// The output cannot be made (no font for PDF, a library failure).
+    /// The output cannot be made: no font for PDF ([`ErrorKind::Font`](crate::ErrorKind::Font)),
+    /// a library failure ([`ErrorKind::Render`](crate::ErrorKind::Render)).
     pub fn render_with_diagnostics(
         self,
         report: &crate::model::Report,

@@ -34,18 +34,6 @@ pub fn render(report: &Report, ctx: &Context) -> Result<Vec<u8>, Error> {
     render_with_diagnostics(report, ctx).map(|(bytes, _)| bytes)
 }
 
-/// Renders a report as PDF and returns the warnings (characters no font has) with it.
-///
-/// # Errors
-/// As [`render_with_diagnostics`].
-pub fn render_with_warnings(report: &Report, ctx: &Context) -> Result<(Vec<u8>, Vec<String>), Error> {
-    let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
-    let shown = present(report, ctx);
-    let doc = layout::lay_out(&shown, ctx.style, &fonts);
-    let bytes = render_laid_out(&doc, &fonts, &shown.metadata)?;
-    Ok((bytes, doc.warnings))
-}
-
 /// Renders a report as PDF, with a diagnostic for each thing the fonts did that the style
 /// did not ask for: a role set in another face than its first family
 /// ([`code::FONT_SUBSTITUTED`], info; a stand-in face, [`code::FONT_STAND_IN`], warning), a
@@ -54,8 +42,9 @@ pub fn render_with_warnings(report: &Report, ctx: &Context) -> Result<(Vec<u8>, 
 /// ([`code::FONT_MISSING_CHAR`], error: it prints as an empty box).
 ///
 /// # Errors
-/// No font found for any role, a `--font-dir` that is not a folder, or the PDF library
-/// failing on the report.
+/// No font found for any role, or a face that cannot be cut for embedding
+/// ([`ErrorKind::Font`](crate::ErrorKind::Font)); the PDF library failing on the report
+/// ([`ErrorKind::Render`](crate::ErrorKind::Render), its error as the source).
 pub fn render_with_diagnostics(report: &Report, ctx: &Context) -> Result<(Vec<u8>, Vec<Diagnostic>), Error> {
     let fonts = fonts::resolve(ctx.style, &ctx.font_dirs)?;
     let shown = present(report, ctx);
@@ -78,7 +67,7 @@ pub fn font_check(report: &Report, ctx: &Context) -> Result<Vec<Diagnostic>, Err
 fn render_laid_out(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<Vec<u8>, Error> {
     // A panic inside the PDF library fails this report, not the whole batch.
     let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(doc, fonts, meta)))
-        .map_err(|_| Error::Io("PDF: 生成失败 (the PDF library failed on this report)".into()))??;
+        .map_err(|_| Error::render("PDF 生成失败 (the PDF library failed on this report)"))??;
     finish(pdf, meta)
 }
 
@@ -303,9 +292,10 @@ fn draw(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<lopdf::Docum
                 .par_iter()
                 .map(|(&i, plan)| {
                     let face = fonts.face(i);
-                    embed::prepare(face, plan)
-                        .map(|p| (i, p))
-                        .map_err(|e| Error::Io(format!("{}: {e}", face.path.display())))
+                    embed::prepare(face, plan).map(|p| (i, p)).map_err(|e| {
+                        Error::font(format!("字体无法嵌入 (cannot embed the font: {e})"))
+                            .with_path(&face.path)
+                    })
                 })
                 .collect::<Result<Vec<_>, Error>>()
         },
@@ -329,7 +319,8 @@ fn font_resource(i: usize) -> String {
 fn set_page_fonts(pdf: &mut lopdf::Document, fonts: lopdf::Dictionary) -> Result<(), Error> {
     use lopdf::Object;
     let fonts = pdf.add_object(fonts);
-    let bad = |e: lopdf::Error| Error::Io(format!("PDF: {e}"));
+    let bad =
+        |e: lopdf::Error| Error::render(format!("PDF 生成失败 (cannot build the PDF: {e})")).with_source(e);
     for page in pdf.get_pages().into_values() {
         let resources = match pdf.get_dictionary(page).map_err(bad)?.get(b"Resources") {
             Ok(Object::Reference(id)) => Some(*id),
@@ -436,7 +427,8 @@ pub fn pdf_date_now() -> String {
 /// compresses the streams and writes the file.
 fn finish(mut doc: lopdf::Document, meta: &Metadata) -> Result<Vec<u8>, Error> {
     use lopdf::{Dictionary, Object};
-    let bad = |e: lopdf::Error| Error::Io(format!("PDF: {e}"));
+    let bad =
+        |e: lopdf::Error| Error::render(format!("PDF 生成失败 (cannot build the PDF: {e})")).with_source(e);
     let now = pdf_date_now();
     let mut info = Dictionary::new();
     info.set("Title", text_string(&meta.title));
@@ -473,7 +465,7 @@ fn finish(mut doc: lopdf::Document, meta: &Metadata) -> Result<Vec<u8>, Error> {
     });
     let mut out = Vec::new();
     doc.save_to(&mut out)
-        .map_err(|e| Error::Io(format!("PDF: {e}")))?;
+        .map_err(|e| Error::render(format!("PDF 生成失败 (cannot write the PDF: {e})")).with_source(e))?;
     Ok(out)
 }
 

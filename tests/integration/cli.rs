@@ -647,3 +647,46 @@ fn check_with_fonts_makes_a_character_no_face_has_an_error() {
         serde_json::from_slice(&std::fs::read(dir.path().join("run.json")).unwrap()).unwrap();
     assert_eq!(run["files"][0]["status"], "violations");
 }
+
+/// An error names its file once: `a.txt: error: 文件为空 …`, not `a.txt: error: a.txt: …`
+/// (issue 14), in every command and in the `--report` file.
+#[test]
+fn a_refused_file_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("empty.txt"), "").unwrap();
+    for args in [
+        &["convert", "missing.txt", "-o", "out/"][..],
+        &["check", "missing.txt"],
+        &["extract", "missing.txt", "-o", "x.csv"],
+    ] {
+        let o = nianbao(args, d);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let line = err.lines().find(|l| l.contains("error:")).expect("an error line");
+        assert_eq!(line.matches("missing.txt").count(), 1, "{args:?}: {err}");
+        assert!(
+            line.contains("不存在 (no such file or directory)"),
+            "{args:?}: {err}"
+        );
+    }
+    let o = nianbao(
+        &[
+            "convert",
+            "empty.txt",
+            "missing.txt",
+            "-o",
+            "out/",
+            "--report",
+            "r.json",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    for f in report["files"].as_array().unwrap() {
+        let error = f["error"].as_str().unwrap();
+        assert!(!error.contains(".txt"), "the file is named beside: {error}");
+    }
+}

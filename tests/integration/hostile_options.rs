@@ -516,3 +516,31 @@ fn common_fullwidth(n: u64) -> String {
         .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
         .collect()
 }
+
+/// A style or form file that is no TOML: one line naming the file once, with the line and
+/// column of the fault (the TOML parser's own message spans five lines with a snippet).
+#[test]
+fn a_style_or_form_file_that_is_no_toml_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixture("000_7a31bcbeafe9deac.txt"), d.join("a.txt")).unwrap();
+    std::fs::write(d.join("s.toml"), "[page]\nwidth_mm = \n[[").unwrap();
+    std::fs::create_dir(d.join("forms")).unwrap();
+    std::fs::write(d.join("forms/f.toml"), "[page]\nwidth_mm = \n[[").unwrap();
+    for (args, words) in [
+        (
+            &["convert", "a.txt", "--style", "s.toml", "-o", "x/"][..],
+            &["s.toml", "样式文件无效", "invalid style"][..],
+        ),
+        (
+            &["convert", "a.txt", "--forms", "forms", "-o", "x/"],
+            &["f.toml", "表格定义无效", "invalid form definition"],
+        ),
+    ] {
+        let o = run(args, d);
+        assert_refused(&o, words);
+        assert!(stderr(&o).contains("line 2, column 12"), "{}", stderr(&o));
+        let name = words[0];
+        assert_eq!(stderr(&o).matches(name).count(), 1, "{}", stderr(&o));
+    }
+}

@@ -12,7 +12,7 @@ use std::process::Command;
 use common::{fixture, huaian_expected, read, seeds, table_mismatches};
 use nianbao::form::{Form, Layout as TableLayout, TableDef};
 use nianbao::read::{RawBlock, ReadOptions};
-use nianbao::{Error, Forms, Options, Report, Severity};
+use nianbao::{Error, ErrorKind, Forms, Options, Report, Severity};
 use serde_json::Value;
 
 fn input(name: &str) -> PathBuf {
@@ -78,10 +78,13 @@ fn a_forced_encoding_is_used_and_a_wrong_one_refused() {
     let bad = table_mismatches(&report, &huaian_expected()["tables"]);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     match read_with(&gbk, Some("utf-8")) {
-        Err(Error::Unusable(m)) => assert!(m.contains("UTF-8") && !m.contains('\n'), "{m}"),
+        Err(e) if e.kind() == ErrorKind::Unusable => {
+            let m = e.message();
+            assert!(m.contains("UTF-8") && !m.contains('\n'), "{m}")
+        }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(read_with(&gbk, Some("klingon")), Err(Error::Usage(_))));
+    assert!(matches!(read_with(&gbk, Some("klingon")), Err(e) if e.kind() == ErrorKind::Usage));
 }
 
 #[test]
@@ -90,7 +93,8 @@ fn undetectable_bytes_and_binary_are_refused_in_one_line() {
     let latin1 = dir.path().join("latin1.txt");
     std::fs::write(&latin1, b"Rapport annuel \xe9t\xe9 2024, caf\xe9 cr\xe8me\n").unwrap();
     match read_with(&latin1, None) {
-        Err(Error::Unusable(m)) => {
+        Err(e) if e.kind() == ErrorKind::Unusable => {
+            let m = e.message();
             assert!(m.contains("invalid UTF-8 at byte 15"), "{m}");
             assert!(!m.contains('\n'));
         }
@@ -98,7 +102,9 @@ fn undetectable_bytes_and_binary_are_refused_in_one_line() {
     }
     let binary = dir.path().join("x.txt");
     std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
-    assert!(matches!(read_with(&binary, None), Err(Error::Unusable(m)) if m.contains("binary")));
+    assert!(
+        matches!(read_with(&binary, None), Err(e) if e.kind() == ErrorKind::Unusable && e.message().contains("binary"))
+    );
 }
 
 #[test]
@@ -585,4 +591,47 @@ fn a_docx_table_split_in_two_gives_the_tables() {
         "{:#?}",
         report.diagnostics
     );
+}
+
+#[test]
+fn a_missing_file_and_a_file_that_is_no_report_are_told_apart_in_code() {
+    use std::error::Error as _;
+    let dir = tempfile::tempdir().unwrap();
+    let forms = Forms::builtin();
+    let missing = dir.path().join("missing.txt");
+    let err = nianbao::read_report(&missing, &forms, &Options::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    assert_eq!(err.path(), Some(missing.as_path()));
+    // The system's error is kept as the source, not repeated in the message.
+    let io = err
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("io source");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert_eq!(err.to_string().matches("missing.txt").count(), 1, "{err}");
+
+    let prose = dir.path().join("prose.txt");
+    std::fs::write(&prose, "这是一段普通的文字，不是年度报告。\n").unwrap();
+    let err = nianbao::read_report(&prose, &forms, &Options::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unusable, "{err}");
+    assert_eq!(err.path(), Some(prose.as_path()));
+    assert_eq!(err.to_string().matches("prose.txt").count(), 1, "{err}");
+    assert!(err.source().is_none());
+
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let err = nianbao::read_report(&empty, &forms, &Options::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unusable, "{err}");
+
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, "年".repeat(1 << 20)).unwrap();
+    let small = ReadOptions {
+        limits: nianbao::read::limits::Limits {
+            max_input_bytes: 1 << 20,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let err = nianbao::read_report_with(&big, &forms, &Options::default(), &small).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit, "{err}");
 }

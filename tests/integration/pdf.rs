@@ -31,13 +31,20 @@ fn read(path: &Path, forms: &Forms) -> Report {
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The PDF and the messages of its missing-character diagnostics (`font_missing_char`).
 fn render(report: &Report, forms: &Forms, style: &Style) -> (Vec<u8>, Vec<String>) {
     let ctx = Context {
         form: forms.get(&report.form).unwrap(),
         style,
         font_dirs: Vec::new(),
     };
-    pdf::render_with_warnings(report, &ctx).unwrap()
+    let (bytes, diags) = pdf::render_with_diagnostics(report, &ctx).unwrap();
+    let missing = diags
+        .into_iter()
+        .filter(|d| d.code == nianbao::diag::code::FONT_MISSING_CHAR)
+        .map(|d| d.message)
+        .collect();
+    (bytes, missing)
 }
 
 /// Size budget per PDF (issue 3): the bundled faces are slimmed and put on a 160-unit em
@@ -396,7 +403,7 @@ fn a_truetype_face_is_embedded_and_reads_back() {
         style: &style,
         font_dirs: vec![ttf.parent().unwrap().to_path_buf()],
     };
-    let (bytes, _) = pdf::render_with_warnings(&report, &ctx).unwrap();
+    let (bytes, _) = pdf::render_with_diagnostics(&report, &ctx).unwrap();
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
     let truetype = doc.objects.values().find_map(|o| {
         let d = o.as_dict().ok()?;
