@@ -381,7 +381,25 @@ pub struct FileReport {
     pub outputs: Vec<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The [`ErrorKind`](crate::ErrorKind) of `error`, by its [name](crate::ErrorKind::name):
+    /// `not_found`, `unusable`, `limit` …, for a program to tell failures apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<&'static str>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    /// A failure of `input` with its reason and kind.
+    fn failed(input: &Input, status: Status, error: String, kind: crate::error::ErrorKind) -> FileReport {
+        FileReport {
+            input: input.path.clone(),
+            status,
+            outputs: Vec::new(),
+            error: Some(error),
+            error_kind: Some(kind.name()),
+            diagnostics: Vec::new(),
+        }
+    }
 }
 
 /// Everything a conversion needs besides its inputs; shared by every worker.
@@ -482,17 +500,23 @@ pub const KEPT_NOTE: &str =
 
 /// Converts one input to its outputs. Never panics outward: a failure is a `Failed` report.
 pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Plan) -> FileReport {
+    if let Some(problem) = &input.problem {
+        // A folder of the walk that cannot be read.
+        return FileReport::failed(
+            input,
+            Status::Failed,
+            problem.clone(),
+            crate::error::ErrorKind::Io,
+        );
+    }
     let mut report = FileReport {
         input: input.path.clone(),
         status: Status::Failed,
         outputs: Vec::new(),
         error: None,
+        error_kind: None,
         diagnostics: Vec::new(),
     };
-    if let Some(problem) = &input.problem {
-        report.error = Some(problem.clone());
-        return report;
-    }
     if kept(outputs, plan) {
         report.status = Status::Kept;
         report.outputs = outputs.iter().map(|(_, p)| p.clone()).collect();
@@ -508,6 +532,8 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
             } else {
                 status_of(&diags)
             };
+            // `--strict` withheld the print outputs: the report is not usable on paper.
+            report.error_kind = refused.as_ref().map(|_| crate::error::ErrorKind::Unusable.name());
             report.error = refused;
             report.diagnostics = diags;
             report.outputs = written;
@@ -524,8 +550,12 @@ pub fn convert_one(input: &Input, outputs: &[(OutputFormat, PathBuf)], plan: &Pl
             }
             // The report names its input: the error says its path only when it is another.
             report.error = Some(e.about(input.source()));
+            report.error_kind = Some(e.kind().name());
         }
-        Err(_) => report.error = Some("内部错误 (internal error while converting this file)".into()),
+        Err(_) => {
+            report.error = Some("内部错误 (internal error while converting this file)".into());
+            report.error_kind = Some(crate::error::ErrorKind::Internal.name());
+        }
     }
     report
 }
@@ -633,24 +663,22 @@ pub fn convert_all(
                 let report = if input.problem.is_some() {
                     convert_one(input, outs, plan)
                 } else if let Some(other) = clash {
-                    FileReport {
-                        input: input.path.clone(),
-                        status: Status::Failed,
-                        outputs: Vec::new(),
-                        error: Some(format!(
+                    FileReport::failed(
+                        input,
+                        Status::Failed,
+                        format!(
                             "输出路径与另一输入相同，请改名 (its output path is also that of {}; rename one)",
                             other.display()
-                        )),
-                        diagnostics: Vec::new(),
-                    }
+                        ),
+                        crate::error::ErrorKind::Usage,
+                    )
                 } else if stop.load(Ordering::SeqCst) {
-                    FileReport {
-                        input: input.path.clone(),
-                        status: Status::Skipped,
-                        outputs: Vec::new(),
-                        error: Some("已中断，未处理 (interrupted before this file)".into()),
-                        diagnostics: Vec::new(),
-                    }
+                    FileReport::failed(
+                        input,
+                        Status::Skipped,
+                        "已中断，未处理 (interrupted before this file)".into(),
+                        crate::error::ErrorKind::Interrupted,
+                    )
                 } else {
                     convert_one(input, outs, plan)
                 };

@@ -863,9 +863,14 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
                 }
                 Ok(report)
             })
-            .map_err(|e| e.about(source))
+            .map_err(|e| (e.about(source), e.kind().name()))
         }))
-        .unwrap_or_else(|_| Err("内部错误 (internal error while reading this file)".into()));
+        .unwrap_or_else(|_| {
+            Err((
+                "内部错误 (internal error while reading this file)".into(),
+                nianbao::ErrorKind::Internal.name(),
+            ))
+        });
         match result {
             Ok(report) => {
                 if has_errors(&report.diagnostics) {
@@ -884,7 +889,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
                     })),
                 }
             }
-            Err(e) => {
+            Err((e, kind)) => {
                 failed += 1;
                 eprintln!("{}: error: {e}", input.display());
                 if let CheckFormat::Json = format {
@@ -892,6 +897,7 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
                         "file": input.display().to_string(),
                         "status": "unusable",
                         "error": e,
+                        "error_kind": kind,
                     }));
                 }
             }

@@ -689,4 +689,21 @@ fn a_refused_file_is_named_once() {
         let error = f["error"].as_str().unwrap();
         assert!(!error.contains(".txt"), "the file is named beside: {error}");
     }
+    // A program tells the failures apart by their kind.
+    let kinds: Vec<(&str, &str)> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["input"].as_str().unwrap(), f["error_kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("empty.txt", "unusable"), ("missing.txt", "not_found")]);
+    let o = nianbao(&["check", "--format", "json", "empty.txt", "missing.txt"], d);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["error_kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["unusable", "not_found"]);
 }
