@@ -205,6 +205,24 @@ pub enum Command {
         #[command(flatten)]
         layout: LayoutArgs,
     },
+    /// Start the local web page: open reports, see and fix doubtful cells, fill in an empty
+    /// form, download PDF, DOCX, JSON, CSV and Markdown. Listens on 127.0.0.1 only; nothing
+    /// leaves the machine.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// The port on 127.0.0.1 (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 8427)]
+        port: u16,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        form: FormArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        #[command(flatten)]
+        layout: LayoutArgs,
+    },
     /// List the font each role of the layout style resolves to, and why.
     Fonts {
         #[command(flatten)]
@@ -274,6 +292,14 @@ pub fn run(cli: Cli) -> u8 {
             let fonts = if fonts { Some(&layout) } else { None };
             check(&inputs, format, reading, fonts)
         }),
+        #[cfg(feature = "serve")]
+        Command::Serve {
+            port,
+            open,
+            form,
+            read,
+            layout,
+        } => serve(port, open, &form, &read, &layout),
         Command::Fonts { layout } => fonts(&layout),
         Command::Read { path, form, read } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
@@ -308,6 +334,58 @@ fn with_inputs(
                 isolation: isolation.as_ref(),
             };
             f(inputs, &reading)
+        })
+    })
+}
+
+/// `nianbao serve`: the web page until Ctrl-C.
+#[cfg(feature = "serve")]
+fn serve(port: u16, open: bool, form: &FormArgs, read: &ReadArgs, layout: &LayoutArgs) -> u8 {
+    with_read(read, |read_opts| {
+        with_forms(form, |forms, _| {
+            let style = match &layout.style {
+                Some(p) => match Style::load(p) {
+                    Ok(s) => s,
+                    Err(e) => return usage(&e.to_string()),
+                },
+                None => Style::builtin(),
+            };
+            let mut converter = nianbao::Converter::new()
+                .with_forms(forms.clone())
+                .with_style(style)
+                .with_limits(read_opts.limits);
+            if let Some(v) = &form.form {
+                converter = converter.with_form_version(v);
+            }
+            if let Some(e) = &read_opts.encoding {
+                converter = converter.with_encoding(e);
+            }
+            let converter = match converter.with_font_dirs(layout.font_dirs.clone()) {
+                Ok(c) => c,
+                Err(e) => return usage(&e.to_string()),
+            };
+            let config = nianbao::serve::Config {
+                converter,
+                isolation: read.isolation(form),
+                max_input_bytes: read_opts.limits.max_input_bytes,
+                port,
+            };
+            let result = nianbao::serve::run(config, |url| {
+                println!("nianbao 网页已启动 (the page is at) {url}");
+                println!("在浏览器中打开上面的地址；文件只在本机处理。按 Ctrl-C 停止 (Ctrl-C stops it)");
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+                if open && let Err(e) = webbrowser::open(url) {
+                    eprintln!("nianbao: 无法打开浏览器 (cannot open a browser: {e}); 请手动打开 {url}");
+                }
+            });
+            match result {
+                Ok(()) => exit::OK,
+                Err(e) => {
+                    eprintln!("nianbao: {e}");
+                    exit::UNUSABLE
+                }
+            }
         })
     })
 }

@@ -132,6 +132,25 @@ impl Converter {
         crate::read_report_with(path, &self.forms, &self.options, &self.read_options)
     }
 
+    /// [`Converter::read`] in a worker process when `isolation` is given ([`crate::worker`]:
+    /// a reader that crashes, hangs past the deadline or runs out of memory is one error),
+    /// else in this process with a panic caught.
+    ///
+    /// # Errors
+    /// As [`crate::worker::read`].
+    pub fn read_isolated(
+        &self,
+        isolation: Option<&crate::worker::Isolation>,
+        path: &Path,
+    ) -> Result<Report, Error> {
+        crate::worker::read(isolation, path, &self.forms, &self.options, &self.read_options)
+    }
+
+    /// The reading options in use (a forced encoding, the limits).
+    pub fn read_options(&self) -> &ReadOptions {
+        &self.read_options
+    }
+
     /// Reads one report given as text (as a `.txt` file would be read).
     ///
     /// # Errors

@@ -26,7 +26,8 @@
 //! | 10 | [`layout`] | pages of placed text |
 //! | 11 | [`mod@write`] | JSON, PDF, DOCX, Markdown |
 //! | 12 | [`batch`], [`extract`], [`converter`] | many files at once; data export; the library's front door, [`Converter`] |
-//! | 13 | the binary: `main.rs` and `cli.rs` (feature `cli`) | the command line |
+//! | 13 | [`serve`] (feature `serve`) | the local web page: `nianbao serve` |
+//! | 14 | the binary: `main.rs` and `cli.rs` (feature `cli`) | the command line |
 
 pub mod batch;
 pub mod converter;
@@ -42,6 +43,8 @@ pub mod normalize;
 pub mod present;
 pub mod read;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod style;
 pub mod worker;
 pub mod write;

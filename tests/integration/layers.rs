@@ -37,6 +37,8 @@ const LAYERS: &[&[&str]] = &[
     &["write"],
     // Many files at once; data export; the library's front door (`Converter`).
     &["batch", "extract", "converter"],
+    // The local web page's server (`nianbao serve`).
+    &["serve"],
     // The binary: the command line (`cli.rs`) and `main.rs`.
     &["cli"],
     &["main"],
