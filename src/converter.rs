@@ -146,6 +146,11 @@ impl Converter {
         crate::worker::read(isolation, path, &self.forms, &self.options, &self.read_options)
     }
 
+    /// The normalizing options in use (a forced form version).
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
     /// The reading options in use (a forced encoding, the limits).
     pub fn read_options(&self) -> &ReadOptions {
         &self.read_options

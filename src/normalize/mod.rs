@@ -26,7 +26,26 @@ pub struct Options {
     pub form: Option<String>,
 }
 
+/// The report in `raw`, rebuilt on the form.
+///
+/// # Errors
+/// As [`normalize_traced`].
 pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, Error> {
+    normalize_traced(raw, forms, opts).map(|(report, _)| report)
+}
+
+/// The source line of each table row's values, by row path (`applications.new_received`).
+pub type RowLines = std::collections::HashMap<String, usize>;
+
+/// [`normalize`], with the source line each table row was read from (a page showing the
+/// source beside the form points at it).
+///
+/// # Errors
+/// [`ErrorKind::Unusable`](crate::ErrorKind::Unusable): no usable report in `raw` (no text,
+/// no tables of the form); [`ErrorKind::Usage`](crate::ErrorKind::Usage): a forced form
+/// version that is not among `forms`.
+pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(Report, RowLines), Error> {
+    let mut row_lines = RowLines::new();
     // The one place every reader's text passes: Kangxi radicals (`⼯`, `⼤`) become the
     // ideographs they look like before anything reads a word.
     let blocks: Vec<RawBlock> = raw
@@ -204,6 +223,7 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
                     }
                     diags.extend(result.diagnostics);
                     report.not_applicable.extend(result.not_applicable);
+                    row_lines.extend(result.row_lines);
                     section.blocks.extend(prose_blocks(&body[last + 1..]));
                 } else {
                     section.blocks.extend(prose_blocks(body));
@@ -267,7 +287,7 @@ pub fn normalize(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<Report, 
     }
     diags.extend(validate::check(form, &report));
     report.diagnostics = diags;
-    Ok(report)
+    Ok((report, row_lines))
 }
 
 /// What is missing or doubtful in the organization read from the title: a missing one is a

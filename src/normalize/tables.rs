@@ -28,6 +28,9 @@ pub struct TableResult {
     pub table: Table,
     pub diagnostics: Vec<Diagnostic>,
     pub not_applicable: Vec<String>,
+    /// The 1-based source line each form row's values were read from, by row path
+    /// (`applications.new_received`): where a reader of the report finds the row.
+    pub row_lines: Vec<(String, usize)>,
 }
 
 pub fn read_table(form: &Form, def: &TableDef, blocks: &[RawBlock]) -> TableResult {
@@ -1179,11 +1182,21 @@ impl Context<'_> {
                 table.set(r, c, cell);
             }
         }
+        let row_lines = self
+            .lines
+            .iter()
+            .enumerate()
+            .filter_map(|(r, line)| {
+                let row = self.def.row(r)?;
+                Some((format!("{}.{}", self.def.key, row.def.key), (*line)?))
+            })
+            .collect();
         TableResult {
             found: false,
             table,
             diagnostics: self.diags,
             not_applicable,
+            row_lines,
         }
     }
 }

@@ -488,18 +488,22 @@ impl App {
             .forms()
             .get(&report.form)
             .ok_or_else(|| Error::unusable("未知的表格格式 (unknown form version)"))?;
-        // The worker has read the file within the limits: reading it here again for the
-        // source pane is as bounded.
-        let source = match crate::read::Format::from_path(&path) {
-            crate::read::Format::Json => None,
+        // The worker has read the file within the limits: reading it here again, for the
+        // source pane and the line each row was read from, is as bounded.
+        let (source, rows) = match crate::read::Format::from_path(&path) {
+            crate::read::Format::Json => (None, HashMap::new()),
             _ => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                crate::read::read_path_with(&path, converter.read_options()).ok()
+                let raw = crate::read::read_path_with(&path, converter.read_options()).ok()?;
+                let rows = crate::normalize::normalize_traced(&raw, converter.forms(), converter.options())
+                    .map(|(_, rows)| rows)
+                    .unwrap_or_default();
+                Some((Some(source_lines(&raw)), rows))
             }))
             .ok()
             .flatten()
-            .map(|raw| source_lines(&raw)),
+            .unwrap_or_default(),
         };
-        let doc = view::doc(&report, form, &[], &HashMap::new(), source);
+        let doc = view::doc(&report, form, &[], &rows, source);
         serde_json::to_value(&doc).map_err(|e| Error::internal(format!("内部错误 (internal error: {e})")))
     }
 
