@@ -371,10 +371,15 @@ fn serve(port: u16, open: bool, form: &FormArgs, read: &ReadArgs, layout: &Layou
                 port,
             };
             let result = nianbao::serve::run(config, |url| {
-                println!("nianbao 网页已启动 (the page is at) {url}");
-                println!("在浏览器中打开上面的地址；文件只在本机处理。按 Ctrl-C 停止 (Ctrl-C stops it)");
+                // Printing may fail (a closed pipe): the server runs on regardless.
                 use std::io::Write;
-                let _ = std::io::stdout().flush();
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "nianbao 网页已启动 (the page is at) {url}");
+                let _ = writeln!(
+                    out,
+                    "在浏览器中打开上面的地址；文件只在本机处理。按 Ctrl-C 停止 (Ctrl-C stops it)"
+                );
+                let _ = out.flush();
                 if open && let Err(e) = webbrowser::open(url) {
                     eprintln!("nianbao: 无法打开浏览器 (cannot open a browser: {e}); 请手动打开 {url}");
                 }

@@ -41,7 +41,7 @@
       'list.checking': '正在核对…',
       'list.edited': '已修改',
       'count.inferred': '推出 {n}',
-      'count.unresolved': '※ 待定 {n}',
+      'count.unresolved': '※ 无法确定 {n}',
       'count.rules': '▲ 不成立 {n}',
       'count.inferred.title': '由勾稽关系推出的单元格',
       'count.unresolved.title': '无法确定的单元格',
@@ -141,6 +141,12 @@
       'what.struct': '添加段落',
       'new.name': '新报告',
       'err.status': '服务返回错误（{status}）',
+      'pre.empty': '文件是空的（0 字节）。',
+      'pre.doc': '这是旧版 Word / WPS 文件（.doc/.wps/.rtf），不能直接读取。请在 Word 或 WPS 里“另存为”Word 文档（.docx）后再打开。',
+      'pre.ofd': '这是 OFD 版式文件，不能直接读取。请用发布网站上的 Word、PDF 或网页版本。',
+      'pre.sheet': '这是表格文件，不是年报全文。请打开年报的 Word、PDF、网页或文本版本。',
+      'pre.image': '这是图片（扫描件），无法识别其中的文字。请使用文字版的年报（Word、PDF 文字版或网页）。',
+      'pre.zip': '这是压缩包，请先解压，再把里面的年报文件（或整个文件夹）拖进来。',
       'unknown': '未知',
     },
     en: {
@@ -279,6 +285,12 @@
       'what.struct': 'added paragraph',
       'new.name': '新报告',
       'err.status': 'the server answered with an error ({status})',
+      'pre.empty': 'The file is empty (0 bytes).',
+      'pre.doc': 'This is an old Word / WPS file (.doc/.wps/.rtf) and cannot be read. Save it as a Word document (.docx) in Word or WPS, then open that.',
+      'pre.ofd': 'This is an OFD file and cannot be read. Use the Word, PDF or web page version from the publishing site.',
+      'pre.sheet': 'This is a spreadsheet, not the report itself. Open the Word, PDF, web page or text version of the report.',
+      'pre.image': 'This is an image (a scan); the text in it cannot be read. Use a text version of the report (Word, text PDF or web page).',
+      'pre.zip': 'This is an archive; unpack it first, then drop the report files (or the whole folder) here.',
       'unknown': 'unknown',
     },
   };
@@ -291,7 +303,9 @@
   const STATUS_ICON = { pass: '✓', repaired: '✎', errors: '✗', unreadable: '⊘', '': '' };
   const REPORT_EXT = ['txt', 'text', 'md', 'markdown', 'html', 'htm', 'xhtml', 'docx', 'pdf', 'json'];
   const LS_PREFIX = 'nianbao:';
-  const CHECK_DELAY = 150;
+  // A re-check is sent at once (the server answers in a few ms); while one is in flight,
+  // further edits wait for it and are sent together when it returns.
+  const CHECK_DELAY = 0;
   const SAVE_DELAY = 300;
 
   let lang = 'zh';
@@ -386,8 +400,13 @@
   let msgTimer = null;
   /** A message from the dictionary: shown again in the other language when it is switched. */
   function say(key, params, kind = 'info', sticky = false) {
-    showMessage(t(key, params), kind, sticky);
-    S.msg = { key, params, kind, sticky };
+    sayFn(() => t(key, params), kind, sticky);
+    S.msg.key = key;
+  }
+  /** A message built by `fn` from the dictionary, built again when the language changes. */
+  function sayFn(fn, kind = 'info', sticky = false) {
+    showMessage(fn(), kind, sticky);
+    S.msg = { fn, kind, sticky };
   }
   function showMessage(text, kind = 'info', sticky = false) {
     S.msg = null;
@@ -519,6 +538,7 @@
       counts: e.counts || null, attention: e.attention || 0,
       undo: e.undo ? e.undo.slice(-50) : [],
       isNew: !!e.isNew,
+      lines: e.lines || {},
     };
     const withSource = Object.assign({}, base, { source: e.source || null });
     try {
@@ -578,10 +598,19 @@
       e.attention = data.attention || 0;
       e.undo = Array.isArray(data.undo) ? data.undo : [];
       e.isNew = !!data.isNew;
+      e.lines = data.lines && typeof data.lines === 'object' ? data.lines : {};
       if (e.report) e.status = e.status === 'unreadable' ? 'errors' : e.status;
       else if (e.status !== 'unreadable') continue;
       S.reports.push(e);
     }
+    // working copies no index names any more (a save that half failed): let them go
+    try {
+      const keep = new Set(S.reports.map((r) => LS_PREFIX + 'r:' + r.id));
+      for (let i = localStorage.length - 1; i >= 0; i--) {
+        const k = localStorage.key(i);
+        if (k && k.startsWith(LS_PREFIX + 'r:') && !keep.has(k)) localStorage.removeItem(k);
+      }
+    } catch (_) { /* ignore */ }
     if (S.reports.some((r) => r.id === index.current)) S.currentId = index.current;
     else if (S.reports.length) S.currentId = sortedReports()[0].id;
     return S.reports.length;
@@ -600,6 +629,12 @@
     if (fromOpen) {
       e.report = doc.report;
       e.source = Array.isArray(doc.source) ? doc.source : null;
+      e.lines = {};
+    }
+    // the source line of each cell as the reading gave it (a re-check does not know it)
+    if (!e.lines) e.lines = {};
+    for (const tb of doc.tables || []) {
+      for (const c of tb.cells || []) if (c.path && c.line) e.lines[c.path] = c.line;
     }
     doc.source = null;
     e.doc = doc;
@@ -619,7 +654,9 @@
   // ------------------------------------------------------------------ opening files
   async function openFiles(items, t0) {
     // items: [{file, relPath}]
-    if (!items.length) { say('msg.nofiles', null, 'warn'); return; }
+    if (!storageWarned) clearMessage();
+    const skipped = items.skipped || 0;
+    if (!items.length) { say(skipped ? 'msg.skipped' : 'msg.nofiles', { n: skipped }, 'warn'); return; }
     const maxMb = (S.info && S.info.max_input_mb) || 0;
     S.pendingOpenT0 = t0;
     const jobs = [];
@@ -643,7 +680,10 @@
       while (queue.length) {
         const { e, file } = queue.shift();
         try {
-          if (maxMb && file.size > maxMb * 1048576) {
+          const pre = preflight(file);
+          if (pre) {
+            e.status = 'unreadable'; e.error = pre; e.errorKind = 'unusable';
+          } else if (maxMb && file.size > maxMb * 1048576) {
             const msg = t('msg.toobig', { name: file.name, size: (file.size / 1048576).toFixed(1), max: maxMb });
             e.status = 'unreadable'; e.error = msg; e.errorKind = 'limit';
             errors.push(msg);
@@ -682,11 +722,25 @@
     };
     await Promise.all([worker(), worker()]);
     saveIndex();
-    if (errors.length) showMessage([...new Set(errors)].join('\n'), 'error', true);
-    else if (jobs.length > 1 && opened < jobs.length) say('msg.opened.some', { n: opened, bad: jobs.length - opened }, 'warn');
-    else if (jobs.length > 1) say('msg.opened', { n: opened }, 'info');
+    const tail = () => (skipped ? ' ' + t('msg.skipped', { n: skipped }) : '');
+    if (errors.length) showMessage([...new Set(errors)].join('\n') + tail(), 'error', true);
+    else if (jobs.length > 1 && opened < jobs.length) sayFn(() => t('msg.opened.some', { n: opened, bad: jobs.length - opened }) + tail(), 'warn', true);
+    else if (jobs.length > 1 || skipped) sayFn(() => t('msg.opened', { n: opened }) + tail(), skipped ? 'warn' : 'info', !!skipped);
     else if (msgBox.dataset.kind === 'info') clearMessage();
     updateBusyMark();
+  }
+
+  /** A reason not to send the file at all, for formats nianbao cannot read and a clerk may
+   *  well have (old Word, WPS, OFD, spreadsheets, scans). */
+  function preflight(file) {
+    const ext = extOf(file.name);
+    if (file.size === 0) return t('pre.empty');
+    if (ext === 'doc' || ext === 'wps' || ext === 'rtf') return t('pre.doc');
+    if (ext === 'ofd') return t('pre.ofd');
+    if (['xls', 'xlsx', 'et', 'csv'].includes(ext)) return t('pre.sheet');
+    if (['jpg', 'jpeg', 'png', 'gif', 'bmp', 'tif', 'tiff', 'webp', 'heic'].includes(ext)) return t('pre.image');
+    if (['zip', 'rar', '7z'].includes(ext)) return t('pre.zip');
+    return null;
   }
 
   function filesFromList(fileList, { folder = false } = {}) {
@@ -700,7 +754,7 @@
       }
       out.push({ file: f, relPath: rel || null });
     }
-    if (skipped) setTimeout(() => say('msg.skipped', { n: skipped }, 'warn'), 0);
+    out.skipped = skipped;
     return out;
   }
 
@@ -733,12 +787,13 @@
       }
     };
     for (const entry of entries) await walk(entry, false);
-    if (skipped) setTimeout(() => say('msg.skipped', { n: skipped }, 'warn'), 0);
+    out.skipped = skipped;
     return out;
   }
 
   async function newReport(form) {
     const t0 = now();
+    if (!storageWarned) clearMessage();
     try {
       const answer = await api('GET', '/api/new?form=' + encodeURIComponent(form));
       if (!answer.ok || !answer.doc) throw new ApiError(answer.error || t('unknown'));
@@ -870,11 +925,14 @@
     if (!parsed) {
       input.setAttribute('aria-invalid', 'true');
       td.classList.add('invalid');
-      showTip(td, t('cell.invalid', { v: input.value }));
+      showDetail(td, t('cell.invalid', { v: input.value }));
       return;
     }
-    input.removeAttribute('aria-invalid');
-    td.classList.remove('invalid');
+    if (td.classList.contains('invalid')) {
+      input.removeAttribute('aria-invalid');
+      td.classList.remove('invalid');
+      showDetail(td);
+    }
     const before = cellGet(e.report, path);
     if (before.value === parsed.value && before.na === parsed.na) return;
     recordUndo(e, 'cell:' + path, before);
@@ -883,7 +941,7 @@
     td.dataset.state = 'edited';
     setMark(td, 'edited', '');
     scheduleCheck(e, t0);
-    if (S.tipFor === td) showTip(td);
+    if (S.detailFor === td) showDetail(td);
   }
 
   function onTextInput(node, t0) {
@@ -912,7 +970,8 @@
   function scheduleCheck(e, t0 = now()) {
     e.editAt = t0;
     clearTimeout(e.timer);
-    e.timer = setTimeout(() => { e.timer = null; runCheck(e); }, CHECK_DELAY);
+    if (e.checking) e.again = true;
+    else e.timer = setTimeout(() => { e.timer = null; runCheck(e); }, CHECK_DELAY);
     updateBusyMark();
     updateUndoButton();
     scheduleSave(e);
@@ -940,6 +999,7 @@
       if (seq === e.checkSeq) showError(err, 'msg.checkfail');
     } finally {
       if (seq === e.checkSeq) e.checking = false;
+      if (e.again && !e.checking) { e.again = false; runCheck(e); }
       updateBusyMark();
       if (S.pendingOpenT0 !== null && e.id === S.currentId && e.doc) {
         window.nianbao.lastOpenMs = Math.round(now() - S.pendingOpenT0);
@@ -1067,7 +1127,8 @@
     if (r.id === S.currentId) pick.setAttribute('aria-current', 'true'); else pick.removeAttribute('aria-current');
     li.querySelector('.nm').textContent = r.name;
     const sub = li.querySelector('.sub');
-    sub.textContent = r.relPath && r.relPath !== r.name ? r.relPath : '';
+    const dir = r.relPath ? r.relPath.replace(/[\\/][^\\/]*$/, '') : '';
+    sub.textContent = dir && dir !== r.relPath ? dir + '/' : '';
     sub.hidden = !sub.textContent;
     const st = li.querySelector('.st');
     st.textContent = r.status === 'opening' ? t('list.opening')
@@ -1109,6 +1170,7 @@
     document.body.classList.toggle('empty', S.reports.length === 0);
     const docEl = $('#doc');
     hideTip();
+    hideDetail();
     const ready = !!(e && e.report && e.doc && e.status !== 'unreadable');
     const hasSource = !!(e && e.source && e.source.length && e.status !== 'unreadable');
     document.body.classList.toggle('source-empty', !hasSource);
@@ -1268,7 +1330,7 @@
         const td = el('td', Object.assign({ class: 'v', 'data-path': c.path }, span));
         const input = el('input', {
           class: 'cell', type: 'text', inputmode: 'decimal', autocomplete: 'off', spellcheck: 'false',
-          'aria-label': label, 'aria-describedby': 'tip', id: 'cell-' + c.path.replace(/\./g, '-'),
+          'aria-label': label, 'aria-describedby': 'cell-detail', id: 'cell-' + c.path.replace(/\./g, '-'),
         });
         input.value = cellText(cellGet(current().report, c.path));
         td.append(input, el('span', { class: 'mark', 'aria-hidden': 'true' }));
@@ -1325,7 +1387,9 @@
     const state = STATES.includes(c.state) ? c.state : 'printed';
     td.dataset.state = state;
     setMark(td, state, c.mark || '');
-    if (c.line) td.dataset.line = String(c.line); else delete td.dataset.line;
+    const e = current();
+    const line = c.line || (e && e.lines && e.lines[c.path]) || 0;
+    if (line) td.dataset.line = String(line); else delete td.dataset.line;
     const input = td.querySelector('input');
     const info = S.cellInfo.get(c.path);
     if (info) info.cell = c;
@@ -1350,6 +1414,7 @@
       if (note) { note.textContent = tb.note || ''; note.hidden = !tb.note; }
     }
     if (S.tipFor) showTip(S.tipFor);
+    if (S.detailFor && S.detailFor.isConnected) showDetail(S.detailFor);
   }
 
   // ------------------------------------------------------------------ summary
@@ -1566,26 +1631,54 @@
     box.scrollTop = Math.max(0, top);
   }
 
-  // ------------------------------------------------------------------ tooltip (hover and focus)
+  // ------------------------------------------------------------------ cell details: tooltip (hover) and detail line (focus)
   const tip = $('#tip');
-  function showTip(td, extra) {
+  const detail = $('#cell-detail');
+
+  /** Fills `box` with what is known of the cell `td`: its labels, state, line and notes. */
+  function fillCellInfo(box, td, extra) {
     const path = td.dataset.path;
     const info = S.cellInfo.get(path);
-    if (!info) return;
+    box.textContent = '';
+    if (!info) return false;
     const c = info.cell || {};
     const state = td.dataset.state || 'printed';
-    tip.textContent = '';
-    tip.append(el('div', { class: 'tip-label' }, info.label));
     const mark = td.querySelector('.mark').textContent;
-    const stateLine = el('div', { class: 'tip-state', 'data-state': state },
+    const head = el('div', { class: 'tip-head' },
       el('span', { class: 'swatch', 'data-state': state, 'aria-hidden': 'true' }, mark || ''),
-      ` ${t('state.' + state)}`);
-    const cur = cellGet(current().report, path);
-    if (cur.na) stateLine.append(` · ${t('cell.na')}`);
-    if (c.line) stateLine.append(` · ${t('cell.line', { n: c.line })}`);
-    tip.append(stateLine);
-    if (extra) tip.append(el('div', { class: 'tip-error' }, extra));
-    for (const n of c.notes || []) tip.append(el('div', { class: 'tip-note' }, cleanNote(n)));
+      el('span', { class: 'tip-state', 'data-state': state }, t('state.' + state)),
+      el('span', { class: 'tip-label' }, info.label));
+    const e = current();
+    const cur = e && e.report ? cellGet(e.report, path) : { na: false };
+    const extras = [];
+    if (cur.na) extras.push(t('cell.na'));
+    if (td.dataset.line) extras.push(t('cell.line', { n: td.dataset.line }));
+    if (extras.length) head.append(el('span', { class: 'tip-extra' }, extras.join(' · ')));
+    box.append(head);
+    if (extra) box.append(el('div', { class: 'tip-error', role: 'alert' }, extra));
+    for (const n of c.notes || []) box.append(el('div', { class: 'tip-note' }, cleanNote(n)));
+    return true;
+  }
+
+  /** The detail line under the document for the focused cell (does not cover the table). */
+  function showDetail(td, extra) {
+    if (!fillCellInfo(detail, td, extra)) { hideDetail(); return; }
+    const was = detail.hidden;
+    detail.hidden = false;
+    S.detailFor = td;
+    if (was) td.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (S.tipFor === td) hideTip();
+  }
+  function hideDetail() {
+    detail.hidden = true;
+    detail.textContent = '';
+    S.detailFor = null;
+  }
+
+  /** The tooltip for a cell under the mouse pointer. */
+  function showTip(td, extra) {
+    if (td === S.detailFor && !extra) { hideTip(); return; }
+    if (!fillCellInfo(tip, td, extra)) return;
     tip.hidden = false;
     S.tipFor = td;
     const rect = td.getBoundingClientRect();
@@ -1715,7 +1808,7 @@
     sourceDrawnFor = null;
     if (S.msg && msgBox.classList.contains('show')) {
       const m = S.msg;
-      showMessage(t(m.key, m.params), m.kind, true);
+      showMessage(m.fn(), m.kind, true);
       S.msg = m;
     }
     // redraw what carries strings; keep focus on the toggle
@@ -1848,12 +1941,14 @@
 
     // editing in the document
     const docEl = $('#doc');
-    docEl.addEventListener('input', (ev) => {
+    const onEdit = (ev) => {
       const t0 = now();
       const target = ev.target;
       if (target.classList && target.classList.contains('cell')) onCellInput(target, t0);
       else if (target.dataset && target.dataset.target) onTextInput(target, t0);
-    });
+    };
+    docEl.addEventListener('input', onEdit);
+    docEl.addEventListener('change', onEdit); // a value set without input events (e.g. by automation)
     docEl.addEventListener('keydown', (ev) => {
       const target = ev.target;
       if (target.classList.contains('cell')) {
@@ -1862,6 +1957,7 @@
           moveVertical(target.closest('td'), ev.key === 'ArrowUp' || (ev.key === 'Enter' && ev.shiftKey) ? -1 : 1);
         } else if (ev.key === 'Escape') {
           hideTip();
+          hideDetail();
         }
       } else if (target.getAttribute && target.getAttribute('aria-multiline') === 'false' && ev.key === 'Enter') {
         ev.preventDefault();
@@ -1881,7 +1977,7 @@
     docEl.addEventListener('focusin', (ev) => {
       const td = ev.target.closest && ev.target.closest('td[data-path]');
       if (td) {
-        showTip(td);
+        showDetail(td);
         showSourceLine(Number(td.dataset.line) || guessLine(current(), td.dataset.path));
       }
     });
@@ -1898,6 +1994,10 @@
           input.removeAttribute('aria-invalid');
         }
         if (S.tipFor === td) hideTip();
+        setTimeout(() => {
+          const a = document.activeElement;
+          if (!(a && a.closest && a.closest('#doc td[data-path]'))) hideDetail();
+        }, 0);
       }
     });
     docEl.addEventListener('mouseover', (ev) => {
@@ -1907,8 +2007,7 @@
     docEl.addEventListener('mouseout', (ev) => {
       const td = ev.target.closest && ev.target.closest('td[data-path]');
       if (!td || (ev.relatedTarget && td.contains(ev.relatedTarget))) return;
-      const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('td[data-path]');
-      if (focused) showTip(focused); else hideTip();
+      hideTip();
     });
     docEl.addEventListener('click', (ev) => {
       const add = ev.target.closest('.add-para');

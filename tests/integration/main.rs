@@ -27,3 +27,4 @@ mod pdf;
 mod pdf_reader;
 mod present;
 mod seeds;
+mod web;
