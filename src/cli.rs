@@ -198,6 +198,11 @@ pub enum Command {
         /// substituted, characters from the fallback face, characters no face has (an error).
         #[arg(long)]
         fonts: bool,
+        /// Last year's report of the same body: R6 is checked (this year's carried-over
+        /// applications equal last year's carried-forward, column by column). Without it,
+        /// reports of one body in consecutive years among the inputs are paired by name and year.
+        #[arg(long, value_name = "FILE")]
+        previous: Option<PathBuf>,
         #[command(flatten)]
         form: FormArgs,
         #[command(flatten)]
@@ -222,6 +227,26 @@ pub enum Command {
         read: ReadArgs,
         #[command(flatten)]
         layout: LayoutArgs,
+    },
+    /// Two years' reports of one body side by side: every table cell with both values and the
+    /// change, and R6 (this year's carried-over = last year's carried-forward) when the years
+    /// are consecutive. Exit 1 when R6 fails.
+    Compare {
+        /// The earlier report.
+        a: PathBuf,
+        /// The later report.
+        b: PathBuf,
+        /// `text`, or `json` (`{"a", "b", "tables": [{"key", "heading", "cells": [{"path",
+        /// "row", "column", "a", "b", "change"}]}], "r6": [diagnostics]}`).
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Only the cells whose values differ (text output).
+        #[arg(long)]
+        changed: bool,
+        #[command(flatten)]
+        form: FormArgs,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// List the font each role of the layout style resolves to, and why.
     Fonts {
@@ -285,12 +310,13 @@ pub fn run(cli: Cli) -> u8 {
             inputs,
             format,
             fonts,
+            previous,
             form,
             read,
             layout,
         } => with_inputs(&inputs, &read, &form, |inputs, reading| {
             let fonts = if fonts { Some(&layout) } else { None };
-            check(&inputs, format, reading, fonts)
+            check(&inputs, format, reading, fonts, previous.as_deref())
         }),
         #[cfg(feature = "serve")]
         Command::Serve {
@@ -300,6 +326,16 @@ pub fn run(cli: Cli) -> u8 {
             read,
             layout,
         } => serve(port, open, &form, &read, &layout),
+        Command::Compare {
+            a,
+            b,
+            format,
+            changed,
+            form,
+            read,
+        } => with_inputs(&[a, b], &read, &form, |inputs, reading| {
+            compare(&inputs, format, changed, reading)
+        }),
         Command::Fonts { layout } => fonts(&layout),
         Command::Read { path, form, read } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
@@ -902,10 +938,21 @@ fn print_summary(input: &Path, report: &Report) {
 
 /// `nianbao check`; with `fonts`, each report is also laid out as its PDF would be and the
 /// font diagnostics join its own.
-fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts: Option<&LayoutArgs>) -> u8 {
+fn check(
+    inputs: &[batch::Input],
+    format: CheckFormat,
+    reading: &Reading,
+    fonts: Option<&LayoutArgs>,
+    previous: Option<&Path>,
+) -> u8 {
     let forms = reading.forms;
     if inputs.is_empty() {
         return usage("没有找到输入文件 (no input files found)");
+    }
+    if previous.is_some() && inputs.len() != 1 {
+        return usage(
+            "--previous 只能与一份报告一起使用 (--previous goes with one input; a batch pairs consecutive years itself)",
+        );
     }
     let style = match fonts.and_then(|l| l.style.as_ref()) {
         Some(p) => match Style::load(p) {
@@ -919,15 +966,9 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
     {
         return usage(&e.to_string());
     }
-    let mut failed = 0;
-    let mut worst = exit::OK;
-    let mut json_out = Vec::new();
-    let mut out = Out::new();
-    for input in inputs {
-        let (source, problem) = (input.source(), input.problem.clone());
-        let input = input.path.as_path();
+    let read_one = |source: &Path, problem: Option<String>| {
         // A panic in one file fails that file, as in `convert`.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let read = match problem {
                 Some(p) => Err(nianbao::Error::unusable(p)),
                 None => reading.read(source),
@@ -953,7 +994,52 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
                 "内部错误 (internal error while reading this file)".into(),
                 nianbao::ErrorKind::Internal.name(),
             ))
-        });
+        })
+    };
+    // Every file is read before any is printed: R6 pairs reports across the batch.
+    let mut results: Vec<(&Path, Checked)> = inputs
+        .iter()
+        .map(|input| {
+            (
+                input.path.as_path(),
+                read_one(input.source(), input.problem.clone()),
+            )
+        })
+        .collect();
+    if let Some(previous) = previous {
+        let last = match read_one(previous, None) {
+            Ok(r) => r,
+            Err((e, _)) => return usage(&format!("--previous {}: {e}", previous.display())),
+        };
+        if let (path, Ok(report)) = &mut results[0] {
+            let name = previous.display().to_string();
+            if let Some(form) = forms.get(&report.form)
+                && let Some(last_form) = forms.get(&last.form)
+            {
+                if report.year.zip(last.year).is_some_and(|(a, b)| a != b + 1) {
+                    eprintln!(
+                        "{}: note: --previous {name} is of {} and this report of {}: R6 compares consecutive years only",
+                        path.display(),
+                        last.year.unwrap_or_default(),
+                        report.year.unwrap_or_default()
+                    );
+                }
+                let this_name = path.display().to_string();
+                let (found, _) = nianbao::normalize::validate::year_over_year(
+                    (form, report, &this_name),
+                    (last_form, &last, &name),
+                );
+                report.diagnostics.extend(found);
+            }
+        }
+    } else {
+        pair_years(&mut results, forms);
+    }
+    let mut failed = 0;
+    let mut worst = exit::OK;
+    let mut json_out = Vec::new();
+    let mut out = Out::new();
+    for (input, result) in results {
         match result {
             Ok(report) => {
                 if has_errors(&report.diagnostics) {
@@ -1003,6 +1089,76 @@ fn check(inputs: &[batch::Input], format: CheckFormat, reading: &Reading, fonts:
     match out.flush() {
         Ok(()) => status,
         Err(e) => stdout_failed(&e, status),
+    }
+}
+
+/// A file as `check` read it: its report, or the reason and [`nianbao::ErrorKind`] name.
+type Checked = Result<Report, (String, &'static str)>;
+
+/// `nianbao compare A B`.
+fn compare(inputs: &[batch::Input], format: CheckFormat, changed: bool, reading: &Reading) -> u8 {
+    let [a, b] = inputs else {
+        return usage("compare 需要两份报告 (compare takes two reports)");
+    };
+    let mut reports = Vec::new();
+    for input in [a, b] {
+        let read = match &input.problem {
+            Some(p) => Err(nianbao::Error::unusable(p.clone())),
+            None => reading.read(input.source()),
+        };
+        match read {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("{}: error: {}", input.path.display(), e.about(input.source()));
+                return exit::UNUSABLE;
+            }
+        }
+    }
+    let (a_name, b_name) = (a.path.display().to_string(), b.path.display().to_string());
+    let found = nianbao::compare::compare(reading.forms, (&reports[0], &a_name), (&reports[1], &b_name));
+    let text = match format {
+        CheckFormat::Text => found.to_text(changed),
+        CheckFormat::Json => serde_json::to_string_pretty(&found).expect("json"),
+    };
+    let status = if found.r6.is_empty() {
+        exit::OK
+    } else {
+        exit::VIOLATIONS
+    };
+    let mut out = Out::new();
+    match out.line(text.trim_end()).and_then(|_| out.flush()) {
+        Ok(()) => status,
+        Err(e) => stdout_failed(&e, status),
+    }
+}
+
+/// R6 for every pair of reports of one body in consecutive years among `results`
+/// ([`nianbao::normalize::validate::consecutive_years`]): each report of a failing pair gets
+/// the errors naming its own cells.
+fn pair_years(results: &mut [(&Path, Checked)], forms: &Forms) {
+    let read: Vec<usize> = (0..results.len()).filter(|&i| results[i].1.is_ok()).collect();
+    let reports: Vec<&Report> = read.iter().filter_map(|&i| results[i].1.as_ref().ok()).collect();
+    let pairs = nianbao::normalize::validate::consecutive_years(&reports);
+    let mut found: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
+    for (this, last) in pairs {
+        let (a, b) = (read[this], read[last]);
+        let (Ok(here), Ok(there)) = (&results[a].1, &results[b].1) else {
+            continue;
+        };
+        let (Some(form), Some(last_form)) = (forms.get(&here.form), forms.get(&there.form)) else {
+            continue;
+        };
+        let (mine, theirs) = nianbao::normalize::validate::year_over_year(
+            (form, here, &results[a].0.display().to_string()),
+            (last_form, there, &results[b].0.display().to_string()),
+        );
+        found.push((a, mine));
+        found.push((b, theirs));
+    }
+    for (i, diags) in found {
+        if let Ok(report) = &mut results[i].1 {
+            report.diagnostics.extend(diags);
+        }
     }
 }
 

@@ -28,6 +28,23 @@ pub struct Form {
     pub sections: Vec<SectionDef>,
     pub tables: Vec<TableDef>,
     pub rules: Vec<RuleDef>,
+    /// R6, across years: a row of this year's report equals a row of last year's, column by
+    /// column (form.md, rules). Absent in a form without it.
+    #[serde(default)]
+    pub year_over_year: Option<YearRule>,
+}
+
+/// A rule across two consecutive years' reports of one body: this year's row `this` equals
+/// last year's row `previous` in every column both have (R6: this year's 上年结转 is last
+/// year's 结转下年度继续办理).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearRule {
+    pub id: String,
+    pub table: String,
+    pub this: String,
+    pub previous: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -318,6 +335,16 @@ impl Form {
             for cell in table.header.iter().flatten() {
                 if table.header_text(cell).is_empty() {
                     return Err(format!("table {}: a header cell resolves to no text", table.key));
+                }
+            }
+        }
+        if let Some(rule) = &self.year_over_year {
+            let table = self
+                .table(&rule.table)
+                .ok_or_else(|| format!("rule {} names unknown table {}", rule.id, rule.table))?;
+            for key in [&rule.this, &rule.previous] {
+                if table.row_index(key).is_none() {
+                    return Err(format!("rule {} names unknown row {key}", rule.id));
                 }
             }
         }

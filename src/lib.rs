@@ -25,11 +25,12 @@
 //! | 9 | [`present`], [`fonts`] | the report as every print output shows it ([`present::Presentation`]: title lines, heading levels, print grids), the render context; the fonts, their index and embedding |
 //! | 10 | [`layout`] | pages of placed text |
 //! | 11 | [`mod@write`] | JSON, PDF, DOCX, Markdown |
-//! | 12 | [`batch`], [`extract`], [`converter`] | many files at once; data export; the library's front door, [`Converter`] |
+//! | 12 | [`batch`], [`extract`], [`compare`], [`converter`] | many files at once; data export; two years side by side; the library's front door, [`Converter`] |
 //! | 13 | [`serve`] (feature `serve`) | the local web page: `nianbao serve` |
 //! | 14 | the binary: `main.rs` and `cli.rs` (feature `cli`) | the command line |
 
 pub mod batch;
+pub mod compare;
 pub mod converter;
 pub mod diag;
 pub mod error;

@@ -330,3 +330,117 @@ fn check_quotes(report: &Report, text: &str, straddling: Option<usize>, out: &mu
         }
     }
 }
+
+/// R6 across two years: `this` report's row [`YearRule::this`](crate::form::YearRule) equals
+/// `previous`'s row [`YearRule::previous`](crate::form::YearRule), in every column both forms
+/// have (the 2019 and 2021 forms share the applicant columns). For each column that differs,
+/// one error in each report naming its own cell of the equation and quoting the other's value
+/// and file (`this_name`, `previous_name`): the first list is `this` report's, the second
+/// `previous`'s. A column blank or not applicable in either report is not compared. Nothing
+/// when `this` form has no such rule, or the years are not consecutive.
+pub fn year_over_year(
+    (form, this, this_name): (&Form, &Report, &str),
+    (previous_form, previous, previous_name): (&Form, &Report, &str),
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let none = (Vec::new(), Vec::new());
+    let Some(rule) = &form.year_over_year else {
+        return none;
+    };
+    let (Some(year), Some(last)) = (this.year, previous.year) else {
+        return none;
+    };
+    if year != last + 1 {
+        return none;
+    }
+    let (Some(def), Some(prev_def)) = (form.table(&rule.table), previous_form.table(&rule.table)) else {
+        return none;
+    };
+    let (Some(row), Some(prev_row)) = (
+        def.row_index(&rule.this).and_then(|i| def.row(i)),
+        prev_def.row_index(&rule.previous).and_then(|i| prev_def.row(i)),
+    ) else {
+        return none;
+    };
+    let mut out = Vec::new();
+    let mut back = Vec::new();
+    for col in &row.block.columns {
+        if !prev_row.block.columns.iter().any(|c| c.key == col.key) {
+            continue;
+        }
+        let here = cell_path(&def.key, &row.def.key, &col.key);
+        let there = cell_path(&prev_def.key, &prev_row.def.key, &col.key);
+        let (Some(a), Some(b)) = (
+            this.tables.cell(&here).and_then(|c| c.number()),
+            previous.tables.cell(&there).and_then(|c| c.number()),
+        ) else {
+            continue;
+        };
+        if a != b {
+            let message = |this_file: &str, previous_file: &str| {
+                format!(
+                    "{}不成立（「{}」列）：{}；{year} 年（{this_file}）「{}」为 {}，{last} 年（{previous_file}）「{}」为 {}；两个单元格都可能有误 ({} fails across years)",
+                    rule.id,
+                    col.label,
+                    rule.text,
+                    row.def.label,
+                    fmt_num(a),
+                    prev_row.def.label,
+                    fmt_num(b),
+                    rule.id
+                )
+            };
+            out.push(Diagnostic::new(Severity::Error, &rule.id, message("本报告", previous_name)).cell(here));
+            back.push(Diagnostic::new(Severity::Error, &rule.id, message(this_name, "本报告")).cell(there));
+        }
+    }
+    (out, back)
+}
+
+/// The issuing body's name as reports of one body are matched across years: without spaces,
+/// punctuation and brackets, full-width forms folded (`（` `(`), so `XX市 人民政府办公室` and
+/// `XX市人民政府办公室` match.
+pub fn organization_key(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| {
+            !c.is_whitespace() && !c.is_ascii_punctuation() && !"（）【】〔〕《》、，。·•".contains(*c)
+        })
+        .collect()
+}
+
+/// Which report of `reports` is the year before which: `(this, previous)` index pairs, for
+/// every report whose body and year are certain (no error diagnostic doubts them) and whose
+/// body has exactly one report of the year before, also certain. Linear in the reports.
+pub fn consecutive_years(reports: &[&Report]) -> Vec<(usize, usize)> {
+    let certain = |r: &Report| {
+        !r.diagnostics.iter().any(|d| {
+            d.severity == Severity::Error
+                && matches!(
+                    d.code.as_str(),
+                    code::NO_ORGANIZATION | code::ORGANIZATION_DOUBTFUL | code::NO_YEAR
+                )
+        })
+    };
+    let mut by_key: HashMap<(String, i32), Vec<usize>> = HashMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        if let (Some(org), Some(year)) = (&r.organization, r.year)
+            && certain(r)
+        {
+            by_key.entry((organization_key(org), year)).or_default().push(i);
+        }
+    }
+    let mut pairs = Vec::new();
+    for ((org, year), here) in &by_key {
+        if let Some(before) = by_key.get(&(org.clone(), year - 1))
+            && before.len() == 1
+            && here.len() == 1
+        {
+            pairs.push((here[0], before[0]));
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}

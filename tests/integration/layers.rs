@@ -36,7 +36,7 @@ const LAYERS: &[&[&str]] = &[
     // JSON, PDF, DOCX, Markdown.
     &["write"],
     // Many files at once; data export; the library's front door (`Converter`).
-    &["batch", "extract", "converter"],
+    &["batch", "extract", "compare", "converter"],
     // The local web page's server (`nianbao serve`).
     &["serve"],
     // The binary: the command line (`cli.rs`) and `main.rs`.

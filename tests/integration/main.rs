@@ -28,3 +28,4 @@ mod pdf_reader;
 mod present;
 mod seeds;
 mod web;
+mod years;
