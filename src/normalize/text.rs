@@ -34,11 +34,30 @@ static PROTECTED: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// A prose line without the bullet a Markdown list or an OCR'd list puts before it
+/// (`- 一是…`, `* `, `• `, `· `, `● `, `▪ `): the official text has no bullets, its items are
+/// sentences (`一是…`). A marker is taken off only before a space or a CJK character, so a
+/// negative figure or a dash of the text stays.
+pub fn strip_list_marker(s: &str) -> &str {
+    let t = s.trim_start();
+    let mut chars = t.chars();
+    match (chars.next(), chars.next()) {
+        (
+            Some(m @ ('-' | '*' | '+' | '•' | '·' | '●' | '○' | '▪' | '■' | '◆' | '◇' | '►' | '▶')),
+            Some(n),
+        ) if n.is_whitespace() || is_cjk(n) => {
+            let rest = t[m.len_utf8()..].trim_start();
+            if rest.is_empty() { s } else { rest }
+        }
+        _ => s,
+    }
+}
+
 /// Cleans a line of Chinese prose: junk removed, OCR spaces between CJK characters
 /// dropped, half-width punctuation made full-width where the context is Chinese.
 /// URLs, e-mail addresses, times and Latin words are kept as they are.
 pub fn clean_prose(s: &str) -> String {
-    let s = remove_junk(s);
+    let s = remove_junk(strip_list_marker(s));
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     for m in PROTECTED.find_iter(&s) {
@@ -226,6 +245,19 @@ pub fn is_page_number(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn list_markers_come_off_prose_but_not_figures() {
+        use super::strip_list_marker as strip;
+        assert_eq!(strip("- 一是加强培训。"), "一是加强培训。");
+        assert_eq!(strip("* 二是完善制度"), "二是完善制度");
+        assert_eq!(strip("•三是强化监督"), "三是强化监督");
+        assert_eq!(strip("  · 四是"), "四是");
+        assert_eq!(strip("-5 件"), "-5 件");
+        assert_eq!(strip("-"), "-");
+        assert_eq!(strip("一是"), "一是");
+        assert_eq!(super::clean_prose("- 一是加强培训。"), "一是加强培训。");
+    }
+
     use super::*;
 
     #[test]
