@@ -235,7 +235,7 @@ impl Flow<'_> {
     /// lines must follow on the same page (headings are kept with what follows).
     fn paragraph(&mut self, key: &str, text: &str, keep: usize) {
         let el = self.style.element(key).clone();
-        self.paragraph_as(el, text, keep);
+        self.paragraph_as(el, text, keep, 0);
     }
 
     /// The note under a table (what its marks mean): table text, set flush left.
@@ -243,11 +243,77 @@ impl Flow<'_> {
         let mut el = self.style.element("table").clone();
         el.align = Align::Left;
         el.first_line_indent_chars = 0.0;
-        self.paragraph_as(el, text, 0);
+        self.paragraph_as(el, text, 0, 0);
     }
 
-    /// [`Flow::paragraph`] with the element given.
-    fn paragraph_as(&mut self, el: crate::style::Element, text: &str, keep: usize) {
+    /// The space between characters that sets `size` on the style's character grid: 28
+    /// characters of 16 pt to a 156 mm line sit a little closer than their em (GB/T 9704's
+    /// 字符网格); none for a centred line.
+    fn tracking(&self, size: f64, align: Align) -> f64 {
+        let cpl = self.style.page.chars_per_line.max(2) as f64;
+        if align != Align::Center && size * cpl > self.width {
+            (self.width - size * cpl) / (cpl - 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// The signature block (GB/T 9704-2012 7.3.5.2, a document without a seal): a blank line
+    /// below the text, the issuing body two characters in from the right, the date on the
+    /// next line starting two characters further right — or, when the date is the longer,
+    /// the date two characters in from the right and the body moved left to match. A date
+    /// alone stands four characters in from the right (7.3.5.1).
+    fn signature(&mut self, organization: Option<&str>, date: &str) {
+        let el = self.style.element(BODY_STYLE).clone();
+        let role = self.fonts.role(&el.font);
+        let size = el.size_pt;
+        let tracking = self.tracking(size, Align::Left);
+        let em = size + tracking;
+        let date = text::shape(self.fonts, role, date.trim(), &mut self.missing);
+        let org = organization.map(|o| text::shape(self.fonts, role, o.trim(), &mut self.missing));
+        let width = |g: &[Glyph]| natural(g, size) + tracking * g.len().saturating_sub(1) as f64;
+        let right = self.left + self.width;
+        let d_w = width(&date);
+        let (x_org, x_date) = match &org {
+            Some(o) => {
+                let o_w = width(o);
+                if d_w <= o_w - 2.0 * em {
+                    let x = right - 2.0 * em - o_w;
+                    (x, x + 2.0 * em)
+                } else {
+                    let x = right - 2.0 * em - d_w;
+                    (x - 2.0 * em, x)
+                }
+            }
+            None => (0.0, right - 4.0 * em - d_w),
+        };
+        let lines = 1 + usize::from(org.is_some());
+        if !self.is_fresh() {
+            self.ensure(lines + 1);
+            if !self.is_fresh() {
+                self.cursor += self.pitch;
+            }
+        }
+        let block = self.text_block();
+        let gaps = |g: &[Glyph]| vec![tracking; g.len()];
+        for (glyphs, x) in org.iter().map(|o| (o, x_org)).chain([(&date, x_date)]) {
+            if glyphs.is_empty() {
+                continue;
+            }
+            let baseline = baseline_in(self.y(), self.pitch, size);
+            let x = x.max(self.left);
+            let g = gaps(glyphs);
+            let page = self.page();
+            place_line(page, glyphs, Some(&g), x, baseline, size, block);
+            self.cursor += self.pitch;
+        }
+    }
+
+    /// [`Flow::paragraph`] with the element given. `keep`: lines that must follow the whole
+    /// paragraph on its page (a heading's); `tail`: lines that must follow its last two lines
+    /// (the signature block after the text's last paragraph), which move to the next page
+    /// with them rather than leave it alone there.
+    fn paragraph_as(&mut self, el: crate::style::Element, text: &str, keep: usize, tail: usize) {
         let role = self.fonts.role(&el.font);
         let glyphs = text::shape(self.fonts, role, text.trim(), &mut self.missing);
         if glyphs.is_empty() {
@@ -255,14 +321,7 @@ impl Flow<'_> {
         }
         let size = el.size_pt;
         let chars: Vec<char> = glyphs.iter().map(|g| g.ch).collect();
-        // The grid: 28 characters of 16 pt to a 156 mm line means characters set a little
-        // closer than their em (GB/T 9704's 字符网格).
-        let cpl = self.style.page.chars_per_line.max(2) as f64;
-        let tracking = if el.align != Align::Center && size * cpl > self.width {
-            (self.width - size * cpl) / (cpl - 1.0)
-        } else {
-            0.0
-        };
+        let tracking = self.tracking(size, el.align);
         let widths: Vec<f64> = glyphs.iter().map(|g| g.advance * size + tracking).collect();
         let indent = el.first_line_indent_chars * (size + tracking);
         let squeeze: Vec<f64> = text::squeeze(&chars).iter().map(|q| q * size).collect();
@@ -275,8 +334,11 @@ impl Flow<'_> {
         let stretch = text::stretchable(&chars);
         self.ensure(if keep > 0 { lines.len() + keep } else { 1 });
         let block = self.text_block();
+        let tail_from = lines.len().saturating_sub(2);
         for (i, range) in lines.iter().enumerate() {
-            if !self.fits(1) {
+            if !self.fits(1)
+                || (tail > 0 && i == tail_from && !self.is_fresh() && !self.fits(lines.len() - i + tail))
+            {
                 self.new_page();
             }
             let line = &glyphs[range.clone()];
@@ -376,7 +438,16 @@ pub fn lay_out(doc: &Presentation, style: &Style, fonts: &FontSet) -> Document {
     for (i, item) in items.iter().enumerate() {
         match item {
             Item::Heading { style, text, .. } => flow.paragraph(style, text, keep_with(i + 1)),
-            Item::Paragraph { text } => flow.paragraph(BODY_STYLE, text, 0),
+            Item::Paragraph { text } => {
+                // The text's last lines stay with the signature block after them.
+                let tail = match items.get(i + 1) {
+                    Some(Item::Signature { organization, .. }) => 2 + usize::from(organization.is_some()),
+                    _ => 0,
+                };
+                let el = style.element(BODY_STYLE).clone();
+                flow.paragraph_as(el, text, 0, tail);
+            }
+            Item::Signature { organization, date } => flow.signature(organization.as_deref(), date),
             Item::Table(t) => {
                 let widths: Vec<f64> = t.widths_mm.iter().map(|w| w * MM).collect();
                 table::place(&t.grid, &widths, &mut flow);

@@ -200,16 +200,32 @@ static BODY_NAME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A line that is an issuing body's name and nothing else (`浉河区人民政府办公室`).
-fn is_body_name(s: &str) -> bool {
+pub fn is_body_name(s: &str) -> bool {
     BODY_NAME.is_match(s) && !s.contains("政府信息公开")
+}
+
+/// A date as a document is dated (`2024年1月18日`, `二〇二四年一月十八日`), at the end of a line.
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[0-9０-９]{4}|二[〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{2})年[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日$").unwrap()
+});
+
+/// A line that signs a document: a date alone, or an issuing body's name run into its date
+/// (`莆田市统计局2024年1月17日`, as text extraction joins the two lines): the body, if any,
+/// and the date, spaces taken out. A sentence that ends with a date is none.
+pub fn split_signature(line: &str) -> Option<(Option<String>, String)> {
+    let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    let m = DATE.find(&t)?;
+    let body = &t[..m.start()];
+    if body.is_empty() {
+        Some((None, t.clone()))
+    } else {
+        is_body_name(body).then(|| (Some(body.to_string()), m.as_str().to_string()))
+    }
 }
 
 /// The body that signs the report: its name on a line of its own just before the closing
 /// date (`浉河区人民政府办公室` / `2024年1月18日`), among the last lines of the text.
 pub fn signature(blocks: &[RawBlock]) -> Option<String> {
-    static DATE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:[0-9０-９]{4}|二[〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{2})年[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日$").unwrap()
-    });
     let lines: Vec<String> = blocks
         .iter()
         .rev()
@@ -218,7 +234,9 @@ pub fn signature(blocks: &[RawBlock]) -> Option<String> {
         .filter(|t| !t.is_empty())
         .take(4)
         .collect();
-    let d = lines.iter().position(|t| DATE.is_match(t))?;
+    let d = lines
+        .iter()
+        .position(|t| DATE.find(t).is_some_and(|m| m.start() == 0))?;
     let body = lines.get(d + 1)?;
     is_body_name(body).then(|| body.clone())
 }

@@ -99,6 +99,50 @@ pub enum Item {
     Paragraph { text: String },
     /// One of the form's tables.
     Table(PrintedTable),
+    /// The signature block at the end: the issuing body (when the text gives it) over the
+    /// date, set as GB/T 9704-2012 7.3.5.2 has it for a document without a seal (a blank line
+    /// below the text; the body two characters in from the right; the date below it, two
+    /// characters further right, or two in from the right when it is the longer), and kept
+    /// with the last lines of the text before it. Found by
+    /// [`split_signature`](crate::normalize::sections::split_signature).
+    Signature {
+        organization: Option<String>,
+        date: String,
+    },
+}
+
+/// The body's last paragraphs as its signature block ([`Item::Signature`]): the last
+/// paragraph, or the one before a closing note in brackets (`（此件主动公开）`), when it is a
+/// date with or without the body; a short line of the body alone just before a date alone
+/// joins it.
+fn find_signature(items: &mut Vec<Item>) {
+    let is_note = |t: &str| {
+        let t = t.trim();
+        (t.starts_with('（') && t.ends_with('）')) || (t.starts_with('(') && t.ends_with(')'))
+    };
+    let mut at = items.len();
+    while at > 0 {
+        match &items[at - 1] {
+            Item::Paragraph { text } if is_note(text) && items.len() - at < 2 => at -= 1,
+            _ => break,
+        }
+    }
+    let Some(i) = at.checked_sub(1) else { return };
+    let Item::Paragraph { text } = &items[i] else {
+        return;
+    };
+    let Some((mut organization, date)) = crate::normalize::sections::split_signature(text) else {
+        return;
+    };
+    let mut first = i;
+    if organization.is_none()
+        && let Some(Item::Paragraph { text: before }) = i.checked_sub(1).map(|j| &items[j])
+        && crate::normalize::sections::is_body_name(before.trim())
+    {
+        organization = Some(before.trim().to_string());
+        first = i - 1;
+    }
+    items.splice(first..=i, [Item::Signature { organization, date }]);
 }
 
 /// A table of the form as printed.
@@ -218,6 +262,7 @@ pub fn present(report: &Report, ctx: &Context) -> Presentation {
             }
         }
     }
+    find_signature(&mut items);
     Presentation {
         title,
         metadata,

@@ -176,15 +176,69 @@ fn paragraph_with(style_id: &str, jc: Option<&str>, keep_next: bool, text: &str)
     out
 }
 
+/// The signature block as the PDF sets it ([`Item::Signature`], GB/T 9704-2012 7.3.5.2): a
+/// blank line, the issuing body two characters in from the right, the date below starting
+/// two characters further right (or two in from the right when it is the longer; four when
+/// alone), each right-aligned with its right indent in twentieths of a point, all kept
+/// together. Widths count a CJK or full-width character as one character, others as half.
+fn signature_xml(organization: Option<&str>, date: &str, size_pt: f64) -> String {
+    let em = (size_pt * 20.0).round() as i64;
+    let width = |t: &str| -> f64 {
+        t.chars()
+            .map(|c| if (c as u32) < 0x2E80 { 0.5 } else { 1.0 })
+            .sum()
+    };
+    let d = width(date);
+    let (org_right, date_right) = match organization {
+        Some(o) => {
+            let o = width(o);
+            if d <= o - 2.0 {
+                (2.0, o - d)
+            } else {
+                (4.0 + d - o, 2.0)
+            }
+        }
+        None => (0.0, 4.0),
+    };
+    let line = |text: &str, right: f64, keep: bool| {
+        let mut out = format!("<w:p><w:pPr><w:pStyle w:val=\"{STYLE_BODY}\"/>");
+        if keep {
+            out.push_str("<w:keepNext/><w:keepLines/>");
+        }
+        let _ = write!(
+            out,
+            "<w:ind w:right=\"{}\" w:firstLine=\"0\" w:firstLineChars=\"0\"/><w:jc w:val=\"right\"/></w:pPr>",
+            (right * em as f64).round() as i64
+        );
+        out.push_str(&runs(text));
+        out.push_str("</w:p>");
+        out
+    };
+    let mut out = paragraph_with(STYLE_BODY, None, true, "");
+    if let Some(o) = organization {
+        out.push_str(&line(o, org_right, true));
+    }
+    out.push_str(&line(date, date_right, false));
+    out
+}
+
 fn document_xml(shown: &Presentation, style: &Style) -> String {
     let mut body = String::new();
     body.push_str(&paragraph(STYLE_TITLE, None, &shown.title.join("\n")));
-    for item in &shown.items {
+    let body_size = style.element(crate::present::BODY_STYLE).size_pt;
+    for (i, item) in shown.items.iter().enumerate() {
         match item {
             Item::Heading { level, text, .. } => {
                 body.push_str(&paragraph(&heading_style(*level), None, text))
             }
-            Item::Paragraph { text } => body.push_str(&paragraph(STYLE_BODY, None, text)),
+            Item::Paragraph { text } => {
+                // The text's last lines stay with the signature block after them.
+                let keep = matches!(shown.items.get(i + 1), Some(Item::Signature { .. }));
+                body.push_str(&paragraph_with(STYLE_BODY, None, keep, text))
+            }
+            Item::Signature { organization, date } => {
+                body.push_str(&signature_xml(organization.as_deref(), date, body_size))
+            }
             Item::Table(t) => {
                 body.push_str(&table_xml(&t.grid, t.layout, &t.widths_mm, style));
                 // A paragraph after each table keeps two tables from fusing into one: the

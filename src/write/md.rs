@@ -33,6 +33,12 @@ pub fn serialize(shown: &Presentation) -> String {
             Item::Paragraph { text } => {
                 let _ = writeln!(out, "{text}\n");
             }
+            Item::Signature { organization, date } => {
+                if let Some(o) = organization {
+                    let _ = writeln!(out, "{o}\n");
+                }
+                let _ = writeln!(out, "{date}\n");
+            }
             Item::Table(t) => {
                 // Doubtful cells carry their mark and the table its note, as on paper.
                 out.push_str(&html_table(&t.grid));

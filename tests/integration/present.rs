@@ -314,3 +314,77 @@ fn levels_are_clamped_and_a_missing_title_is_made_up_once_for_all_outputs() {
         .collect();
     assert_eq!(String::from_utf16(&units).unwrap(), shown.metadata.title);
 }
+
+/// The signature block (issue 16): a report ending in its issuing body and date (here run
+/// into one line, as text extraction leaves them) ends in [`Item::Signature`]; the PDF sets
+/// the body two characters in from the right and the date two characters further right,
+/// on the last page with the text's last lines; the DOCX sets both right-aligned, the text
+/// before kept with them.
+#[test]
+fn the_signature_block_is_set_right_and_kept_with_the_text() {
+    let forms = Forms::builtin();
+    let report = nianbao::read_report(&fixture("inputs/signature.txt"), &forms, &Options::default()).unwrap();
+    let style = Style::builtin();
+    let ctx = Context {
+        form: forms.get(&report.form).unwrap(),
+        style: &style,
+        font_dirs: Vec::new(),
+    };
+    let shown = present(&report, &ctx);
+    let Some(Item::Signature { organization, date }) = shown.items.last() else {
+        panic!("no signature: {:?}", shown.items.last());
+    };
+    assert_eq!(organization.as_deref(), Some("浉河区人民政府办公室"));
+    assert_eq!(date, "2024年1月18日");
+    assert!(matches!(
+        shown.items[shown.items.len() - 2],
+        Item::Paragraph { .. }
+    ));
+
+    let set = nianbao::fonts::resolve(&style, &[]).unwrap();
+    let doc = nianbao::layout::layout(&report, &ctx, &set);
+    let last = doc.pages.last().unwrap();
+    let line_of = |text: &str| {
+        let runs: Vec<_> = last
+            .runs
+            .iter()
+            .filter(|r| text.contains(r.text.as_str()) && !r.text.trim().is_empty())
+            .collect();
+        let first = runs.iter().map(|r| r.x).fold(f64::MAX, f64::min);
+        (first, runs.first().map(|r| r.baseline).unwrap_or_default())
+    };
+    let (org_x, org_y) = line_of("浉河区人民政府办公室");
+    let (date_x, date_y) = line_of("2024年1月18日");
+    let right = (style.page.margin_left_mm + style.page.text_width_mm()) * 72.0 / 25.4;
+    let em = style.element("body").size_pt;
+    assert!(date_y > org_y, "the date is below the body");
+    // The date starts two characters right of the body (the grid sets characters a little
+    // closer than their em).
+    assert!((date_x - org_x - 2.0 * em).abs() < 0.2 * em, "{org_x} {date_x}");
+    // The body ends two characters in from the right.
+    let org_end = org_x + 10.0 * em;
+    assert!(
+        right - org_end > 1.5 * em && right - org_end < 2.5 * em,
+        "{org_end} {right}"
+    );
+    // The text's last paragraph is on the same page.
+    assert!(
+        last.runs.iter().any(|r| r.text.contains("无")),
+        "signature alone on its page"
+    );
+
+    let bytes = OutputFormat::Docx.render(&report, &ctx).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let date_at = xml.find("2024年1月18日").unwrap();
+    let para = &xml[xml[..date_at].rfind("<w:p>").unwrap()..date_at];
+    assert!(para.contains("<w:jc w:val=\"right\"/>"), "{para}");
+    let org_at = xml.find(">浉河区人民政府办公室<").unwrap();
+    let before = &xml[..org_at];
+    let prev = &before[..before.rfind("<w:p>").unwrap()];
+    assert!(prev[prev.rfind("<w:p>").unwrap()..].contains("<w:keepNext/>"));
+}
