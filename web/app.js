@@ -124,6 +124,13 @@
       'msg.skipped': '文件夹里有 {n} 个文件不是年报格式（如图片），已跳过。',
       'msg.nofiles': '没有找到可以打开的文件。',
       'msg.opened': '已打开 {n} 份报告。',
+      'msg.tally': '其中：通过 {pass}，有修复 {repaired}，有违规或未确定 {errors}。',
+      'msg.reverted': '“{v}”不是可用的数字，没有采用；{label} 现在是 {old}，请核对。',
+      'cell.toobig': '“{v}”太大了：单元格最多填 1 万亿（10^12）。',
+      'err.toolong': '{field}太长：{n} 个字，最多 {max} 个字。请删短一些（撤销可恢复原文）。',
+      'err.toomuch': '报告正文太长（{what}），网页无法核对或生成文件。请用命令行 nianbao convert 处理这个文件。',
+      'field.title': '标题', 'field.organization': '发布机关', 'field.year': '年度', 'blank.word': '空白', 'list.sep': '、',
+      'summary.missing': '还没有填写：{what}（会印在报告的第一页）。',
       'msg.opened.some': '已打开 {n} 份报告；{bad} 个文件无法读取，原因写在左侧列表里。',
       'msg.opening': '正在读取 {done}/{n} …',
       'msg.downloaded': '已下载 {file}。',
@@ -268,6 +275,13 @@
       'msg.skipped': '{n} file(s) in the folder are not reports (e.g. images) and were skipped.',
       'msg.nofiles': 'No file to open was found.',
       'msg.opened': '{n} report(s) opened.',
+      'msg.tally': 'Passed {pass}, repaired {repaired}, errors or undetermined {errors}.',
+      'msg.reverted': '“{v}” is not a usable number and was not taken: {label} now holds {old}; please check it.',
+      'cell.toobig': '“{v}” is too large: a cell holds at most 10^12.',
+      'err.toolong': 'The {field} is too long: {n} characters, at most {max}. Shorten it (Undo brings the old text back).',
+      'err.toomuch': 'The report\'s text is too long for the page ({what}): it cannot be checked or rendered here. Use the command line, nianbao convert, for this file.',
+      'field.title': 'title', 'field.organization': 'issuing body', 'field.year': 'year', 'blank.word': 'blank', 'list.sep': ', ',
+      'summary.missing': 'Still empty: {what} (printed on the report\'s first page).',
       'msg.opened.some': '{n} report(s) opened; {bad} file(s) could not be read — the reasons are in the list on the left.',
       'msg.opening': 'Reading {done}/{n} …',
       'msg.downloaded': 'Downloaded {file}.',
@@ -303,6 +317,7 @@
   const STATUS_ICON = { pass: '✓', repaired: '✎', errors: '✗', unreadable: '⊘', '': '' };
   const REPORT_EXT = ['txt', 'text', 'md', 'markdown', 'html', 'htm', 'xhtml', 'docx', 'pdf', 'json'];
   const LS_PREFIX = 'nianbao:';
+  const FOLDER_EXPLAINED = ['doc', 'wps', 'rtf', 'ofd'];
   // A re-check is sent at once (the server answers in a few ms); while one is in flight,
   // further edits wait for it and are sent together when it returns.
   const CHECK_DELAY = 0;
@@ -423,9 +438,18 @@
     msgBox.classList.add('show');
     if (!sticky && kind === 'info') msgTimer = setTimeout(clearMessage, 6000);
   }
+  /** The server's budget refusals of a report (its JSON limits) in words a clerk reads. */
+  function friendly(msg) {
+    const m = String(msg || '');
+    let r = /at (title|organization): (\d+) characters; the limit is (\d+)/.exec(m);
+    if (r) return t('err.toolong', { field: t('field.' + r[1]), n: r[2], max: r[3] });
+    r = /at sections: (\d+ (?:blocks|sections|characters of text); the limit is \d+)/.exec(m);
+    if (r) return t('err.toomuch', { what: r[1] });
+    return m;
+  }
   function showError(err, key) {
     if (err && err.kind === 'unreachable') say('msg.unreachable', null, 'error', true);
-    else showMessage(key ? t(key, { e: err.message }) : (err.message || String(err)), 'error', true);
+    else { const m = friendly(err && err.message ? err.message : String(err)); showMessage(key && m === String(err && err.message) ? t(key, { e: m }) : m, 'error', true); }
   }
   function clearMessage() {
     clearTimeout(msgTimer);
@@ -532,7 +556,7 @@
     e.saveTimer = null;
     if (e.status === 'opening' || !byId(e.id)) return;
     const base = {
-      id: e.id, name: e.name, relPath: e.relPath || null,
+      id: e.id, name: e.name, relPath: e.relPath || null, fileKey: e.fileKey || null,
       status: e.status, error: e.error || null, errorKind: e.errorKind || null,
       report: e.report || null, edited: [...(e.edited || [])],
       counts: e.counts || null, attention: e.attention || 0,
@@ -599,6 +623,7 @@
       e.undo = Array.isArray(data.undo) ? data.undo : [];
       e.isNew = !!data.isNew;
       e.lines = data.lines && typeof data.lines === 'object' ? data.lines : {};
+      e.fileKey = typeof data.fileKey === 'string' ? data.fileKey : null;
       if (e.report) e.status = e.status === 'unreadable' ? 'errors' : e.status;
       else if (e.status !== 'unreadable') continue;
       S.reports.push(e);
@@ -663,8 +688,11 @@
     let firstSelected = false;
     for (const it of items) {
       const e = newEntry(it.file.name, it.relPath);
+      // the same file (name, folder, size and time) is known again; departments' reports
+      // often share one name (年报.pdf), and another folder's must not replace this one
+      e.fileKey = `${it.relPath || it.file.name}|${it.file.size}|${it.file.lastModified}`;
       // A file opened again that nobody has edited: replace it.
-      const same = S.reports.find((r) => r.name === e.name && (r.status === 'unreadable' || (r.edited.size === 0 && r.undo.length === 0)) && r.status !== 'opening');
+      const same = S.reports.find((r) => r.name === e.name && r.fileKey === e.fileKey && (r.status === 'unreadable' || (r.edited.size === 0 && r.undo.length === 0)) && r.status !== 'opening');
       if (same) discard(same, { silent: true });
       S.reports.push(e);
       jobs.push({ e, file: it.file });
@@ -689,7 +717,7 @@
             errors.push(msg);
           } else {
             const bytes = await file.arrayBuffer();
-            const answer = await api('POST', '/api/open?name=' + encodeURIComponent(file.name), bytes);
+            const answer = await api('POST', '/api/open?name=' + encodeURIComponent(uploadName(file.name)), bytes);
             if (answer.ok && answer.doc) {
               applyDoc(e, answer.doc, { fromOpen: true });
               opened++;
@@ -723,11 +751,31 @@
     await Promise.all([worker(), worker()]);
     saveIndex();
     const tail = () => (skipped ? ' ' + t('msg.skipped', { n: skipped }) : '');
+    const tally = () => {
+      if (jobs.length < 2) return '';
+      const n = { pass: 0, repaired: 0, errors: 0 };
+      for (const j of jobs) if (n[j.e.status] !== undefined) n[j.e.status]++;
+      return ' ' + t('msg.tally', n);
+    };
     if (errors.length) showMessage([...new Set(errors)].join('\n') + tail(), 'error', true);
-    else if (jobs.length > 1 && opened < jobs.length) sayFn(() => t('msg.opened.some', { n: opened, bad: jobs.length - opened }) + tail(), 'warn', true);
-    else if (jobs.length > 1 || skipped) sayFn(() => t('msg.opened', { n: opened }) + tail(), skipped ? 'warn' : 'info', !!skipped);
+    else if (jobs.length > 1 && opened < jobs.length) sayFn(() => t('msg.opened.some', { n: opened, bad: jobs.length - opened }) + tally() + tail(), 'warn', true);
+    else if (jobs.length > 1 || skipped) sayFn(() => t('msg.opened', { n: opened }) + tally() + tail(), skipped ? 'warn' : 'info', jobs.length > 1 || !!skipped);
     else if (msgBox.dataset.kind === 'info') clearMessage();
     updateBusyMark();
+  }
+
+  /** The name sent with the bytes: the server writes the upload to a temporary file of that
+   *  name, and a file system takes at most 255 bytes (85 Chinese characters) — a long name
+   *  would fail as "File name too long". Cut the stem, keep the extension (it picks the reader). */
+  function uploadName(name) {
+    const enc = new TextEncoder();
+    if (enc.encode(name).length <= 150) return name;
+    const ext = extOf(name);
+    let stem = ext ? name.slice(0, -(ext.length + 1)) : name;
+    const chars = [...stem];
+    while (chars.length && enc.encode(chars.join('') + '.' + ext).length > 150) chars.pop();
+    stem = chars.join('');
+    return ext ? `${stem}.${ext}` : stem;
   }
 
   /** A reason not to send the file at all, for formats nianbao cannot read and a clerk may
@@ -750,7 +798,9 @@
       const rel = f.webkitRelativePath || '';
       if (folder || rel) {
         const base = f.name;
-        if (base.startsWith('.') || !REPORT_EXT.includes(extOf(base))) { skipped++; continue; }
+        // old Word / WPS / OFD files are listed with the reason (and how to convert them):
+        // a clerk's folder of .doc reports must not vanish as "skipped"
+        if (base.startsWith('.') || !(REPORT_EXT.includes(extOf(base)) || FOLDER_EXPLAINED.includes(extOf(base)))) { skipped++; continue; }
       }
       out.push({ file: f, relPath: rel || null });
     }
@@ -779,7 +829,7 @@
     });
     const walk = async (entry, inFolder) => {
       if (entry.isFile) {
-        if (inFolder && (entry.name.startsWith('.') || !REPORT_EXT.includes(extOf(entry.name)))) { skipped++; return; }
+        if (inFolder && (entry.name.startsWith('.') || !(REPORT_EXT.includes(extOf(entry.name)) || FOLDER_EXPLAINED.includes(extOf(entry.name))))) { skipped++; return; }
         const f = await fileOf(entry);
         if (f) out.push({ file: f, relPath: inFolder ? entry.fullPath.replace(/^\//, '') : null });
       } else if (entry.isDirectory) {
@@ -922,10 +972,12 @@
     const td = input.closest('td');
     const path = td.dataset.path;
     const parsed = parseCell(input.value);
-    if (!parsed) {
+    // the server takes no figure beyond 10^12 (and would refuse every check after it)
+    const tooBig = parsed && parsed.value !== null && Math.abs(parsed.value) > 1e12;
+    if (!parsed || tooBig) {
       input.setAttribute('aria-invalid', 'true');
       td.classList.add('invalid');
-      showDetail(td, t('cell.invalid', { v: input.value }));
+      showDetail(td, t(tooBig ? 'cell.toobig' : 'cell.invalid', { v: input.value }));
       return;
     }
     if (td.classList.contains('invalid')) {
@@ -986,7 +1038,7 @@
     try {
       const answer = await api('POST', '/api/check', { report: e.report, edited: [...e.edited] });
       if (seq !== e.checkSeq || !byId(e.id)) return;
-      if (!answer.ok || !answer.doc) { showMessage(t('msg.checkfail', { e: answer.error || t('unknown') }), 'error', true); return; }
+      if (!answer.ok || !answer.doc) { showMessage(t('msg.checkfail', { e: friendly(answer.error) || t('unknown') }), 'error', true); return; }
       applyDoc(e, answer.doc);
       if (e.id === S.currentId) {
         if (S.cellEls.size && S.drawnId === e.id) { updateStates(e); drawSummary(e); } else drawAll();
@@ -1129,6 +1181,10 @@
     const sub = li.querySelector('.sub');
     const dir = r.relPath ? r.relPath.replace(/[\\/][^\\/]*$/, '') : '';
     sub.textContent = dir && dir !== r.relPath ? dir + '/' : '';
+    // two files of one name picked from different places: tell them apart by their issuer
+    if (!sub.textContent && r.report && r.report.organization && S.reports.some((o) => o !== r && o.name === r.name)) {
+      sub.textContent = String(r.report.organization).slice(0, 40);
+    }
     sub.hidden = !sub.textContent;
     const st = li.querySelector('.st');
     st.textContent = r.status === 'opening' ? t('list.opening')
@@ -1462,6 +1518,13 @@
       el('span', { class: 'badge', 'data-status': code }, `${STATUS_ICON[code] || ''} ${statusLabel(code)}`),
       el('span', { class: 'name' }, e.name)),
       el('p', { class: 'words' }, words));
+    // the cover fields print on the first page: say which are still empty (the rules do not)
+    const rep = e.report || {};
+    const missing = ['title', 'organization', 'year'].filter((k) => rep[k] === null || rep[k] === undefined || String(rep[k]).trim() === '');
+    if (missing.length) {
+      body.append(el('p', { class: 'words missing-fields' },
+        t('summary.missing', { what: missing.map((k) => t('field.' + k)).join(t('list.sep')) })));
+    }
     const unresolvedCodes = ['unresolved', 'unreadable_value'];
     const grouped = errors.filter((d) => unresolvedCodes.includes(d.code));
     const singles = ruleErrors.concat(errors.filter((d) => !ruleErrors.includes(d) && !grouped.includes(d)));
@@ -1717,6 +1780,12 @@
   /** The file name the server names the outputs after (it drops one extension). */
   function outputName(e) {
     if (e.isNew && e.report && e.report.title) return e.report.title.replace(/[\\/:*?"<>|\n\r.]/g, '_').slice(0, 80) + '.json';
+    // files of one name from different folders (each department's 年报.pdf): name the outputs
+    // after the folder too, or the zip holds 年报.pdf and 年报 (2).pdf nobody can tell apart
+    const dir = e.relPath ? e.relPath.replace(/[\\/][^\\/]*$/, '') : '';
+    if (dir && dir !== e.relPath && S.reports.some((o) => o !== e && o.name === e.name)) {
+      return `${dir.replace(/[\\/]+/g, '-')}-${e.name}`;
+    }
     return e.name;
   }
   function outputStem(e) { return stemOf(outputName(e)); }
@@ -1989,7 +2058,12 @@
         if (td.classList.contains('invalid')) {
           // leave it as it was before the bad text
           const e = current();
-          if (e) input.value = cellText(cellGet(e.report, td.dataset.path));
+          if (e) {
+            const typed = input.value;
+            input.value = cellText(cellGet(e.report, td.dataset.path));
+            const label = (S.cellInfo.get(td.dataset.path) || {}).label || td.dataset.path;
+            showMessage(t('msg.reverted', { v: typed, label, old: input.value || t('blank.word') }), 'warn', true);
+          }
           td.classList.remove('invalid');
           input.removeAttribute('aria-invalid');
         }

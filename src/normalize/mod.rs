@@ -287,6 +287,12 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
     }
     diags.extend(validate::check(form, &report));
     report.diagnostics = diags;
+    // What a report's JSON may hold, so that every report written as JSON reads back.
+    crate::read::json::budgets(&report).map_err(|e| {
+        Error::limit(format!(
+            "报告内容超出上限 (the report is larger than a report may be: {e}); 这不像一份年度报告"
+        ))
+    })?;
     Ok((report, row_lines))
 }
 

@@ -79,19 +79,27 @@ pub fn parse(text: &str, forms: &Forms) -> Result<Report, Error> {
             report.form
         ))
     })?;
-    for (field, value) in [("title", &report.title), ("organization", &report.organization)] {
-        let n = value.as_deref().map_or(0, |t| t.chars().count());
-        if n > MAX_TITLE_CHARS {
-            return Err(Error::limit(format!(
-                "JSON 无效 (invalid report JSON) at {field}: {n} characters; the limit is {MAX_TITLE_CHARS}"
-            )));
-        }
-    }
-    text_budgets(&report)
-        .map_err(|e| Error::limit(format!("JSON 无效 (invalid report JSON) at sections: {e}")))?;
+    budgets(&report).map_err(|e| Error::limit(format!("JSON 无效 (invalid report JSON) at {e}")))?;
     report.tables = conform(form, &report.tables, &report.not_applicable).map_err(unusable)?;
     report.diagnostics = reading_errors(&report);
     Ok(report)
+}
+
+/// Whether a report is within the budgets of a report's JSON: its title and issuing body
+/// within [`MAX_TITLE_CHARS`], its sections within [`MAX_SECTIONS`], [`MAX_BLOCKS`] and
+/// [`MAX_TEXT_CHARS`]. The normalizer holds every report it makes to them too, so that any
+/// report nianbao writes as JSON reads back.
+///
+/// # Errors
+/// The first budget passed: `field: N what; the limit is M`.
+pub fn budgets(report: &Report) -> Result<(), String> {
+    for (field, value) in [("title", &report.title), ("organization", &report.organization)] {
+        let n = value.as_deref().map_or(0, |t| t.chars().count());
+        if n > MAX_TITLE_CHARS {
+            return Err(format!("{field}: {n} characters; the limit is {MAX_TITLE_CHARS}"));
+        }
+    }
+    text_budgets(report).map_err(|e| format!("sections: {e}"))
 }
 
 /// The sections within [`MAX_SECTIONS`], [`MAX_BLOCKS`] and [`MAX_TEXT_CHARS`].

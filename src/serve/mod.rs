@@ -58,7 +58,13 @@ pub struct Config {
 const MAX_ZIP_REPORTS: usize = 1000;
 const MAX_EDITED: usize = 100_000;
 /// The most source lines sent to the page (the rest is summed up in one line).
-const MAX_SOURCE_LINES: usize = 50_000;
+const MAX_SOURCE_LINES: usize = 20_000;
+/// The largest file whose source the page is shown: the source pane and each row's line
+/// come from reading the file again in the server, after its worker has read it within the
+/// limits (so this read finishes too); past this size the page shows the tables without
+/// the source, and the server's own memory and time stay small. A real report's PDF or
+/// DOCX is under 5 MB, its text under 1 MB.
+const MAX_SOURCE_BYTES: usize = 8 << 20;
 
 struct App {
     config: Config,
@@ -414,18 +420,31 @@ fn download(file: &str, content_type: &'static str, bytes: Vec<u8>) -> Response 
 }
 
 /// A file name as the user gave it, safe to create in a folder of our own: its last path
-/// component, without control characters, at most 120 characters; `report` when nothing is
-/// left.
+/// component, without control characters, at most 150 bytes (file systems allow 255) with
+/// its extension kept; `report` when nothing is left.
 fn clean_name(name: &str) -> String {
+    const MAX_BYTES: usize = 150;
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last
+    let mut cleaned: String = last
         .chars()
         .filter(|c| !c.is_control())
-        .take(120)
         .collect::<String>()
         .trim_start_matches('.')
         .trim()
         .to_string();
+    if cleaned.len() > MAX_BYTES {
+        let ext = Path::new(&cleaned)
+            .extension()
+            .and_then(|e| e.to_str())
+            .filter(|e| e.len() <= 10)
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default();
+        let mut cut = MAX_BYTES - ext.len();
+        while !cleaned.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        cleaned = format!("{}{ext}", &cleaned[..cut]);
+    }
     if cleaned.is_empty() {
         "report".to_string()
     } else {
@@ -483,16 +502,26 @@ impl App {
         let path: PathBuf = dir.path().join(file);
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         let converter = &self.config.converter;
-        let report = converter.read_isolated(self.config.isolation.as_ref(), &path)?;
+        let mut report = converter.read_isolated(self.config.isolation.as_ref(), &path)?;
         let form = converter
             .forms()
             .get(&report.form)
             .ok_or_else(|| Error::unusable("未知的表格格式 (unknown form version)"))?;
-        // The worker has read the file within the limits: reading it here again, for the
-        // source pane and the line each row was read from, is as bounded.
-        let (source, rows) = match crate::read::Format::from_path(&path) {
-            crate::read::Format::Json => (None, HashMap::new()),
-            _ => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let json = crate::read::Format::from_path(&path) == crate::read::Format::Json;
+        if json {
+            // A report the page saved: what its reading found about the cells (inferred,
+            // repaired) stays, as in a re-check; the rules run again.
+            if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
+                report = self.prepare(value, Vec::new())?;
+            }
+        }
+        // The worker has read the file within the limits: reading a file of a real report's
+        // size again here, for the source pane and the line each row was read from, is as
+        // bounded.
+        let (source, rows) = if json || bytes.len() > MAX_SOURCE_BYTES {
+            (None, HashMap::new())
+        } else {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let raw = crate::read::read_path_with(&path, converter.read_options()).ok()?;
                 let rows = crate::normalize::normalize_traced(&raw, converter.forms(), converter.options())
                     .map(|(_, rows)| rows)
@@ -501,7 +530,7 @@ impl App {
             }))
             .ok()
             .flatten()
-            .unwrap_or_default(),
+            .unwrap_or_default()
         };
         let doc = view::doc(&report, form, &[], &rows, source);
         serde_json::to_value(&doc).map_err(|e| Error::internal(format!("内部错误 (internal error: {e})")))
@@ -592,11 +621,16 @@ impl App {
                 Some("limit"),
             );
         }
-        let formats = if request.formats.is_empty() {
-            vec!["pdf".to_string(), "docx".to_string(), "json".to_string()]
-        } else {
-            request.formats
-        };
+        let mut formats: Vec<String> = Vec::new();
+        for f in request.formats {
+            let f = f.trim().to_ascii_lowercase();
+            if !formats.contains(&f) {
+                formats.push(f);
+            }
+        }
+        if formats.is_empty() {
+            formats = vec!["pdf".to_string(), "docx".to_string(), "json".to_string()];
+        }
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
         let mut taken = std::collections::HashSet::new();
@@ -701,5 +735,8 @@ mod tests {
         assert_eq!(clean_name("..."), "report");
         assert_eq!(clean_name("a\u{0}b.txt"), "ab.txt");
         assert_eq!(stem("年报 2023.docx"), "年报 2023");
+        let long = format!("{}.pdf", "很长的名字".repeat(40));
+        let cut = clean_name(&long);
+        assert!(cut.len() <= 150 && cut.ends_with(".pdf"), "{cut}");
     }
 }
