@@ -161,6 +161,12 @@ pub enum Command {
         read: ReadArgs,
         #[command(flatten)]
         layout: LayoutArgs,
+        /// Write PDF/A-2b. Every PDF nianbao writes already is (XMP metadata, an sRGB output
+        /// intent, a file identifier, every font embedded; docs/pdfa.md), save one with a
+        /// character no font has, which has an error for it; so this changes nothing and is
+        /// accepted for scripts that ask for it.
+        #[arg(long)]
+        pdfa: bool,
         #[command(flatten)]
         run: RunArgs,
     },
@@ -291,6 +297,7 @@ pub fn run(cli: Cli) -> u8 {
             form,
             read,
             layout,
+            pdfa: _,
             run,
         } => with_inputs(&inputs, &read, &form, |inputs, reading| {
             convert(inputs, &to, output.as_deref(), reading, &layout, &run)

@@ -92,6 +92,12 @@ impl FontPlan {
             })
             .collect()
     }
+
+    /// Whether some character the plan was made for has no glyph in the face: it is drawn
+    /// with `.notdef` (an empty box), which PDF/A forbids (ISO 19005-2, 6.2.11.8).
+    pub fn draws_notdef(&self) -> bool {
+        self.glyph_of.values().any(|&g| g == 0)
+    }
 }
 
 /// A face's font program, cut and compressed, ready to go into the document.

@@ -4,7 +4,8 @@
 //! [`crate::layout`] places every line of it; printpdf draws the pages, `fonts::embed` embeds
 //! the faces as subsets (with a ToUnicode map, so the text can be extracted), and lopdf sets
 //! the document information (the presentation's title and author, the creation date) and the
-//! language.
+//! language, and makes the file PDF/A-2b (`finish`: XMP metadata, an sRGB output intent, the
+//! file identifier; the requirements and their checks are in docs/pdfa.md).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -68,7 +69,8 @@ fn render_laid_out(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<V
     // A panic inside the PDF library fails this report, not the whole batch.
     let pdf = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| draw(doc, fonts, meta)))
         .map_err(|_| Error::render("PDF 生成失败 (the PDF library failed on this report)"))??;
-    finish(pdf, meta)
+    let (pdf, conforming) = pdf;
+    finish(pdf, meta, conforming)
 }
 
 /// The most characters one diagnostic lists.
@@ -181,7 +183,9 @@ fn pt_point(doc: &Document, x: f64, y: f64) -> Point {
     }
 }
 
-fn draw(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<lopdf::Document, Error> {
+/// Draws the pages; with the document, whether every character has a glyph (see
+/// [`finish`]).
+fn draw(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<(lopdf::Document, bool), Error> {
     let mut pdf = PdfDocument::new(&meta.title);
     let mut chars: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
     for run in doc.pages.iter().flat_map(|p| &p.runs) {
@@ -307,7 +311,7 @@ fn draw(doc: &Document, fonts: &FontSet, meta: &Metadata) -> Result<lopdf::Docum
         font_dict.set(font_resource(i), id);
     }
     set_page_fonts(&mut pdf, font_dict)?;
-    Ok(pdf)
+    Ok((pdf, !plans.values().any(FontPlan::draws_notdef)))
 }
 
 /// The resource name of face `i` in the pages' font dictionary.
@@ -408,8 +412,13 @@ fn merged_rules(rules: &[layout::Rule]) -> Vec<layout::Rule> {
     out
 }
 
-/// A PDF text string: UTF-16BE with a byte order mark.
+/// A PDF text string: printable ASCII as itself (PDFDocEncoding), anything else UTF-16BE
+/// with a byte order mark. (Ghostscript 10.0 cannot carry a UTF-16 document information
+/// entry into the XMP of a PDF/A it writes; keeping the ASCII ones single-byte spares those.)
 fn text_string(s: &str) -> lopdf::Object {
+    if s.bytes().all(|b| (0x20..0x7F).contains(&b)) {
+        return lopdf::Object::string_literal(s);
+    }
     let mut bytes = vec![0xFE, 0xFF];
     for u in s.encode_utf16() {
         bytes.extend_from_slice(&u.to_be_bytes());
@@ -419,30 +428,160 @@ fn text_string(s: &str) -> lopdf::Object {
 
 /// The document's time stamp as a PDF date, `D:YYYYMMDDHHmmSSZ`.
 pub fn pdf_date_now() -> String {
-    let (year, month, day, h, m, s) = super::civil_time(super::stamp_secs());
-    format!("D:{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}Z")
+    stamp_dates(super::stamp_secs()).0
 }
 
-/// Sets the document information and language, drops an empty output-intent marker,
-/// compresses the streams and writes the file.
-fn finish(mut doc: lopdf::Document, meta: &Metadata) -> Result<Vec<u8>, Error> {
-    use lopdf::{Dictionary, Object};
+/// A time stamp (seconds since the Unix epoch) as the same instant in the two forms a PDF/A
+/// file states it: the document information's `D:YYYYMMDDHHmmSSZ` and XMP's
+/// `YYYY-MM-DDTHH:mm:SSZ` (both UTC).
+fn stamp_dates(secs: i64) -> (String, String) {
+    let (year, month, day, h, m, s) = super::civil_time(secs);
+    (
+        format!("D:{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}Z"),
+        format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z"),
+    )
+}
+
+/// The sRGB IEC 61966-2.1 profile (ICC v2, 6,922 bytes) of the output intent, from Debian's
+/// `icc-profiles-free` (zlib licence; profiles/README.md).
+const SRGB_PROFILE: &[u8] = include_bytes!("../../profiles/sRGB.icc");
+
+/// What the producer entries say: the document information's `Producer` and XMP's
+/// `pdf:Producer`.
+const PRODUCER: &str = "nianbao (printpdf, lopdf)";
+
+/// The 16 bytes the trailer's file identifier holds while the file is written; the digest
+/// of the file so written then takes their place (same length, so no offset moves).
+const ID_SLOT: &[u8; 16] = b"nianbao-id-slot!";
+
+/// Text as XML character data or attribute value: the five special characters escaped.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text fit for both the document information and XMP: characters XML 1.0 cannot hold
+/// (controls other than tab, line feed and carriage return) become spaces, so the two say
+/// the same.
+fn metadata_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// The document's metadata stream contents (XMP, UTF-8, in an `xpacket`): the same title,
+/// author, subject, creator, producer and dates as the document information dictionary,
+/// the language and, when `pdfa`, the PDF/A-2b identification.
+fn xmp_packet(info: &InfoText, date: &str, language: &str, pdfa: bool) -> String {
+    let e = xml_escape;
+    let lang_alt = |text: &str| {
+        format!(
+            "<rdf:Alt><rdf:li xml:lang=\"x-default\">{t}</rdf:li>\
+             <rdf:li xml:lang=\"{l}\">{t}</rdf:li></rdf:Alt>",
+            t = e(text),
+            l = e(language)
+        )
+    };
+    let mut x = String::new();
+    x.push_str("<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n");
+    x.push_str("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n");
+    x.push_str(" <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n");
+    x.push_str("  <rdf:Description rdf:about=\"\"\n");
+    x.push_str("    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n");
+    x.push_str("    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n");
+    x.push_str("    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n");
+    x.push_str("    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n");
+    x.push_str("   <dc:format>application/pdf</dc:format>\n");
+    x.push_str(&format!("   <dc:title>{}</dc:title>\n", lang_alt(&info.title)));
+    if let Some(author) = &info.author {
+        x.push_str(&format!(
+            "   <dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>\n",
+            e(author)
+        ));
+    }
+    x.push_str(&format!(
+        "   <dc:description>{}</dc:description>\n",
+        lang_alt(&info.subject)
+    ));
+    x.push_str(&format!(
+        "   <dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>\n",
+        e(language)
+    ));
+    x.push_str(&format!(
+        "   <xmp:CreatorTool>{}</xmp:CreatorTool>\n",
+        e(&info.creator)
+    ));
+    for key in ["CreateDate", "ModifyDate", "MetadataDate"] {
+        x.push_str(&format!("   <xmp:{key}>{date}</xmp:{key}>\n"));
+    }
+    x.push_str(&format!("   <pdf:Producer>{}</pdf:Producer>\n", e(PRODUCER)));
+    if pdfa {
+        x.push_str("   <pdfaid:part>2</pdfaid:part>\n");
+        x.push_str("   <pdfaid:conformance>B</pdfaid:conformance>\n");
+    }
+    x.push_str("  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n");
+    // Room to edit the packet in place, as XMP recommends.
+    for _ in 0..8 {
+        x.push_str(&" ".repeat(99));
+        x.push('\n');
+    }
+    x.push_str("<?xpacket end=\"w\"?>");
+    x
+}
+
+/// The texts the document information and the XMP metadata share.
+struct InfoText {
+    title: String,
+    author: Option<String>,
+    subject: String,
+    creator: String,
+}
+
+/// Finishes the document as PDF/A-2b (ISO 19005-2, level B; the requirements and how each is
+/// met are listed in docs/pdfa.md): PDF 1.7; the document information and the same in an
+/// XMP metadata stream; an sRGB output intent; the language; the file identifier. The XMP
+/// claims PDF/A-2b (`pdfaid`) only when `conforming`: a character drawn as `.notdef` breaks
+/// the standard, and the file then says nothing it is not. Drops printpdf's empty
+/// output-intent marker, compresses the streams and writes the file.
+fn finish(mut doc: lopdf::Document, meta: &Metadata, conforming: bool) -> Result<Vec<u8>, Error> {
+    use lopdf::{Dictionary, Object, Stream, StringFormat};
     let bad =
         |e: lopdf::Error| Error::render(format!("PDF 生成失败 (cannot build the PDF: {e})")).with_source(e);
-    let now = pdf_date_now();
+    // OpenType font programs (`/FontFile3 /OpenType`) are PDF 1.6; PDF/A-2 is PDF 1.7.
+    doc.version = "1.7".into();
+    let (pdf_date, xmp_date) = stamp_dates(super::stamp_secs());
+    let text = InfoText {
+        title: metadata_text(&meta.title),
+        author: meta.author.as_deref().map(metadata_text),
+        subject: metadata_text(meta.subject),
+        creator: concat!("nianbao ", env!("CARGO_PKG_VERSION")).to_string(),
+    };
     let mut info = Dictionary::new();
-    info.set("Title", text_string(&meta.title));
-    if let Some(a) = &meta.author {
+    info.set("Title", text_string(&text.title));
+    if let Some(a) = &text.author {
         info.set("Author", text_string(a));
     }
-    info.set("Subject", text_string(meta.subject));
-    info.set(
-        "Creator",
-        text_string(concat!("nianbao ", env!("CARGO_PKG_VERSION"))),
-    );
-    info.set("Producer", text_string("nianbao (printpdf, lopdf)"));
-    info.set("CreationDate", Object::string_literal(now.clone()));
-    info.set("ModDate", Object::string_literal(now));
+    info.set("Subject", text_string(&text.subject));
+    info.set("Creator", text_string(&text.creator));
+    info.set("Producer", text_string(PRODUCER));
+    info.set("CreationDate", Object::string_literal(pdf_date.clone()));
+    info.set("ModDate", Object::string_literal(pdf_date));
     let old_info = doc.trailer.get(b"Info").and_then(|o| o.as_reference()).ok();
     let id = match old_info {
         Some(id) => {
@@ -452,10 +591,40 @@ fn finish(mut doc: lopdf::Document, meta: &Metadata) -> Result<Vec<u8>, Error> {
         None => doc.add_object(info),
     };
     doc.trailer.set("Info", id);
+    // The metadata stream stays uncompressed, so any tool can read it.
+    let xmp = Stream::new(
+        Dictionary::from_iter([
+            ("Type", Object::Name(b"Metadata".to_vec())),
+            ("Subtype", Object::Name(b"XML".to_vec())),
+        ]),
+        xmp_packet(&text, &xmp_date, meta.language, conforming).into_bytes(),
+    )
+    .with_compression(false);
+    let xmp = doc.add_object(xmp);
+    let profile = doc.add_object(Stream::new(
+        Dictionary::from_iter([
+            ("N", Object::Integer(3)),
+            ("Alternate", Object::Name(b"DeviceRGB".to_vec())),
+        ]),
+        SRGB_PROFILE.to_vec(),
+    ));
+    let intent = Dictionary::from_iter([
+        ("Type", Object::Name(b"OutputIntent".to_vec())),
+        ("S", Object::Name(b"GTS_PDFA1".to_vec())),
+        (
+            "OutputConditionIdentifier",
+            Object::string_literal("sRGB IEC61966-2.1"),
+        ),
+        ("Info", Object::string_literal("sRGB IEC61966-2.1")),
+        ("DestOutputProfile", Object::Reference(profile)),
+    ]);
     let catalog = doc.catalog_mut().map_err(bad)?;
     catalog.set("Lang", Object::string_literal(meta.language));
-    // printpdf writes a PDF/X output intent with no profile; without one it is meaningless.
-    catalog.remove(b"OutputIntents");
+    catalog.set("Metadata", xmp);
+    // printpdf writes a PDF/X output intent with no profile; ours replaces it.
+    catalog.set("OutputIntents", Object::Array(vec![Object::Dictionary(intent)]));
+    let slot = Object::String(ID_SLOT.to_vec(), StringFormat::Hexadecimal);
+    doc.trailer.set("ID", Object::Array(vec![slot.clone(), slot]));
     doc.prune_objects();
     // The font subsets are most of the file and of the time: one stream a thread.
     doc.objects.par_iter_mut().for_each(|(_, object)| {
@@ -466,7 +635,28 @@ fn finish(mut doc: lopdf::Document, meta: &Metadata) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| Error::render(format!("PDF 生成失败 (cannot write the PDF: {e})")).with_source(e))?;
+    set_file_id(&mut out);
     Ok(out)
+}
+
+/// Puts the file's digest (MD5 of the file as written with [`ID_SLOT`]) in place of the
+/// slot in the trailer's `/ID`, both halves: the same file always gets the same identifier.
+fn set_file_id(out: &mut [u8]) {
+    use md5::{Digest, Md5};
+    let hex = |bytes: &[u8]| -> Vec<u8> {
+        bytes
+            .iter()
+            .flat_map(|b| format!("{b:02X}").into_bytes())
+            .collect()
+    };
+    let slot = hex(ID_SLOT);
+    let digest = hex(&Md5::digest(&*out));
+    let trailer = out.windows(7).rposition(|w| w == b"trailer").unwrap_or(0);
+    let mut at = trailer;
+    while let Some(i) = out[at..].windows(slot.len()).position(|w| w == slot.as_slice()) {
+        out[at + i..at + i + slot.len()].copy_from_slice(&digest);
+        at += i + slot.len();
+    }
 }
 
 #[cfg(test)]
@@ -482,6 +672,59 @@ mod tests {
             y2,
             width: 0.6,
         }
+    }
+
+    #[test]
+    fn the_two_date_forms_are_the_same_instant() {
+        assert_eq!(
+            stamp_dates(1_700_000_000),
+            (
+                "D:20231114221320Z".to_string(),
+                "2023-11-14T22:13:20Z".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn metadata_text_is_escaped_for_xmp_and_kept_equal() {
+        assert_eq!(
+            xml_escape("A&B <市> \"x\" 'y'"),
+            "A&amp;B &lt;市&gt; &quot;x&quot; &apos;y&apos;"
+        );
+        assert_eq!(metadata_text("a\u{1}b\tc"), "a b\tc");
+        let info = InfoText {
+            title: "<&>".into(),
+            author: None,
+            subject: "报告".into(),
+            creator: "nianbao".into(),
+        };
+        let xmp = xmp_packet(&info, "2023-11-14T22:13:20Z", "zh-CN", false);
+        assert!(
+            xmp.contains("<rdf:li xml:lang=\"x-default\">&lt;&amp;&gt;</rdf:li>"),
+            "{xmp}"
+        );
+        assert!(
+            !xmp.contains("dc:creator") && !xmp.contains("pdfaid:part"),
+            "{xmp}"
+        );
+        assert!(xmp.starts_with("<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>"));
+        assert!(xmp.ends_with("<?xpacket end=\"w\"?>"));
+    }
+
+    #[test]
+    fn the_file_id_is_the_digest_of_the_file_in_both_halves() {
+        let slot: String = ID_SLOT.iter().map(|b| format!("{b:02X}")).collect();
+        let body = format!("1 0 obj (x) endobj\ntrailer\n<</ID[<{slot}><{slot}>]>>\n%%EOF");
+        let mut a = body.clone().into_bytes();
+        set_file_id(&mut a);
+        assert_eq!(a.len(), body.len());
+        let text = String::from_utf8(a.clone()).unwrap();
+        assert!(!text.contains(&slot), "{text}");
+        let id = &text[text.find("[<").unwrap() + 2..][..32];
+        assert_eq!(text.matches(id).count(), 2, "{text}");
+        let mut b = body.replace("(x)", "(y)").into_bytes();
+        set_file_id(&mut b);
+        assert_ne!(a[a.len() - 60..], b[b.len() - 60..]);
     }
 
     #[test]

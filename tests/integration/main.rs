@@ -25,6 +25,7 @@ mod library;
 mod outline;
 mod pdf;
 mod pdf_reader;
+mod pdfa;
 mod present;
 mod seeds;
 mod web;
