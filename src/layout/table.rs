@@ -67,14 +67,24 @@ fn set_text(flow: &mut Flow, role: usize, cell: &GridCell, size: f64, inner: f64
     }
     let chars: Vec<char> = glyphs.iter().map(|g| g.ch).collect();
     let widths: Vec<f64> = glyphs.iter().map(|g| g.advance * size).collect();
-    let ranges = text::break_lines(&chars, &widths, inner, 0.0);
-    let ranges = if ranges.len() > 1 && align(cell) == HAlign::Center {
-        even_lines(&chars, &widths, inner, ranges.len())
-    } else {
-        ranges
-    };
+    let ranges = cell_lines(&chars, &widths, inner, align(cell) == HAlign::Center);
     let lines = ranges.into_iter().map(|r| glyphs[r].to_vec()).collect();
     Set { size, lines }
+}
+
+/// The lines a cell's text breaks into in the inner width `inner` (`widths`: each
+/// character's advance): a centred text of several lines in lines of about equal length
+/// ([`even_lines`]), and no text with one character alone on its last line (`不予公` / `开`).
+/// The DOCX writer breaks its table cells with this too, so Word and LibreOffice break them
+/// where the PDF does.
+pub fn cell_lines(chars: &[char], widths: &[f64], inner: f64, centred: bool) -> Vec<Range<usize>> {
+    let ranges = text::break_lines(chars, widths, inner, 0.0);
+    let widow = ranges.last().is_some_and(|r| r.len() == 1);
+    if ranges.len() > 1 && (centred || widow) {
+        even_lines(chars, widths, inner, ranges.len())
+    } else {
+        ranges
+    }
 }
 
 /// Centred text of several lines set in lines of about equal length, a leading `（三）` on a

@@ -245,7 +245,13 @@ fn document_xml(shown: &Presentation, style: &Style) -> String {
                 // note on its doubtful cells, where it has any.
                 match &t.note {
                     Some(note) => body.push_str(&paragraph(STYLE_TABLE, Some("left"), note)),
-                    None => body.push_str(&paragraph(STYLE_BODY, None, "")),
+                    // A hairline paragraph: it separates the tables and takes no line, as
+                    // the PDF sets the next heading or text right under the table.
+                    None => body.push_str(
+                        "<w:p><w:pPr><w:pStyle w:val=\"Normal\"/><w:snapToGrid w:val=\"0\"/>\
+                         <w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>\
+                         <w:rPr><w:sz w:val=\"2\"/><w:szCs w:val=\"2\"/></w:rPr></w:pPr></w:p>",
+                    ),
                 }
             }
         }
@@ -278,12 +284,41 @@ fn document_xml(shown: &Presentation, style: &Style) -> String {
     out
 }
 
+/// The space between characters, in twentieths of a point, that sets the style's
+/// `chars_per_line` characters of the body's size to a line, as the PDF's lines hold them
+/// (GB/T 9704: 28 characters of 16 pt to a 156 mm line, a little closer than their em);
+/// rounded down, so that the line holds them all. Zero when they fit at their em.
+fn tracking_twips(style: &Style) -> i64 {
+    let size = style.element(crate::present::BODY_STYLE).size_pt;
+    let cpl = style.page.chars_per_line.max(1) as f64;
+    let pitch = style.page.text_width_mm() * 72.0 / 25.4 / cpl;
+    ((pitch - size) * 20.0).floor().min(0.0) as i64
+}
+
 /// The footer's distance from the page's bottom edge: its line starts `below_text_mm`
 /// under the text block.
 fn footer_distance_mm(style: &Style) -> f64 {
     let el = style.element("page_number");
     let line_mm = el.size_pt * 25.4 / 72.0;
     (style.page.margin_bottom_mm - el.below_text_mm - line_mm).max(0.0)
+}
+
+/// A label's text with a line break wherever the PDF breaks it
+/// ([`crate::layout::table::cell_lines`]), measured without the fonts (a CJK or full-width
+/// character one em, any other half), so that a word processor, whose cell holds the same
+/// em count, breaks no line elsewhere and leaves no character alone on a line.
+fn broken_as_printed(text: &str, size: f64, inner: f64, centred: bool) -> String {
+    let text = text.trim();
+    let chars: Vec<char> = text.chars().collect();
+    let widths: Vec<f64> = chars
+        .iter()
+        .map(|&c| if (c as u32) < 0x2E80 { 0.5 * size } else { size })
+        .collect();
+    crate::layout::table::cell_lines(&chars, &widths, inner, centred)
+        .into_iter()
+        .map(|r| chars[r].iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// One official table: real merges, borders, fixed column widths, repeated header rows and
@@ -304,7 +339,9 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
         .element(if narrow { "table_small" } else { "table" })
         .size_pt;
     let small_size = style.element("table_small").size_pt;
-    let cell_margin: i64 = 28;
+    // The PDF's cell padding (`layout::table`: 2 pt at the sides, 2.5 pt above and below).
+    let cell_margin: i64 = 40;
+    let pad_y: i64 = 50;
     let row_height = if layout == Layout::Blocks {
         mm_to_twips(8.0)
     } else {
@@ -320,15 +357,19 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
             }
         }
     }
-    // Rows kept with the next one: table 二 keeps each block (caption, header, rows)
-    // together; tables 三 and 四 stay whole on one page, as the official form prints them
-    // (a table taller than a page still breaks, repeating its header rows).
+    // Rows kept with the next one, as the PDF breaks a table (`layout::table`): table 二
+    // keeps each block (caption, header, rows) together and table 四 (a few rows) stays
+    // whole; table 三 breaks between rows like the PDF's, its header rows kept with the
+    // first rows below them and its last rows together, so no page is left mostly empty
+    // by a table moved whole to the next (the header rows repeat on the new page).
+    const WIDOW: usize = 3;
     let starts_block = |r: usize| grid.row_cells(r).any(|c| c.role == CellRole::Caption);
     let keep_with_next = |r: usize| {
         r + 1 < grid.rows
             && match layout {
                 Layout::Blocks => !starts_block(r + 1),
-                Layout::Grid | Layout::SideBySide => true,
+                Layout::SideBySide => true,
+                Layout::Grid => r + 1 < grid.header_rows + WIDOW || r + 1 + WIDOW >= grid.rows,
             }
     };
 
@@ -340,7 +381,8 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
          <w:tblBorders><w:top {border}/><w:left {border}/><w:bottom {border}/><w:right {border}/>\
          <w:insideH {border}/><w:insideV {border}/></w:tblBorders>\
          <w:tblLayout w:type=\"fixed\"/>\
-         <w:tblCellMar><w:left w:w=\"{cell_margin}\" w:type=\"dxa\"/><w:right w:w=\"{cell_margin}\" w:type=\"dxa\"/></w:tblCellMar>\
+         <w:tblCellMar><w:top w:w=\"{pad_y}\" w:type=\"dxa\"/><w:left w:w=\"{cell_margin}\" w:type=\"dxa\"/>\
+         <w:bottom w:w=\"{pad_y}\" w:type=\"dxa\"/><w:right w:w=\"{cell_margin}\" w:type=\"dxa\"/></w:tblCellMar>\
          <w:tblLook w:val=\"0000\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/>\
          </w:tblPr><w:tblGrid>"
     );
@@ -407,6 +449,19 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
             };
             let text = if cell.vertical {
                 vertical_text(&cell.text)
+            } else if matches!(cell.role, CellRole::Label | CellRole::Header) {
+                let size = if style_id == STYLE_TABLE_SMALL {
+                    small_size
+                } else {
+                    text_size
+                };
+                let inner = (width - 2 * cell_margin) as f64 / 20.0 - 0.5;
+                broken_as_printed(
+                    &cell.text,
+                    size,
+                    inner,
+                    cell_alignment(cell, layout) != Some("left"),
+                )
             } else {
                 cell.text.clone()
             };
@@ -444,7 +499,9 @@ fn vertical_text(text: &str) -> String {
 
 fn cell_alignment(cell: &GridCell, layout: Layout) -> Option<&'static str> {
     match cell.role {
-        CellRole::Label if layout == Layout::Grid && !cell.vertical => Some("left"),
+        // As the PDF aligns them (`layout::table`): a row's own label flush left, a group's
+        // label over several rows centred.
+        CellRole::Label if layout == Layout::Grid && !cell.vertical && cell.rowspan == 1 => Some("left"),
         _ => None,
     }
 }
@@ -538,6 +595,7 @@ fn paragraph_style(
     after: i64,
     keep_next: bool,
     outline: Option<u8>,
+    tracking: i64,
 ) {
     let _ = write!(
         out,
@@ -554,8 +612,14 @@ fn paragraph_style(
     if keep_next {
         out.push_str("<w:keepNext/><w:keepLines/>");
     }
-    out.push_str("<w:widowControl/>");
-    if pitch.is_none() || id == STYLE_TITLE || id == STYLE_FOOTER {
+    // No space added between Chinese and Latin text or digits (`2023年`): the PDF adds none.
+    out.push_str("<w:widowControl/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/>");
+    if pitch.is_none()
+        || id == STYLE_TITLE
+        || id == STYLE_FOOTER
+        || id == STYLE_TABLE
+        || id == STYLE_TABLE_SMALL
+    {
         // Off the page's grid: the title, table text and the page number keep their own
         // pitch and character spacing.
         out.push_str("<w:snapToGrid w:val=\"0\"/>");
@@ -586,7 +650,7 @@ fn paragraph_style(
     let size = half_points(el.size_pt);
     let _ = write!(
         out,
-        "</w:pPr><w:rPr>{fonts}<w:b w:val=\"0\"/><w:bCs w:val=\"0\"/><w:color w:val=\"000000\"/><w:kern w:val=\"0\"/>\
+        "</w:pPr><w:rPr>{fonts}<w:b w:val=\"0\"/><w:bCs w:val=\"0\"/><w:color w:val=\"000000\"/><w:spacing w:val=\"{tracking}\"/><w:kern w:val=\"0\"/>\
          <w:sz w:val=\"{size}\"/><w:szCs w:val=\"{size}\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:style>"
     );
 }
@@ -607,6 +671,9 @@ fn styles_xml(style: &Style) -> String {
         half_points(body.size_pt),
     );
     let f = |key: &str| fonts_for(style, &style.element(key).font, LATIN_FACE);
+    // Body and headings on the PDF's character grid; the centred title, table text and the
+    // page number at their em, as the PDF sets them.
+    let tracking = tracking_twips(style);
     paragraph_style(
         &mut out,
         STYLE_BODY,
@@ -618,6 +685,7 @@ fn styles_xml(style: &Style) -> String {
         0,
         false,
         None,
+        tracking,
     );
     let title = style.element("title");
     paragraph_style(
@@ -631,6 +699,7 @@ fn styles_xml(style: &Style) -> String {
         pitch,
         true,
         None,
+        0,
     );
     for level in 1..=4u8 {
         let key = format!("heading{level}");
@@ -647,6 +716,7 @@ fn styles_xml(style: &Style) -> String {
             0,
             true,
             Some(level),
+            tracking,
         );
     }
     paragraph_style(
@@ -656,10 +726,12 @@ fn styles_xml(style: &Style) -> String {
         false,
         style.element("table"),
         &f("table"),
-        None,
+        // The PDF's table leading: 1.25 times the size, exactly (`layout::table`).
+        Some(pt_to_twips(style.element("table").size_pt * 1.25)),
         0,
         false,
         None,
+        0,
     );
     paragraph_style(
         &mut out,
@@ -668,10 +740,12 @@ fn styles_xml(style: &Style) -> String {
         false,
         style.element("table_small"),
         &f("table_small"),
-        None,
+        // The PDF's table leading: 1.25 times the size, exactly (`layout::table`).
+        Some(pt_to_twips(style.element("table_small").size_pt * 1.25)),
         0,
         false,
         None,
+        0,
     );
     let page_number = style.element("page_number");
     let pn_family = style
@@ -695,6 +769,7 @@ fn styles_xml(style: &Style) -> String {
         0,
         false,
         None,
+        0,
     );
     let _ = write!(
         out,

@@ -723,8 +723,9 @@ fn written_docx_has_the_official_layout() {
             );
         }
     }
-    // Runs carry no direct formatting.
-    assert!(!parts["word/document.xml"].contains("<w:rPr>"));
+    // Runs carry no direct formatting (the hairline paragraph after a table sets only its
+    // own paragraph mark's size).
+    assert!(!parts["word/document.xml"].contains("<w:r><w:rPr>"));
 
     // Footers: a PAGE field between dashes, odd right and even left; settings tell Word.
     for (name, jc) in [("word/footer1.xml", "right"), ("word/footer2.xml", "left")] {
@@ -939,6 +940,123 @@ fn libreoffice_opens_every_written_docx() {
         let back = nianbao::read_report(&saved, &forms, &Options::default())
             .unwrap_or_else(|e| panic!("{}: {e}", saved.display()));
         assert_same_tables(&stem, &report, &back);
+    }
+}
+
+/// The lines of each text block of a PDF, as `pdftotext -bbox-layout` finds them.
+fn pdf_blocks(pdf: &Path) -> Vec<Vec<String>> {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-bbox-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let inner = |s: &str, tag: &str| -> Vec<String> {
+        let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+        let mut found = Vec::new();
+        let mut rest = s;
+        while let Some(a) = rest.find(&open) {
+            let after = &rest[a..];
+            let start = after.find('>').unwrap() + 1;
+            let end = after.find(&close).unwrap();
+            found.push(after[start..end].to_string());
+            rest = &after[end + close.len()..];
+        }
+        found
+    };
+    inner(&xml, "block")
+        .iter()
+        .map(|b| {
+            inner(b, "line")
+                .iter()
+                .map(|l| inner(l, "word").concat().replace("&amp;", "&"))
+                .collect()
+        })
+        .collect()
+}
+
+/// Issue 16: the DOCX, opened in LibreOffice with a CJK font, paginates like the PDF: the same
+/// number of pages, the title broken at the same places, and no table label (or any other
+/// text block) with one character alone on its last line, for the seeds and Huai'an.
+#[test]
+fn libreoffice_paginates_the_docx_like_the_pdf() {
+    let has = |c: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {c}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has("soffice") || !has("pdftotext") {
+        eprintln!("skipped: LibreOffice (soffice) or pdftotext is not installed");
+        return;
+    }
+    let cjk = std::process::Command::new("fc-list")
+        .arg(":lang=zh")
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    if !cjk {
+        eprintln!("skipped: no CJK font for LibreOffice (Debian: fonts-noto-cjk)");
+        return;
+    }
+    let forms = Forms::builtin();
+    let style = Style::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = seeds();
+    inputs.push(fixture("huaian-2024/report.pdf"));
+    let mut files = Vec::new();
+    for (i, path) in inputs.iter().enumerate() {
+        let report = nianbao::read_report(path, &forms, &Options::default()).unwrap();
+        let ctx = Context {
+            form: forms.get(&report.form).unwrap(),
+            style: &style,
+            font_dirs: Vec::new(),
+        };
+        let stem = format!("r{i}");
+        let pdf = dir.path().join(format!("{stem}.pdf"));
+        std::fs::write(&pdf, OutputFormat::Pdf.render(&report, &ctx).unwrap()).unwrap();
+        files.push((pdf, write_docx(dir.path(), &stem, &render(&report, &forms))));
+    }
+    let out = dir.path().join("lo");
+    let profile = dir.path().join("profile");
+    let mut cmd = std::process::Command::new("soffice");
+    cmd.arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .args(files.iter().map(|f| &f.1));
+    let status = run_bounded(&mut cmd, 300);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    for ((pdf, docx), input) in files.iter().zip(&inputs) {
+        let office = out.join(docx.with_extension("pdf").file_name().unwrap());
+        let pages = |p: &Path| lopdf::Document::load(p).unwrap().get_pages().len();
+        let name = input.display();
+        assert_eq!(
+            pages(pdf),
+            pages(&office),
+            "{name}: pages of the PDF and of the DOCX"
+        );
+        let (ours, theirs) = (pdf_blocks(pdf), pdf_blocks(&office));
+        let title = |blocks: &[Vec<String>]| -> Vec<String> { blocks[0].iter().map(|l| squash(l)).collect() };
+        assert_eq!(title(&ours), title(&theirs), "{name}: the title's lines");
+        for (what, blocks) in [("PDF", &ours), ("DOCX", &theirs)] {
+            for lines in blocks {
+                // One character a line is the vertical group label, set so on purpose.
+                let vertical = lines.iter().all(|l| l.chars().count() == 1);
+                let last = lines.last().map(|l| l.chars().count()).unwrap_or(0);
+                let cjk = lines
+                    .last()
+                    .is_some_and(|l| l.chars().all(|c| c as u32 >= 0x2E80));
+                assert!(
+                    vertical || lines.len() < 2 || last != 1 || !cjk,
+                    "{name} ({what}): a character alone on its line: {lines:?}"
+                );
+            }
+        }
     }
 }
 
