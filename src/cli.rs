@@ -264,6 +264,9 @@ pub enum Command {
     #[command(name = "__read", hide = true)]
     Read {
         path: PathBuf,
+        /// Send the report's trace (source lines, each row's line) with it.
+        #[arg(long)]
+        trace: bool,
         #[command(flatten)]
         form: FormArgs,
         #[command(flatten)]
@@ -344,9 +347,14 @@ pub fn run(cli: Cli) -> u8 {
             compare(&inputs, format, changed, reading)
         }),
         Command::Fonts { layout } => fonts(&layout),
-        Command::Read { path, form, read } => with_read(&read, |read_opts| {
+        Command::Read {
+            path,
+            trace,
+            form,
+            read,
+        } => with_read(&read, |read_opts| {
             with_forms(&form, |forms, opts| {
-                nianbao::worker::serve(&path, forms, opts, read_opts)
+                nianbao::worker::serve(&path, forms, opts, read_opts, trace)
             })
         }),
         Command::Schema { forms } => schema(forms.as_deref()),

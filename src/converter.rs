@@ -146,6 +146,19 @@ impl Converter {
         crate::worker::read(isolation, path, &self.forms, &self.options, &self.read_options)
     }
 
+    /// [`Converter::read_isolated`] with the report's [`Trace`](crate::Trace): its source lines
+    /// and the line each table row was read from, sent by the worker with the report.
+    ///
+    /// # Errors
+    /// As [`crate::worker::read_traced`].
+    pub fn read_traced(
+        &self,
+        isolation: Option<&crate::worker::Isolation>,
+        path: &Path,
+    ) -> Result<(Report, crate::Trace), Error> {
+        crate::worker::read_traced(isolation, path, &self.forms, &self.options, &self.read_options)
+    }
+
     /// The normalizing options in use (a forced form version).
     pub fn options(&self) -> &Options {
         &self.options

@@ -92,6 +92,68 @@ pub fn read_report_with(
     report.map_err(|e| e.or_path(path))
 }
 
+/// Where a report stood in its input, for a reader checking it against the source (the web
+/// page's source pane): the text as read, one entry a source line (1-based line, text; the
+/// blocks of one line joined; at most [`Trace::MAX_LINES`] lines, the rest summed up in a last
+/// one), and the line each table row's values were read from, by row path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    pub source: Vec<(usize, String)>,
+    pub rows: normalize::RowLines,
+}
+
+impl Trace {
+    /// The most source lines a trace holds.
+    pub const MAX_LINES: usize = 20_000;
+
+    /// The trace of `raw`, with the row lines the normalizer found.
+    pub fn of(raw: &read::RawDoc, rows: normalize::RowLines) -> Trace {
+        let mut source: Vec<(usize, String)> = Vec::new();
+        for block in &raw.blocks {
+            let (line, text) = match block {
+                read::RawBlock::Text { line, text, .. } => (*line, text.clone()),
+                read::RawBlock::Row { line, cells, .. } => (*line, cells.join("  ")),
+            };
+            let full = source.len() == Trace::MAX_LINES;
+            match source.last_mut() {
+                Some(last) if last.0 == line => {
+                    last.1.push_str("  ");
+                    last.1.push_str(&text);
+                }
+                _ if full => {
+                    source.push((line, "…（其余内容未显示）".to_string()));
+                    break;
+                }
+                _ => source.push((line, text)),
+            }
+        }
+        Trace { source, rows }
+    }
+}
+
+/// [`read_report_with`] with the report's [`Trace`] (empty for JSON input, which has no
+/// source apart from the report).
+///
+/// # Errors
+/// As [`read_report_with`].
+pub fn read_report_traced(
+    path: &Path,
+    forms: &Forms,
+    opts: &Options,
+    read_opts: &read::ReadOptions,
+) -> Result<(Report, Trace), Error> {
+    match read::Format::from_path(path) {
+        read::Format::Json => read_report_with(path, forms, opts, read_opts).map(|r| (r, Trace::default())),
+        read::Format::Text | read::Format::Docx | read::Format::Html | read::Format::Pdf => {
+            let traced = read::read_path_with(path, read_opts).and_then(|raw| {
+                let (report, rows) = normalize::normalize_traced(&raw, forms, opts)?;
+                Ok((report, Trace::of(&raw, rows)))
+            });
+            traced.map_err(|e| e.or_path(path))
+        }
+    }
+}
+
 /// Reads and normalizes one report given as text.
 ///
 /// # Errors

@@ -33,7 +33,7 @@ use crate::form::Forms;
 use crate::model::{Cell, Report, Row, Section, Table, Tables};
 use crate::normalize::Options;
 use crate::read::ReadOptions;
-use crate::read_report_with;
+use crate::{Trace, read_report_traced, read_report_with};
 
 /// The hidden subcommand a worker runs: `nianbao __read <path> [reading options]`.
 pub const WORKER_COMMAND: &str = "__read";
@@ -108,11 +108,36 @@ pub fn read(
 ) -> Result<Report, Error> {
     if let Some(iso) = isolation {
         // A worker that cannot be started: read here instead.
-        if let Ok(result) = read_isolated(iso, path) {
-            return result.map_err(|e| about(e, path));
+        if let Ok(result) = read_isolated(iso, path, false) {
+            return result.map(|(r, _)| r).map_err(|e| about(e, path));
         }
     }
     read_in_process(path, forms, opts, read)
+}
+
+/// [`read`] with the report's [`Trace`] (its source lines and each row's line), which the
+/// worker sends with the report: the source is read once, under the worker's limits.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_traced(
+    isolation: Option<&Isolation>,
+    path: &Path,
+    forms: &Forms,
+    opts: &Options,
+    read: &ReadOptions,
+) -> Result<(Report, Trace), Error> {
+    if let Some(iso) = isolation
+        && let Ok(result) = read_isolated(iso, path, true)
+    {
+        return result.map_err(|e| about(e, path));
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_report_traced(path, forms, opts, read)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::internal("内部错误 (internal error while reading this file)").with_path(path))
+    })
 }
 
 /// A worker's error about `path`: the path the worker named (carried as text, so a name that is
@@ -142,13 +167,22 @@ pub fn read_in_process(
     })
 }
 
-/// Reads `path` in a worker; `Err` when the worker could not be started.
-fn read_isolated(iso: &Isolation, path: &Path) -> std::io::Result<Result<Report, Error>> {
+/// The worker's flag asking for the report's [`Trace`] with it.
+pub const TRACE_FLAG: &str = "--trace";
+
+/// Reads `path` in a worker (with its trace when `trace`; else the trace is empty); `Err`
+/// when the worker could not be started.
+fn read_isolated(
+    iso: &Isolation,
+    path: &Path,
+    trace: bool,
+) -> std::io::Result<Result<(Report, Trace), Error>> {
     use std::process::{Command, Stdio};
     let mut cmd = Command::new(&iso.exe);
     cmd.arg(WORKER_COMMAND)
         .arg(path)
         .args(&iso.args)
+        .args(trace.then_some(TRACE_FLAG))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -268,7 +302,7 @@ fn answer_of(
     answer: &[u8],
     tail: &[u8],
     memory: u64,
-) -> Result<Report, Error> {
+) -> Result<(Report, Trace), Error> {
     let tail = String::from_utf8_lossy(tail);
     let out_of_memory = || {
         Error::limit(format!(
@@ -280,7 +314,7 @@ fn answer_of(
         status.map_err(|e| Error::unusable(format!("读取失败 (reading failed: {e})")).with_source(e))?;
     if status.success()
         && let Ok(text) = std::str::from_utf8(answer)
-        && let Ok(result) = decode(text)
+        && let Ok(result) = decode_traced(text)
     {
         return result;
     }
@@ -321,7 +355,7 @@ fn answer_of(
 /// The worker's side: reads `path` with the options given, honours [`TEST_TRIGGER`], and
 /// prints the result's wire form on standard output. Returns the process's exit status (0
 /// whenever an answer was printed; the answer says whether reading succeeded).
-pub fn serve(path: &Path, forms: &Forms, opts: &Options, read: &ReadOptions) -> u8 {
+pub fn serve(path: &Path, forms: &Forms, opts: &Options, read: &ReadOptions, trace: bool) -> u8 {
     use std::io::Write;
     if let Ok(trigger) = std::env::var(TEST_TRIGGER)
         && let Some((what, name)) = trigger.split_once(':')
@@ -342,8 +376,17 @@ pub fn serve(path: &Path, forms: &Forms, opts: &Options, read: &ReadOptions) -> 
             _ => {}
         }
     }
-    let result = read_in_process(path, forms, opts, read);
-    let text = encode(&result);
+    let text = if trace {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_report_traced(path, forms, opts, read)
+        }))
+        .unwrap_or_else(|_| {
+            Err(Error::internal("内部错误 (internal error while reading this file)").with_path(path))
+        });
+        encode_traced(&result)
+    } else {
+        encode(&read_in_process(path, forms, opts, read))
+    };
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Ok(()) => 0,
@@ -373,6 +416,11 @@ struct WireReport {
     tables: Vec<(String, WireTable)>,
     not_applicable: Vec<String>,
     diagnostics: Vec<Diagnostic>,
+    /// The [`Trace`], when asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    source: Vec<(usize, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    rows: Vec<(String, usize)>,
 }
 
 /// A table on the wire: its rows by key, each row's cells by column key.
@@ -389,8 +437,19 @@ enum Answer {
 
 /// The wire form of a reading's result, one JSON document.
 pub fn encode(result: &Result<Report, Error>) -> String {
+    encode_parts(result.as_ref().map(|r| (r, None)))
+}
+
+/// [`encode`] with the report's [`Trace`].
+pub fn encode_traced(result: &Result<(Report, Trace), Error>) -> String {
+    encode_parts(result.as_ref().map(|(r, t)| (r, Some(t))))
+}
+
+fn encode_parts(result: Result<(&Report, Option<&Trace>), &Error>) -> String {
+    let empty = Trace::default();
     let answer = match result {
-        Ok(report) => {
+        Ok((report, trace)) => {
+            let trace = trace.unwrap_or(&empty);
             // Destructured whole: a field added to `Report` must be added here too.
             let Report {
                 form,
@@ -437,6 +496,8 @@ pub fn encode(result: &Result<Report, Error>) -> String {
                 tables,
                 not_applicable,
                 diagnostics,
+                source: trace.source.clone(),
+                rows: trace.rows.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             }))
         }
         Err(e) => {
@@ -452,6 +513,15 @@ pub fn encode(result: &Result<Report, Error>) -> String {
 /// # Errors
 /// The text is not a worker's answer.
 pub fn decode(text: &str) -> Result<Result<Report, Error>, serde_json::Error> {
+    Ok(decode_traced(text)?.map(|(r, _)| r))
+}
+
+/// A reading's result with its [`Trace`] from its wire form ([`encode_traced`]; an answer
+/// without one has an empty trace).
+///
+/// # Errors
+/// The text is not a worker's answer.
+pub fn decode_traced(text: &str) -> Result<Result<(Report, Trace), Error>, serde_json::Error> {
     Ok(match serde_json::from_str::<Answer>(text)? {
         Answer::Report(w) => {
             let WireReport {
@@ -463,6 +533,8 @@ pub fn decode(text: &str) -> Result<Result<Report, Error>, serde_json::Error> {
                 tables,
                 not_applicable,
                 diagnostics,
+                source,
+                rows,
             } = *w;
             let tables = Tables(
                 tables
@@ -489,16 +561,22 @@ pub fn decode(text: &str) -> Result<Result<Report, Error>, serde_json::Error> {
                     })
                     .collect(),
             );
-            Ok(Report {
-                form,
-                title,
-                organization,
-                year,
-                sections,
-                tables,
-                not_applicable,
-                diagnostics,
-            })
+            Ok((
+                Report {
+                    form,
+                    title,
+                    organization,
+                    year,
+                    sections,
+                    tables,
+                    not_applicable,
+                    diagnostics,
+                },
+                Trace {
+                    source,
+                    rows: rows.into_iter().collect(),
+                },
+            ))
         }
         Answer::Error(kind, path, message) => {
             let e = Error::new(
@@ -515,6 +593,22 @@ pub fn decode(text: &str) -> Result<Result<Report, Error>, serde_json::Error> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_trace_goes_over_the_wire_and_back() {
+        let forms = Forms::builtin();
+        let path = std::path::Path::new("tests/fixtures/000_7a31bcbeafe9deac.txt");
+        let traced =
+            crate::read_report_traced(path, &forms, &Options::default(), &ReadOptions::default()).unwrap();
+        assert!(traced.1.source.len() > 50 && traced.1.rows.len() > 30);
+        let back = decode_traced(&encode_traced(&Ok(traced.clone())))
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, traced);
+        // Without a trace asked for, none travels.
+        let plain = decode_traced(&encode(&Ok(traced.0.clone()))).unwrap().unwrap();
+        assert_eq!(plain.1, crate::Trace::default());
+    }
+
     use super::*;
 
     #[test]

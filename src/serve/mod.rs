@@ -57,15 +57,6 @@ pub struct Config {
 /// The most reports one zip may hold, and cells one edit list may name.
 const MAX_ZIP_REPORTS: usize = 1000;
 const MAX_EDITED: usize = 100_000;
-/// The most source lines sent to the page (the rest is summed up in one line).
-const MAX_SOURCE_LINES: usize = 20_000;
-/// The largest file whose source the page is shown: the source pane and each row's line
-/// come from reading the file again in the server, after its worker has read it within the
-/// limits (so this read finishes too); past this size the page shows the tables without
-/// the source, and the server's own memory and time stay small. A real report's PDF or
-/// DOCX is under 5 MB, its text under 1 MB.
-const MAX_SOURCE_BYTES: usize = 8 << 20;
-
 struct App {
     config: Config,
     /// The `Host` values this server answers to.
@@ -502,36 +493,28 @@ impl App {
         let path: PathBuf = dir.path().join(file);
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         let converter = &self.config.converter;
-        let mut report = converter.read_isolated(self.config.isolation.as_ref(), &path)?;
+        // The source pane's text and each row's line come with the report from the worker:
+        // the file is read once, under the worker's limits and deadline.
+        let (mut report, trace) = converter.read_traced(self.config.isolation.as_ref(), &path)?;
         let form = converter
             .forms()
             .get(&report.form)
             .ok_or_else(|| Error::unusable("未知的表格格式 (unknown form version)"))?;
-        let json = crate::read::Format::from_path(&path) == crate::read::Format::Json;
-        if json {
+        if crate::read::Format::from_path(&path) == crate::read::Format::Json {
             // A report the page saved: what its reading found about the cells (inferred,
             // repaired) stays, as in a re-check; the rules run again.
             if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
                 report = self.prepare(value, Vec::new())?;
             }
         }
-        // The worker has read the file within the limits: reading a file of a real report's
-        // size again here, for the source pane and the line each row was read from, is as
-        // bounded.
-        let (source, rows) = if json || bytes.len() > MAX_SOURCE_BYTES {
-            (None, HashMap::new())
-        } else {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let raw = crate::read::read_path_with(&path, converter.read_options()).ok()?;
-                let rows = crate::normalize::normalize_traced(&raw, converter.forms(), converter.options())
-                    .map(|(_, rows)| rows)
-                    .unwrap_or_default();
-                Some((Some(source_lines(&raw)), rows))
-            }))
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-        };
+        let source = (!trace.source.is_empty()).then(|| {
+            trace
+                .source
+                .into_iter()
+                .map(|(line, text)| view::SourceLine { line, text })
+                .collect()
+        });
+        let rows = trace.rows;
         let doc = view::doc(&report, form, &[], &rows, source);
         serde_json::to_value(&doc).map_err(|e| Error::internal(format!("内部错误 (internal error: {e})")))
     }
@@ -694,34 +677,6 @@ impl App {
             ),
         }
     }
-}
-
-/// The input as read, a line each: the blocks of one source line joined.
-fn source_lines(raw: &crate::read::RawDoc) -> Vec<view::SourceLine> {
-    let mut out: Vec<view::SourceLine> = Vec::new();
-    for block in &raw.blocks {
-        let (line, text) = match block {
-            crate::read::RawBlock::Text { line, text, .. } => (*line, text.clone()),
-            crate::read::RawBlock::Row { line, cells, .. } => (*line, cells.join("  ")),
-        };
-        match out.last_mut() {
-            Some(last) if last.line == line => {
-                last.text.push_str("  ");
-                last.text.push_str(&text);
-            }
-            _ => {
-                if out.len() == MAX_SOURCE_LINES {
-                    out.push(view::SourceLine {
-                        line,
-                        text: "…（其余内容未显示）".to_string(),
-                    });
-                    break;
-                }
-                out.push(view::SourceLine { line, text });
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -123,6 +123,53 @@ fn a_foreign_host_or_origin_is_refused() {
 }
 
 #[test]
+fn an_opened_file_comes_with_its_source_and_each_rows_line() {
+    let server = Server::start();
+    let seed = fixture("000_7a31bcbeafe9deac.txt");
+    let (status, body) = server.request(
+        "POST",
+        "/api/open?name=seed.txt",
+        &server.own_host(),
+        "application/octet-stream",
+        &std::fs::read(&seed).unwrap(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let doc = &serde_json::from_str::<Value>(&body).unwrap()["doc"];
+    let source: Vec<(u64, String)> = doc["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["line"].as_u64().unwrap(),
+                l["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let text = std::fs::read_to_string(&seed).unwrap();
+    assert_eq!(
+        source.len(),
+        text.lines().filter(|l| !l.trim().is_empty()).count()
+    );
+    let cell = doc["tables"][1]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == "applications.carried_over.total")
+        .unwrap();
+    let line = cell["line"].as_u64().unwrap();
+    let (_, shown) = source.iter().find(|(l, _)| *l == line).unwrap();
+    assert!(
+        shown.starts_with("二、上年结转政府信息公开申请数量"),
+        "line {line}: {shown}"
+    );
+    assert_eq!(
+        text.lines().nth(line as usize - 1).unwrap().split('\t').next(),
+        shown.split("  ").next()
+    );
+}
+
+#[test]
 fn hostile_files_get_the_clis_one_line_reason_and_the_server_goes_on() {
     let server = Server::start();
     let dirs = ["hostile-pdf", "hostile-docx", "hostile-markup"];
