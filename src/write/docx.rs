@@ -14,6 +14,7 @@
 use std::fmt::Write as _;
 
 use super::Context;
+use super::xml_escape as escape;
 use crate::error::Error;
 use crate::form::Layout;
 use crate::model::Report;
@@ -111,24 +112,6 @@ fn deflate(package: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
         dst.write_all(&buf)?;
     }
     Ok(dst.finish()?.into_inner())
-}
-
-/// Escapes text for XML, dropping characters XML 1.0 cannot hold.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Runs of `text`: line breaks become `w:br`, tabs `w:tab`.

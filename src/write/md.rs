@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use super::Context;
+use super::xml_escape as escape;
 use crate::model::Report;
 use crate::present::grid::CellRole;
 use crate::present::{Item, Presentation, present};
@@ -76,10 +77,6 @@ fn html_table(grid: &crate::present::grid::PrintGrid) -> String {
     }
     out.push_str("</table>\n");
     out
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[cfg(test)]

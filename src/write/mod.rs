@@ -117,3 +117,23 @@ pub fn civil_time(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day, rem / 3600, rem % 3600 / 60, rem % 60)
 }
+
+/// Text as XML character data or attribute value (DOCX parts, PDF XMP metadata): the five
+/// special characters escaped, and the characters XML 1.0 cannot hold (controls other than
+/// tab, line feed and carriage return; U+FFFE, U+FFFF) dropped.
+pub(crate) fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

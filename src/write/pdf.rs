@@ -18,6 +18,7 @@ use printpdf::{
 };
 
 use super::Context;
+use super::xml_escape;
 use crate::diag::{Diagnostic, Severity, code};
 use crate::error::Error;
 use crate::fonts::embed::{self, FontPlan};
@@ -453,22 +454,6 @@ const PRODUCER: &str = "nianbao (printpdf, lopdf)";
 /// The 16 bytes the trailer's file identifier holds while the file is written; the digest
 /// of the file so written then takes their place (same length, so no offset moves).
 const ID_SLOT: &[u8; 16] = b"nianbao-id-slot!";
-
-/// Text as XML character data or attribute value: the five special characters escaped.
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// Text fit for both the document information and XMP: characters XML 1.0 cannot hold
 /// (controls other than tab, line feed and carriage return) become spaces, so the two say

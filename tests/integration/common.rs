@@ -284,3 +284,17 @@ pub fn assert_one_line_refusal(code: Option<i32>, err: &str, name: &str, reason:
         "{name}: {err}"
     );
 }
+
+/// DejaVu Serif (a TrueType face), where the machine has it, and the built-in style with the
+/// body's families replaced by it: a PDF set in a TrueType rather than a CFF face.
+pub fn dejavu_style() -> Option<(PathBuf, nianbao::style::Style)> {
+    let ttf = PathBuf::from("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf");
+    if !ttf.is_file() {
+        return None;
+    }
+    let text = include_str!("../../templates/styles/gbt9704.toml").replace(
+        "\"仿宋_GB2312\", \"FangSong_GB2312\", \"仿宋\", \"FangSong\", \"STFangsong\"",
+        "\"DejaVu Serif\"",
+    );
+    Some((ttf, nianbao::style::Style::parse("test.toml", &text).unwrap()))
+}

@@ -378,19 +378,10 @@ fn every_table_is_printed_even_without_its_place_in_the_text() {
 /// `CIDFontType2` subset, and the tables read back from the PDF are the report's.
 #[test]
 fn a_truetype_face_is_embedded_and_reads_back() {
-    let Some(ttf) = ["/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-    else {
+    let Some((ttf, style)) = common::dejavu_style() else {
         eprintln!("no DejaVu Serif on this machine: TrueType embedding test skipped");
         return;
     };
-    let text = include_str!("../../templates/styles/gbt9704.toml").replace(
-        "\"仿宋_GB2312\", \"FangSong_GB2312\", \"仿宋\", \"FangSong\", \"STFangsong\"",
-        "\"DejaVu Serif\"",
-    );
-    let style = Style::parse("test.toml", &text).unwrap();
     let forms = Forms::builtin();
     let path = seeds().pop().unwrap();
     let mut report = read(&path, &forms);

@@ -775,19 +775,10 @@ fn a_file_drawing_notdef_does_not_claim_pdfa() {
 
 #[test]
 fn a_truetype_font_meets_the_font_requirements() {
-    let Some(ttf) = ["/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-    else {
+    let Some((ttf, style)) = common::dejavu_style() else {
         eprintln!("no DejaVu Serif on this machine: TrueType PDF/A test skipped");
         return;
     };
-    let text = include_str!("../../templates/styles/gbt9704.toml").replace(
-        "\"仿宋_GB2312\", \"FangSong_GB2312\", \"仿宋\", \"FangSong\", \"STFangsong\"",
-        "\"DejaVu Serif\"",
-    );
-    let style = Style::parse("test.toml", &text).unwrap();
     let forms = Forms::builtin();
     let report = common::read(&common::fixture("huaian-2024/layout.txt"));
     let ctx = Context {
