@@ -1031,7 +1031,14 @@ fn check(
             if let Some(form) = forms.get(&report.form)
                 && let Some(last_form) = forms.get(&last.form)
             {
-                if report.year.zip(last.year).is_some_and(|(a, b)| a != b + 1) {
+                if !nianbao::normalize::validate::same_body(report, &last) {
+                    eprintln!(
+                        "{}: note: --previous {name} is not known to be of the same body ({} / {}): R6 not checked",
+                        path.display(),
+                        last.organization.as_deref().unwrap_or("?"),
+                        report.organization.as_deref().unwrap_or("?")
+                    );
+                } else if report.year.zip(last.year).is_some_and(|(a, b)| a != b + 1) {
                     eprintln!(
                         "{}: note: --previous {name} is of {} and this report of {}: R6 compares consecutive years only",
                         path.display(),
@@ -1039,12 +1046,14 @@ fn check(
                         report.year.unwrap_or_default()
                     );
                 }
-                let this_name = path.display().to_string();
-                let (found, _) = nianbao::normalize::validate::year_over_year(
-                    (form, report, &this_name),
-                    (last_form, &last, &name),
-                );
-                report.diagnostics.extend(found);
+                if nianbao::normalize::validate::same_body(report, &last) {
+                    let this_name = path.display().to_string();
+                    let (found, _) = nianbao::normalize::validate::year_over_year(
+                        (form, report, &this_name),
+                        (last_form, &last, &name),
+                    );
+                    report.diagnostics.extend(found);
+                }
             }
         }
     } else {
@@ -1167,8 +1176,20 @@ fn pair_years(results: &mut [(&Path, Checked)], forms: &Forms) {
             (form, here, &results[a].0.display().to_string()),
             (last_form, there, &results[b].0.display().to_string()),
         );
-        found.push((a, mine));
-        found.push((b, theirs));
+        let note = |other: &Path, year: Option<i32>| {
+            Diagnostic::new(
+                Severity::Info,
+                nianbao::diag::code::YEAR_PAIR,
+                format!(
+                    "跨年度核对 (R6)：与 {} 年的报告 {} 配对 (paired with the report of {} for R6)",
+                    year.unwrap_or_default(),
+                    other.display(),
+                    year.unwrap_or_default()
+                ),
+            )
+        };
+        found.push((a, [vec![note(results[b].0, there.year)], mine].concat()));
+        found.push((b, [vec![note(results[a].0, here.year)], theirs].concat()));
     }
     for (i, diags) in found {
         if let Ok(report) = &mut results[i].1 {

@@ -14,9 +14,12 @@ pub struct Comparison {
     pub a: Side,
     pub b: Side,
     pub tables: Vec<TableComparison>,
-    /// R6 between the two reports (empty when it holds, or the years are not consecutive):
-    /// the later report's diagnostics, naming its cells.
+    /// R6 between the two reports (empty when it holds, when the years are not consecutive,
+    /// or when they are not known to be of one body): the later report's diagnostics, naming
+    /// its cells.
     pub r6: Vec<Diagnostic>,
+    /// Whether the two are of one body ([`crate::normalize::validate::same_body`]).
+    pub same_body: bool,
 }
 
 /// One of the two reports.
@@ -43,9 +46,21 @@ pub struct CellComparison {
     pub path: String,
     pub row: String,
     pub column: String,
+    #[serde(serialize_with = "figure")]
     pub a: Option<f64>,
+    #[serde(serialize_with = "figure")]
     pub b: Option<f64>,
+    #[serde(serialize_with = "figure")]
     pub change: Option<f64>,
+}
+
+/// A figure as the report's JSON writes it: a whole number as an integer (`3`, not `3.0`).
+fn figure<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => s.serialize_i64(*n as i64),
+        Some(n) => s.serialize_f64(*n),
+        None => s.serialize_none(),
+    }
 }
 
 impl CellComparison {
@@ -99,8 +114,10 @@ pub fn compare(forms: &Forms, (a, a_name): (&Report, &str), (b, b_name): (&Repor
             cells,
         });
     }
-    // R6 runs from the earlier report to the later one.
+    // R6 runs from the earlier report to the later one, of one body.
+    let same = crate::normalize::validate::same_body(a, b);
     let r6 = match (form_a, form_b) {
+        _ if !same => Vec::new(),
         (Some(fa), Some(fb)) if b.year.zip(a.year).is_some_and(|(y, x)| y == x + 1) => {
             crate::normalize::validate::year_over_year((fb, b, b_name), (fa, a, a_name)).0
         }
@@ -120,6 +137,7 @@ pub fn compare(forms: &Forms, (a, a_name): (&Report, &str), (b, b_name): (&Repor
         b: side(b, b_name),
         tables,
         r6,
+        same_body: same,
     }
 }
 
@@ -138,13 +156,10 @@ impl Comparison {
         };
         let num = |v: Option<f64>| v.map_or("—".to_string(), fmt_num);
         let mut out = format!("比较 (compare): {} → {}\n", side(&self.a), side(&self.b));
-        let key = |s: &Side| {
-            s.organization
-                .as_deref()
-                .map(crate::normalize::validate::organization_key)
-        };
-        if key(&self.a) != key(&self.b) {
-            out.push_str("注意：两份报告的发布机关不同 (note: the two reports are of different bodies)\n");
+        if !self.same_body {
+            out.push_str(
+                "注意：不能确定两份报告是同一发布机关的，未检查 R6 (note: not known to be of one body; R6 not checked)\n",
+            );
         }
         for t in &self.tables {
             let cells: Vec<&CellComparison> =
@@ -173,18 +188,18 @@ impl Comparison {
         }
         if self.r6.is_empty() {
             out.push_str("\nR6：");
-            out.push_str(
-                if self
-                    .a
-                    .year
-                    .zip(self.b.year)
-                    .is_some_and(|(x, y)| (x - y).abs() == 1)
-                {
-                    "成立 (holds)\n"
-                } else {
-                    "两份报告不是相邻年度，未检查 (not consecutive years: not checked)\n"
-                },
-            );
+            out.push_str(if !self.same_body {
+                "未检查 (not checked)\n"
+            } else if self
+                .a
+                .year
+                .zip(self.b.year)
+                .is_some_and(|(x, y)| (x - y).abs() == 1)
+            {
+                "成立 (holds)\n"
+            } else {
+                "两份报告不是相邻年度，未检查 (not consecutive years: not checked)\n"
+            });
         } else {
             out.push('\n');
             for d in &self.r6 {

@@ -59,6 +59,9 @@ pub mod code {
     pub const UNRESOLVED: &str = "unresolved";
     pub const NEGATIVE: &str = "R5";
     pub const PROSE_MISMATCH: &str = "R7";
+    /// R6 across years: the report was paired with the one of the year before or after (a
+    /// batch pairs one body's consecutive years). Info.
+    pub const YEAR_PAIR: &str = "year_pair";
     /// The source itself marks cells of a table as doubtful (the ※ and ▲ that nianbao's
     /// PDF and DOCX print): read back, those values are what was printed, not what is true.
     pub const MARKED_DOUBTFUL: &str = "marked_doubtful";

@@ -436,11 +436,15 @@ pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
             open_paragraph = false;
             continue;
         }
+        // A document's date on its own line (the signature's, `2024年1月15日`) is a line of
+        // its own: it goes on no paragraph, and none goes on it.
+        let is_date = |t: &str| sections::split_signature(t).is_some_and(|(body, _)| body.is_none());
         let fragment = match out.last() {
-            Some(Block::Paragraph { text: prev }) => continues_fragment(prev, &line),
+            Some(Block::Paragraph { text: prev }) => continues_fragment(prev, &line) && !is_date(prev),
             _ => false,
         };
-        let continues = (open_paragraph || fragment) && text::leading_ordinal(&line).is_none();
+        let continues =
+            (open_paragraph || fragment) && text::leading_ordinal(&line).is_none() && !is_date(&line);
         match out.last_mut() {
             Some(Block::Paragraph { text: prev }) if continues => prev.push_str(&line),
             _ => out.push(Block::Paragraph { text: line.clone() }),

@@ -35,20 +35,25 @@ static PROTECTED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A prose line without the bullet a Markdown list or an OCR'd list puts before it
-/// (`- 一是…`, `* `, `• `, `· `, `● `, `▪ `): the official text has no bullets, its items are
-/// sentences (`一是…`). A marker is taken off only before a space or a CJK character, so a
-/// negative figure or a dash of the text stays.
+/// (`- 一是…`, `* `, `• `, `·`, `●`, `▪`): the official text has no bullets, its items are
+/// sentences (`一是…`). `-`, `*` and `+` come off only before a space (a Markdown list item),
+/// the bullet signs also before a CJK character, so a negative figure, emphasis or a dash of
+/// the text stays.
 pub fn strip_list_marker(s: &str) -> &str {
     let t = s.trim_start();
     let mut chars = t.chars();
-    match (chars.next(), chars.next()) {
-        (
-            Some(m @ ('-' | '*' | '+' | '•' | '·' | '●' | '○' | '▪' | '■' | '◆' | '◇' | '►' | '▶')),
-            Some(n),
-        ) if n.is_whitespace() || is_cjk(n) => {
-            let rest = t[m.len_utf8()..].trim_start();
-            if rest.is_empty() { s } else { rest }
+    let bullet = match (chars.next(), chars.next()) {
+        // An ASCII sign only before a space (`*重点*` is emphasis, `-5` a figure).
+        (Some(m @ ('-' | '*' | '+')), Some(n)) if n.is_whitespace() => Some(m),
+        (Some(m @ ('•' | '·' | '●' | '○' | '▪' | '■' | '◆' | '◇' | '►' | '▶')), Some(n))
+            if n.is_whitespace() || is_cjk(n) =>
+        {
+            Some(m)
         }
+        _ => None,
+    };
+    match bullet.map(|m| t[m.len_utf8()..].trim_start()) {
+        Some(rest) if !rest.is_empty() => rest,
         _ => s,
     }
 }
@@ -253,6 +258,8 @@ mod tests {
         assert_eq!(strip("•三是强化监督"), "三是强化监督");
         assert_eq!(strip("  · 四是"), "四是");
         assert_eq!(strip("-5 件"), "-5 件");
+        assert_eq!(strip("*重点*工作已经完成。"), "*重点*工作已经完成。");
+        assert_eq!(strip("-一是"), "-一是");
         assert_eq!(strip("-"), "-");
         assert_eq!(strip("一是"), "一是");
         assert_eq!(super::clean_prose("- 一是加强培训。"), "一是加强培训。");

@@ -411,25 +411,36 @@ pub fn organization_key(name: &str) -> String {
         .collect()
 }
 
+/// The key of a report's issuing body when it names one body and no other: its
+/// [`organization_key`], unless the report doubts it (an error on the body or the year) or it
+/// names no particular body (`本局`, `我委`, `该单位`: a word standing for the writer, shorter
+/// than three characters, or starting with 本, 我 or 该).
+pub fn body_key(report: &Report) -> Option<String> {
+    let doubted = report.diagnostics.iter().any(|d| {
+        d.severity == Severity::Error
+            && matches!(
+                d.code.as_str(),
+                code::NO_ORGANIZATION | code::ORGANIZATION_DOUBTFUL | code::NO_YEAR
+            )
+    });
+    let key = organization_key(report.organization.as_deref()?);
+    let generic = key.chars().count() < 3 || key.starts_with(['本', '我', '该']);
+    (!doubted && !generic).then_some(key)
+}
+
+/// Whether two reports are of one body, by [`body_key`]: R6 compares nothing else.
+pub fn same_body(a: &Report, b: &Report) -> bool {
+    body_key(a).is_some_and(|k| Some(k) == body_key(b))
+}
+
 /// Which report of `reports` is the year before which: `(this, previous)` index pairs, for
-/// every report whose body and year are certain (no error diagnostic doubts them) and whose
-/// body has exactly one report of the year before, also certain. Linear in the reports.
+/// every report whose body ([`body_key`]) and year are certain and whose body has exactly one
+/// report of the year before, also certain. Linear in the reports.
 pub fn consecutive_years(reports: &[&Report]) -> Vec<(usize, usize)> {
-    let certain = |r: &Report| {
-        !r.diagnostics.iter().any(|d| {
-            d.severity == Severity::Error
-                && matches!(
-                    d.code.as_str(),
-                    code::NO_ORGANIZATION | code::ORGANIZATION_DOUBTFUL | code::NO_YEAR
-                )
-        })
-    };
     let mut by_key: HashMap<(String, i32), Vec<usize>> = HashMap::new();
     for (i, r) in reports.iter().enumerate() {
-        if let (Some(org), Some(year)) = (&r.organization, r.year)
-            && certain(r)
-        {
-            by_key.entry((organization_key(org), year)).or_default().push(i);
+        if let (Some(key), Some(year)) = (body_key(r), r.year) {
+            by_key.entry((key, year)).or_default().push(i);
         }
     }
     let mut pairs = Vec::new();

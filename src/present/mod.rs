@@ -112,18 +112,24 @@ pub enum Item {
 }
 
 /// The body's last paragraphs as its signature block ([`Item::Signature`]): the last
-/// paragraph, or the one before a closing note in brackets (`（此件主动公开）`), when it is a
-/// date with or without the body; a short line of the body alone just before a date alone
-/// joins it.
+/// paragraph, or the one before up to two closing lines (a note in brackets such as
+/// `（此件主动公开）`, `附件：…`, `抄送：…`, a line ending `印发`), when it is a date with or
+/// without the body; a line of the body's name alone just before a date alone joins it.
 fn find_signature(items: &mut Vec<Item>) {
-    let is_note = |t: &str| {
+    // What may follow the signature: a note in brackets (`（此件主动公开）`), the list of
+    // attachments (`附件：…`), a line of the 版记 (`…印发`, `抄送：…`).
+    let after_signature = |t: &str| {
         let t = t.trim();
-        (t.starts_with('（') && t.ends_with('）')) || (t.starts_with('(') && t.ends_with(')'))
+        (t.starts_with('（') && t.ends_with('）'))
+            || (t.starts_with('(') && t.ends_with(')'))
+            || t.starts_with("附件")
+            || t.starts_with("抄送")
+            || t.ends_with("印发")
     };
     let mut at = items.len();
-    while at > 0 {
+    while at > 0 && items.len() - at < 3 {
         match &items[at - 1] {
-            Item::Paragraph { text } if is_note(text) && items.len() - at < 2 => at -= 1,
+            Item::Paragraph { text } if after_signature(text) => at -= 1,
             _ => break,
         }
     }

@@ -325,11 +325,8 @@ fn table_xml(grid: &PrintGrid, layout: Layout, widths_mm: &[f64], style: &Style)
     // The PDF's cell padding (`layout::table`: 2 pt at the sides, 2.5 pt above and below).
     let cell_margin: i64 = 40;
     let pad_y: i64 = 50;
-    let row_height = if layout == Layout::Blocks {
-        mm_to_twips(8.0)
-    } else {
-        mm_to_twips(6.0)
-    };
+    // The PDF's least row height (`layout::table`: 17 pt), for every table.
+    let row_height = pt_to_twips(17.0);
 
     // Which cell covers each position.
     let mut owner = vec![vec![None::<usize>; grid.columns]; grid.rows];
@@ -596,7 +593,9 @@ fn paragraph_style(
         out.push_str("<w:keepNext/><w:keepLines/>");
     }
     // No space added between Chinese and Latin text or digits (`2023年`): the PDF adds none.
-    out.push_str("<w:widowControl/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/>");
+    // No widow control: the PDF breaks a paragraph at the page's last line whatever is left
+    // (GB/T 9704 asks for no more), and Word's would move lines the PDF keeps.
+    out.push_str("<w:widowControl w:val=\"0\"/><w:autoSpaceDE w:val=\"0\"/><w:autoSpaceDN w:val=\"0\"/>");
     if pitch.is_none()
         || id == STYLE_TITLE
         || id == STYLE_FOOTER
@@ -678,7 +677,8 @@ fn styles_xml(style: &Style) -> String {
         false,
         title,
         &f("title"),
-        Some(pitch.max(pt_to_twips(title.size_pt * 1.5))),
+        // One grid line a title line, as the PDF sets it.
+        Some(pitch),
         pitch,
         true,
         None,

@@ -177,3 +177,59 @@ fn compare_shows_both_years_side_by_side_with_the_differences() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("未检查"), "{}", stdout(&o));
 }
+
+#[test]
+fn reports_not_known_to_be_of_one_body_are_never_paired() {
+    let dir = tempfile::tempdir().unwrap();
+    let last = year_json(dir.path(), 2022, 0);
+    let this = year_json(dir.path(), 2023, 3);
+    // Another body's report of the year before: a note, no R6.
+    let mut other: Value = serde_json::from_str(&std::fs::read_to_string(&last).unwrap()).unwrap();
+    other["organization"] = "新郑市政务服务和大数据管理局".into();
+    let other_path = dir.path().join("other-2022.json");
+    std::fs::write(&other_path, other.to_string()).unwrap();
+    let o = nianbao(
+        &[
+            "check",
+            this.to_str().unwrap(),
+            "--previous",
+            other_path.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        !stdout(&o).contains("R6") && stderr(&o).contains("R6 not checked"),
+        "{}",
+        stderr(&o)
+    );
+    // A title naming no particular body (本局) pairs with nothing, in a batch or in compare.
+    let folder = dir.path().join("generic");
+    std::fs::create_dir(&folder).unwrap();
+    for (path, year) in [(&last, 2022), (&this, 2023)] {
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["organization"] = "本局".into();
+        std::fs::write(folder.join(format!("{year}.json")), v.to_string()).unwrap();
+    }
+    let o = nianbao(&["check", folder.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("R6"), "{}", stdout(&o));
+    let o = nianbao(
+        &[
+            "compare",
+            folder.join("2022.json").to_str().unwrap(),
+            folder.join("2023.json").to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("未检查 R6"), "{}", stdout(&o));
+    // A batch says what it paired.
+    let pairs = dir.path().join("pairs");
+    std::fs::create_dir(&pairs).unwrap();
+    year_json(&pairs, 2022, 0);
+    year_json(&pairs, 2023, 0);
+    let o = nianbao(&["check", pairs.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).matches("note[year_pair]").count(), 2, "{}", stdout(&o));
+}
