@@ -74,7 +74,7 @@ fn set_text(flow: &mut Flow, role: usize, cell: &GridCell, size: f64, inner: f64
 
 /// The lines a cell's text breaks into in the inner width `inner` (`widths`: each
 /// character's advance): a centred text of several lines in lines of about equal length
-/// ([`even_lines`]), and no text with one character alone on its last line (`不予公` / `开`).
+/// (`even_lines`), and no text with one character alone on its last line (`不予公` / `开`).
 /// The DOCX writer breaks its table cells with this too, so Word and LibreOffice break them
 /// where the PDF does.
 pub fn cell_lines(chars: &[char], widths: &[f64], inner: f64, centred: bool) -> Vec<Range<usize>> {
