@@ -462,7 +462,7 @@ pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
 /// too: a crawler or an extractor that breaks a line at every styled run leaves
 /// `发生行政复议` / `6` / `件，…`. The paragraph ends in no sentence end, and either it ends
 /// in a digit or the line starts with one, or with what cannot start a sentence (a measure
-/// word after a figure, a comma, a closing bracket).
+/// word after a figure, a comma, a closing bracket or quotation mark, a sentence's end).
 fn continues_fragment(prev: &str, line: &str) -> bool {
     if sections::ends_sentence(prev) {
         return false;
@@ -472,5 +472,69 @@ fn continues_fragment(prev: &str, line: &str) -> bool {
         || line
             .chars()
             .next()
-            .is_some_and(|c| digit(c) || "件个条项次人年月日%％，、,）)".contains(c))
+            .is_some_and(|c| digit(c) || "件个条项次人年月日%％，、,）)。；：！？”’」』》".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(texts: &[&str]) -> Vec<RawBlock> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| RawBlock::Text {
+                line: i + 1,
+                text: t.to_string(),
+                heading: None,
+            })
+            .collect()
+    }
+
+    fn paragraphs(blocks: &[Block]) -> Vec<&str> {
+        blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph { text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_sentence_end_or_closing_quote_alone_on_a_line_goes_on_the_paragraph_before() {
+        // pdftotext breaks a line at every styled run: `…“政府信息公开年报` / `”` / `。`.
+        let out = prose_blocks(&lines(&[
+            "我局在门户网站开设“政府信息公开年报",
+            "”",
+            "内容保障",
+            "。",
+            "2022年共发布信息20条。",
+        ]));
+        assert_eq!(
+            paragraphs(&out),
+            [
+                "我局在门户网站开设“政府信息公开年报”",
+                "内容保障。",
+                "2022年共发布信息20条。"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_date_alone_on_its_line_is_kept_apart_from_the_body_before_it() {
+        let out = prose_blocks(&lines(&[
+            "本年度未收取信息处理费。",
+            "新郑市政务服务和大数据管理局",
+            "2024年1月15日",
+        ]));
+        assert_eq!(
+            paragraphs(&out),
+            [
+                "本年度未收取信息处理费。",
+                "新郑市政务服务和大数据管理局",
+                "2024年1月15日"
+            ]
+        );
+    }
 }
