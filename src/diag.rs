@@ -162,6 +162,12 @@ impl Diagnostic {
     }
 }
 
+/// Whether a diagnostic code is a rule id (`R1` … `R7`): a failing equation of the form, not a
+/// value the reading could not determine.
+pub fn is_rule(code: &str) -> bool {
+    code.len() > 1 && code.starts_with('R') && code[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Whether a report with these diagnostics needs a person's attention (exit status 1).
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(|d| d.severity == Severity::Error)

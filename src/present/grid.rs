@@ -34,7 +34,7 @@ impl Doubt {
     /// The doubt an error diagnostic of `code` casts: a rule id (`R1` … `R7`) is a failing
     /// rule, any other code a value not determined.
     fn of_code(code: &str) -> Doubt {
-        let rule = code.len() > 1 && code.starts_with('R') && code[1..].bytes().all(|b| b.is_ascii_digit());
+        let rule = crate::diag::is_rule(code);
         Doubt {
             unresolved: !rule,
             rule,

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Severity, code, has_errors};
+use crate::diag::{Diagnostic, Severity, code, has_errors, is_rule};
 use crate::form::Form;
 use crate::model::{Cell, Report, Section, Tables};
 use crate::present::grid::{CellRole, report_grid};
@@ -108,11 +108,6 @@ pub struct CellView {
 pub struct SourceLine {
     pub line: usize,
     pub text: String,
-}
-
-/// Whether a diagnostic code is a rule id (`R1` … `R7`).
-pub fn is_rule(code: &str) -> bool {
-    code.len() > 1 && code.starts_with('R') && code[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The page's view of `report` in `form`; `edited` names the cells the user changed.
