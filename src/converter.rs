@@ -134,20 +134,8 @@ impl Converter {
 
     /// [`Converter::read`] in a worker process when `isolation` is given ([`crate::worker`]:
     /// a reader that crashes, hangs past the deadline or runs out of memory is one error),
-    /// else in this process with a panic caught.
-    ///
-    /// # Errors
-    /// As [`crate::worker::read`].
-    pub fn read_isolated(
-        &self,
-        isolation: Option<&crate::worker::Isolation>,
-        path: &Path,
-    ) -> Result<Report, Error> {
-        crate::worker::read(isolation, path, &self.forms, &self.options, &self.read_options)
-    }
-
-    /// [`Converter::read_isolated`] with the report's [`Trace`](crate::Trace): its source lines
-    /// and the line each table row was read from, sent by the worker with the report.
+    /// else in this process with a panic caught; with the report's [`Trace`](crate::Trace):
+    /// its source lines and the line each table row was read from, sent by the worker with it.
     ///
     /// # Errors
     /// As [`crate::worker::read_traced`].
@@ -157,16 +145,6 @@ impl Converter {
         path: &Path,
     ) -> Result<(Report, crate::Trace), Error> {
         crate::worker::read_traced(isolation, path, &self.forms, &self.options, &self.read_options)
-    }
-
-    /// The normalizing options in use (a forced form version).
-    pub fn options(&self) -> &Options {
-        &self.options
-    }
-
-    /// The reading options in use (a forced encoding, the limits).
-    pub fn read_options(&self) -> &ReadOptions {
-        &self.read_options
     }
 
     /// Reads one report given as text (as a `.txt` file would be read).

@@ -132,10 +132,12 @@ pub fn read_traced(
     {
         return result.map_err(|e| about(e, path));
     }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_report_traced(path, forms, opts, read)
-    }))
-    .unwrap_or_else(|_| {
+    caught(path, || read_report_traced(path, forms, opts, read))
+}
+
+/// `read()`'s result, a panic in it caught as an internal error about `path`.
+fn caught<T>(path: &Path, read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
         Err(Error::internal("内部错误 (internal error while reading this file)").with_path(path))
     })
 }
@@ -159,12 +161,7 @@ pub fn read_in_process(
     opts: &Options,
     read: &ReadOptions,
 ) -> Result<Report, Error> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_report_with(path, forms, opts, read)
-    }))
-    .unwrap_or_else(|_| {
-        Err(Error::internal("内部错误 (internal error while reading this file)").with_path(path))
-    })
+    caught(path, || read_report_with(path, forms, opts, read))
 }
 
 /// The worker's flag asking for the report's [`Trace`] with it.
@@ -377,13 +374,7 @@ pub fn serve(path: &Path, forms: &Forms, opts: &Options, read: &ReadOptions, tra
         }
     }
     let text = if trace {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_report_traced(path, forms, opts, read)
-        }))
-        .unwrap_or_else(|_| {
-            Err(Error::internal("内部错误 (internal error while reading this file)").with_path(path))
-        });
-        encode_traced(&result)
+        encode_traced(&caught(path, || read_report_traced(path, forms, opts, read)))
     } else {
         encode(&read_in_process(path, forms, opts, read))
     };
