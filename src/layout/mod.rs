@@ -274,19 +274,10 @@ impl Flow<'_> {
         let width = |g: &[Glyph]| natural(g, size) + tracking * g.len().saturating_sub(1) as f64;
         let right = self.left + self.width;
         let d_w = width(&date);
-        let (x_org, x_date) = match &org {
-            Some(o) => {
-                let o_w = width(o);
-                if d_w <= o_w - 2.0 * em {
-                    let x = right - 2.0 * em - o_w;
-                    (x, x + 2.0 * em)
-                } else {
-                    let x = right - 2.0 * em - d_w;
-                    (x - 2.0 * em, x)
-                }
-            }
-            None => (0.0, right - 4.0 * em - d_w),
-        };
+        let o_w = org.as_deref().map(width);
+        let (org_in, date_in) = crate::present::signature_indents(o_w.map(|w| w / em), d_w / em);
+        let x_org = right - org_in * em - o_w.unwrap_or_default();
+        let x_date = right - date_in * em - d_w;
         let lines = 1 + usize::from(org.is_some());
         if !self.is_fresh() {
             self.ensure(lines + 1);

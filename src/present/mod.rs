@@ -111,6 +111,19 @@ pub enum Item {
     },
 }
 
+/// Where [`Item::Signature`]'s lines stand, as right indents in characters: `(body, date)`
+/// for a body `organization` and a date `date` characters wide (GB/T 9704-2012 7.3.5.2: the
+/// body two characters in from the right and the date starting two characters further right,
+/// or, when the date is the longer, the date two in from the right and the body moved left to
+/// match; 7.3.5.1: a date alone four in). The PDF layout and the DOCX writer both set it so.
+pub fn signature_indents(organization: Option<f64>, date: f64) -> (f64, f64) {
+    match organization {
+        Some(o) if date <= o - 2.0 => (2.0, o - date),
+        Some(o) => (4.0 + date - o, 2.0),
+        None => (0.0, 4.0),
+    }
+}
+
 /// The body's last paragraphs as its signature block ([`Item::Signature`]): the last
 /// paragraph, or the one before up to two closing lines (a note in brackets such as
 /// `（此件主动公开）`, `附件：…`, `抄送：…`, a line ending `印发`), when it is a date with or

@@ -166,23 +166,8 @@ fn paragraph_with(style_id: &str, jc: Option<&str>, keep_next: bool, text: &str)
 /// together. Widths count a CJK or full-width character as one character, others as half.
 fn signature_xml(organization: Option<&str>, date: &str, size_pt: f64) -> String {
     let em = (size_pt * 20.0).round() as i64;
-    let width = |t: &str| -> f64 {
-        t.chars()
-            .map(|c| if (c as u32) < 0x2E80 { 0.5 } else { 1.0 })
-            .sum()
-    };
-    let d = width(date);
-    let (org_right, date_right) = match organization {
-        Some(o) => {
-            let o = width(o);
-            if d <= o - 2.0 {
-                (2.0, o - d)
-            } else {
-                (4.0 + d - o, 2.0)
-            }
-        }
-        None => (0.0, 4.0),
-    };
+    let width = |t: &str| -> f64 { t.chars().map(ems).sum() };
+    let (org_right, date_right) = crate::present::signature_indents(organization.map(width), width(date));
     let line = |text: &str, right: f64, keep: bool| {
         let mut out = format!("<w:p><w:pPr><w:pStyle w:val=\"{STYLE_BODY}\"/>");
         if keep {
@@ -286,6 +271,12 @@ fn footer_distance_mm(style: &Style) -> f64 {
     (style.page.margin_bottom_mm - el.below_text_mm - line_mm).max(0.0)
 }
 
+/// A character's width in em, measured without the fonts: a CJK or full-width one one em,
+/// any other half (how a word processor's cell or line holds the same count as the PDF's).
+fn ems(c: char) -> f64 {
+    if (c as u32) < 0x2E80 { 0.5 } else { 1.0 }
+}
+
 /// A label's text with a line break wherever the PDF breaks it
 /// ([`crate::layout::table::cell_lines`]), measured without the fonts (a CJK or full-width
 /// character one em, any other half), so that a word processor, whose cell holds the same
@@ -293,10 +284,7 @@ fn footer_distance_mm(style: &Style) -> f64 {
 fn broken_as_printed(text: &str, size: f64, inner: f64, centred: bool) -> String {
     let text = text.trim();
     let chars: Vec<char> = text.chars().collect();
-    let widths: Vec<f64> = chars
-        .iter()
-        .map(|&c| if (c as u32) < 0x2E80 { 0.5 * size } else { size })
-        .collect();
+    let widths: Vec<f64> = chars.iter().map(|&c| ems(c) * size).collect();
     crate::layout::table::cell_lines(&chars, &widths, inner, centred)
         .into_iter()
         .map(|r| chars[r].iter().collect::<String>())
