@@ -79,10 +79,7 @@ pub fn compare(forms: &Forms, (a, a_name): (&Report, &str), (b, b_name): (&Repor
         (Some(x), Some(y)) => Some(if x.first_year > y.first_year { x } else { y }),
         (x, y) => y.or(x),
     };
-    let value = |r: &Report, path: &str| match r.tables.cell(path) {
-        Some(Cell::Number(n)) => Some(n),
-        _ => None,
-    };
+    let value = |r: &Report, path: &str| r.tables.cell(path).and_then(Cell::number);
     let mut tables = Vec::new();
     for def in form.map(|f| f.tables.as_slice()).unwrap_or_default() {
         let heading = form
