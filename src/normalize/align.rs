@@ -197,7 +197,7 @@ fn cell_tokens(cell: &str, exact: bool, line: usize, out: &mut Vec<Token>) {
         return;
     }
     if cell.contains(char::is_whitespace) && !classify(cell).is_empty() {
-        split_text_cell(&super::text::remove_junk(cell), line, out);
+        split_text_cell(&super::text::remove_junk(cell), line, !exact, out);
         return;
     }
     let value = |slot, raw: &str, repaired| {
@@ -223,7 +223,7 @@ fn cell_tokens(cell: &str, exact: bool, line: usize, out: &mut Vec<Token>) {
         CellKind::Number { value: v, repaired } => out.push(value(Slot::Number(v), cell, repaired)),
         CellKind::NotApplicable => out.push(value(Slot::NotApplicable, cell, None)),
         CellKind::Unreadable(s) => out.push(value(Slot::Unknown, &s, None)),
-        CellKind::Text(s) => split_text_cell(&s, line, out),
+        CellKind::Text(s) => split_text_cell(&s, line, !exact, out),
     }
 }
 
@@ -279,11 +279,12 @@ fn is_spaced_number(cell: &str) -> bool {
 }
 
 /// A text cell may end in values separated by single spaces (`规章 1 0 11`): split them off.
-/// Atoms that are not numbers, or numbers followed by words, stay in the label.
+/// Atoms that are not numbers, or numbers followed by words, stay in the label; with
+/// `split_inside` (text, not a grid cell), values inside the text that end a row split too.
 /// A plus sign set apart from its number (`64 + 3 1,287`: the 2019 form's 本年增/减) is
 /// joined to it: a `+` is never a value of its own. A lone minus may be a not-applicable mark
 /// and stays apart; [`join_minus_signs`] joins it where the row's cell count decides.
-fn split_text_cell(s: &str, line: usize, out: &mut Vec<Token>) {
+fn split_text_cell(s: &str, line: usize, split_inside: bool, out: &mut Vec<Token>) {
     let mut atoms: Vec<std::borrow::Cow<str>> = Vec::new();
     let mut words = s.split_whitespace().peekable();
     while let Some(w) = words.next() {
@@ -298,30 +299,140 @@ fn split_text_cell(s: &str, line: usize, out: &mut Vec<Token>) {
         }
     }
     let atoms: Vec<&str> = atoms.iter().map(|a| a.as_ref()).collect();
+    let is_value = |a: &str| matches!(classify(a), CellKind::Number { .. } | CellKind::NotApplicable);
     let mut first_value = atoms.len();
-    while first_value > 0 {
-        match classify(atoms[first_value - 1]) {
-            CellKind::Number { .. } | CellKind::NotApplicable => first_value -= 1,
-            _ => break,
+    while first_value > 0 && is_value(atoms[first_value - 1]) {
+        first_value -= 1;
+    }
+    let push_values = |values: &[&str], out: &mut Vec<Token>| {
+        for atom in values {
+            let (slot, repaired) = match classify(atom) {
+                CellKind::Number { value, repaired } => (Slot::Number(value), repaired),
+                _ => (Slot::NotApplicable, None),
+            };
+            out.push(Token::Value(ReadValue {
+                slot,
+                line,
+                raw: atom.to_string(),
+                repaired,
+                blank: false,
+                run: None,
+            }));
+        }
+    };
+    // Rows run together on one line with spaces kept (a page's text taken whole, a report
+    // on one line): `…数量 187 22 61 375 6 3 654 二、上年结转…`. Values inside the text end a
+    // row when the text after them starts a label; a figure followed by its measure word
+    // (`132 条`, `2023 年`) is prose.
+    let mut text_from = 0;
+    if split_inside {
+        let mut i = 1;
+        while i < first_value {
+            if !is_value(atoms[i]) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < first_value && is_value(atoms[j]) {
+                j += 1;
+            }
+            let plain = atoms[i..j]
+                .iter()
+                .any(|a| matches!(classify(a), CellKind::Number { repaired: None, .. }));
+            if j < first_value && plain && starts_label(atoms[j]) {
+                out.push(Token::Text(atoms[text_from..i].join(" ")));
+                push_values(&atoms[i..j], out);
+                text_from = j;
+            }
+            i = j;
         }
     }
-    if first_value > 0 {
-        out.push(Token::Text(atoms[..first_value].join(" ")));
+    if first_value > text_from {
+        out.push(Token::Text(atoms[text_from..first_value].join(" ")));
     }
-    for atom in &atoms[first_value..] {
-        let (slot, repaired) = match classify(atom) {
-            CellKind::Number { value, repaired } => (Slot::Number(value), repaired),
-            _ => (Slot::NotApplicable, None),
-        };
-        out.push(Token::Value(ReadValue {
-            slot,
-            line,
-            raw: atom.to_string(),
-            repaired,
-            blank: false,
-            run: None,
-        }));
-    }
+    push_values(&atoms[first_value..], out);
+}
+
+/// Whether text after a figure inside a line may start a table row's label rather than go
+/// on with a sentence: not a measure word or unit (`条`, `年`, `万元`, `%`) nor punctuation
+/// that continues the figure's clause.
+fn starts_label(atom: &str) -> bool {
+    atom.chars().next().is_some_and(|c| {
+        !matches!(
+            c,
+            '年' | '月'
+                | '日'
+                | '条'
+                | '个'
+                | '件'
+                | '次'
+                | '人'
+                | '项'
+                | '万'
+                | '元'
+                | '余'
+                | '多'
+                | '名'
+                | '家'
+                | '份'
+                | '篇'
+                | '期'
+                | '场'
+                | '天'
+                | '类'
+                | '批'
+                | '户'
+                | '位'
+                | '所'
+                | '座'
+                | '部'
+                | '套'
+                | '台'
+                | '例'
+                | '起'
+                | '宗'
+                | '册'
+                | '张'
+                | '页'
+                | '号'
+                | '届'
+                | '季'
+                | '周'
+                | '小'
+                | '分'
+                | '秒'
+                | '倍'
+                | '%'
+                | '％'
+                | '‰'
+                | '，'
+                | ','
+                | '。'
+                | '、'
+                | '；'
+                | ';'
+                | '：'
+                | ':'
+                | '）'
+                | ')'
+                | '-'
+                | '—'
+                | '~'
+                | '～'
+                | '至'
+                | '到'
+                | '或'
+                | '及'
+                | '和'
+                | '与'
+                | '/'
+                | '.'
+                | '×'
+                | '*'
+                | '+'
+                | '='
+        )
+    })
 }
 
 /// The values of a row that has one value too many for each lone minus sign standing right
@@ -712,6 +823,30 @@ mod tests {
         let c = candidates(&doc.blocks, &rows);
         let a = align(&c, &rows);
         (c, a)
+    }
+
+    #[test]
+    fn spaced_rows_run_together_on_one_line_split_at_their_labels() {
+        let (c, a) = run(
+            "applications",
+            "申请人情况 自然人 一、本年新收政府信息公开申请数量 187 22 61 375 6 3 654 二、上年结转政府信息公开申请数量 1 4 0 4 1 0 10 三、本年度办理结果 （一）予以公开 0 1 1 0 1 0 3 （二）部分公开（区分处理的，只计这一情形，不计其他情形） 0 0 0 0 1 0 1 （三）不予公开 1.属于国家秘密 3 0 1 104 0 0 108",
+        );
+        let values = |k: usize| c[k].values.iter().map(|v| v.raw.as_str()).collect::<Vec<_>>();
+        assert_eq!(c.len(), 5);
+        assert_eq!(values(0), ["187", "22", "61", "375", "6", "3", "654"]);
+        assert_eq!(values(4), ["3", "0", "1", "104", "0", "0", "108"]);
+        assert!(c[4].label_text().ends_with("1.属于国家秘密"));
+        assert_eq!(&a[..5], [Some(0), Some(1), Some(2), Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn a_sentence_with_figures_keeps_them_in_its_text() {
+        let (c, _) = run(
+            "active_disclosure",
+            "全年主动公开信息 132 条，其中规范性文件 3 个，2023 年新增 4 项 规章 1 0 11",
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].values.len(), 3);
     }
 
     #[test]

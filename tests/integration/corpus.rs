@@ -29,6 +29,10 @@ const FLOORS: &[(&str, usize)] = &[
     ("decoy", 598),
     ("pipe", 598),
     ("real", 1520),
+    ("redteam docx", 200),
+    ("redteam getText", 400),
+    ("redteam heading", 400),
+    ("redteam oneline", 200),
     ("signs", 598),
     ("split", 598),
     ("titles", 598),
@@ -77,6 +81,8 @@ fn same(a: Option<f64>, b: Option<f64>) -> bool {
 fn kind_of(dir: &str, stem: &str) -> String {
     if dir == "real" {
         "real".into()
+    } else if dir == "../redteam" {
+        format!("redteam {}", stem.split('-').next().unwrap_or(stem))
     } else {
         stem.split('-').next().unwrap_or(stem).to_string()
     }
@@ -180,7 +186,8 @@ fn corpus_dir() -> PathBuf {
 fn corpus_scores() {
     let forms = Forms::builtin();
     let mut by_kind: BTreeMap<String, Score> = BTreeMap::new();
-    for dir in ["real", "shapes"] {
+    // `../redteam`: inputs outside the corpus, in shapes that once came out wrong.
+    for dir in ["real", "shapes", "../redteam"] {
         let base = corpus_dir().join(dir);
         let mut names: Vec<_> = std::fs::read_dir(&base)
             .unwrap()
