@@ -64,10 +64,12 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
 
     let blocks = sections::outline_blocks(form, blocks);
     let mut headings = sections::find_sections(form, &blocks);
-    let first_heading = headings.first().map_or(blocks.len(), |h| h.1);
     // A table whose section heading was not found (garbled by OCR, or left out) is found by
-    // its own header; its section then starts at the table.
+    // its own header; its section then starts at the table. Before the first heading found
+    // stand the title and the preamble; with none found (every heading left out), anywhere.
+    let first_heading = headings.first().map_or(0, |h| h.1);
     let anchored = sections::anchor_tables(form, &blocks, &mut headings, first_heading);
+    let first_heading = headings.first().map_or(blocks.len(), |h| h.1);
     let title = sections::find_title(&blocks, first_heading);
     let (mut organization, mut year) = title
         .as_ref()

@@ -31,7 +31,7 @@ const FLOORS: &[(&str, usize)] = &[
     ("real", 1520),
     ("redteam docx", 200),
     ("redteam getText", 400),
-    ("redteam heading", 400),
+    ("redteam heading", 600),
     ("redteam oneline", 200),
     ("signs", 598),
     ("split", 598),
