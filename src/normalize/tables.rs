@@ -1373,16 +1373,22 @@ fn readings(
     }
     let m = all.len();
     let (how, readings) = if m > n {
-        let pieces: Vec<Piece> = all
+        let digits: Vec<String> = all.iter().map(|v| plain_digits(v)).collect::<Option<_>>()?;
+        // A piece joins the one before across a line break (a number broken in its cell),
+        // or as a group of three digits after one of at most three: digits grouped by a
+        // space (`3 001`, GB 3101's grouping of long numbers).
+        let grouped = |i: usize| {
+            let is_int = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+            digits[i].len() == 3 && is_int(&digits[i]) && digits[i - 1].len() <= 3 && is_int(&digits[i - 1])
+        };
+        let pieces: Vec<Piece> = digits
             .iter()
             .enumerate()
-            .map(|(i, v)| {
-                plain_digits(v).map(|digits| Piece {
-                    digits,
-                    joins_previous: i > 0 && all[i - 1].line != v.line,
-                })
+            .map(|(i, d)| Piece {
+                digits: d.clone(),
+                joins_previous: i > 0 && (all[i - 1].line != all[i].line || grouped(i)),
             })
-            .collect::<Option<_>>()?;
+            .collect();
         let mut out = solver::joins(&pieces, &decimal)?;
         let vals = &cand.values;
         if !tail.is_empty() && vals.len() == n && vals.iter().all(|v| v.line == vals[0].line) {
@@ -1501,6 +1507,23 @@ mod tests {
         assert_eq!(num(&t, "penalty", "decisions"), Some(5.0));
         assert!(t.diagnostics.iter().any(|d| d.code == code::INFERRED
             && d.cell.as_deref() == Some("active_disclosure.licensing")));
+    }
+
+    #[test]
+    fn digits_grouped_by_a_space_join_where_the_rules_say_so() {
+        let t = read(
+            "2021",
+            "applications",
+            "一、本年新收政府信息公开申请数量 3 001 53 0 0 61 4 3119\n二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1\n",
+        );
+        assert_eq!(num(&t, "new_received", "natural_person"), Some(3001.0));
+        assert_eq!(num(&t, "new_received", "total"), Some(3119.0));
+        assert!(
+            !t.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error
+                    && d.cell.as_deref() == Some("applications.new_received"))
+        );
     }
 
     #[test]
