@@ -60,8 +60,23 @@ pub const MAX_SIGNIFICANT_DIGITS: usize = 15;
 /// `元` alone is not one: in a column of 万元 a figure in 元 would be ten thousand times off.
 const UNITS: [&str; 6] = ["万元", "件", "个", "条", "项", "次"];
 
+/// Words and arrows a change is written with before its figure (`↑2`, `增加2`, `减少1`), and
+/// whether they make it negative. `▲` is not one: it is nianbao's own doubt mark.
+const CHANGE_MARKS: [(&str, bool); 9] = [
+    ("↑", false),
+    ("↓", true),
+    ("增加", false),
+    ("减少", true),
+    ("上升", false),
+    ("下降", true),
+    ("新增", false),
+    ("增", false),
+    ("减", true),
+];
+
 /// Classifies one cell's text. A number may carry a unit (`0万元`), thousands separators
-/// (`1,234`), full-width digits (`１２３`), and a sign set apart from it (`+ 14`, `- 2`);
+/// (`1,234`), full-width digits (`１２３`), a sign set apart from it (`+ 14`, `- 2`) or
+/// written as an arrow or a word (`↓1`, `增加2`, see [`CHANGE_MARKS`]);
 /// a cell holding only a stray `)` or `”` is empty.
 pub fn classify(raw: &str) -> CellKind {
     let cleaned = remove_junk(raw);
@@ -84,6 +99,18 @@ pub fn classify(raw: &str) -> CellKind {
         && !rest.trim_start().starts_with(['+', '-', '＋', '－'])
     {
         let negative = s.starts_with(['-', '－']);
+        return CellKind::Number {
+            value: if negative { -value } else { value },
+            repaired,
+        };
+    }
+    // A change written with an arrow or a word (the 2019 form's 本年增/减: `↑2`, `减少1`).
+    if let Some((negative, rest)) = CHANGE_MARKS
+        .iter()
+        .find_map(|(mark, negative)| s.strip_prefix(mark).map(|rest| (*negative, rest.trim_start())))
+        && rest.starts_with(|c: char| fold_width(c).is_ascii_digit())
+        && let CellKind::Number { value, repaired } = classify(rest)
+    {
         return CellKind::Number {
             value: if negative { -value } else { value },
             repaired,
@@ -194,6 +221,17 @@ mod tests {
         assert_eq!(num("-3"), Some(-3.0));
         assert_eq!(num("1,2"), None);
         assert_eq!(num("1."), None);
+    }
+
+    #[test]
+    fn a_change_written_with_an_arrow_or_a_word_is_signed() {
+        assert_eq!(num("↓1"), Some(-1.0));
+        assert_eq!(num("↑ 2"), Some(2.0));
+        assert_eq!(num("减少1"), Some(-1.0));
+        assert_eq!(num("增加12项"), Some(12.0));
+        assert_eq!(num("减少"), None);
+        assert_eq!(num("增加了很多"), None);
+        assert_eq!(num("增-1"), None);
     }
 
     #[test]
