@@ -164,8 +164,20 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
 
     // The preamble: between the title and the first heading.
     let preamble_start = title.as_ref().map_or(0, |t| t.last + 1);
+    // Whether the prose was broken at every styled run, judged on the parts that are prose
+    // only (the preamble and the sections without a table): a table's cells are short too.
+    let broken = {
+        let mut prose = prose_lines(&blocks[preamble_start.min(first_heading)..first_heading]);
+        for (k, &(s, start)) in headings.iter().enumerate() {
+            let end = headings.get(k + 1).map_or(blocks.len(), |h| h.1);
+            if !form.tables.iter().any(|t| t.section == form.sections[s].key) {
+                prose.extend(prose_lines(&blocks[(start + 1).min(end)..end]));
+            }
+        }
+        broken_at_runs(prose.iter().map(|(_, l)| l.as_str()))
+    };
     if preamble_start < first_heading {
-        let blocks = prose_blocks(&blocks[preamble_start..first_heading]);
+        let blocks = prose_blocks(&blocks[preamble_start..first_heading], broken);
         if !blocks.is_empty() {
             report.sections.push(Section {
                 key: None,
@@ -194,7 +206,7 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
                 let first = body.iter().position(tabular);
                 let last = body.iter().rposition(tabular);
                 if let (Some(first), Some(last)) = (first, last) {
-                    section.blocks.extend(prose_blocks(&body[..first]));
+                    section.blocks.extend(prose_blocks(&body[..first], broken));
                     section.blocks.push(Block::Table {
                         table: table_def.key.clone(),
                     });
@@ -226,12 +238,12 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
                     diags.extend(result.diagnostics);
                     report.not_applicable.extend(result.not_applicable);
                     row_lines.extend(result.row_lines);
-                    section.blocks.extend(prose_blocks(&body[last + 1..]));
+                    section.blocks.extend(prose_blocks(&body[last + 1..], broken));
                 } else {
-                    section.blocks.extend(prose_blocks(body));
+                    section.blocks.extend(prose_blocks(body, broken));
                 }
             }
-            None => section.blocks.extend(prose_blocks(body)),
+            None => section.blocks.extend(prose_blocks(body, broken)),
         }
         report.sections.push(section);
     }
@@ -408,23 +420,43 @@ fn detect_form<'f>(forms: &'f Forms, blocks: &[RawBlock], diags: &mut Vec<Diagno
     form
 }
 
+/// The prose lines of `blocks`, cleaned (a row's cells joined), page numbers and empty
+/// lines left out.
+fn prose_lines(blocks: &[RawBlock]) -> Vec<(&RawBlock, String)> {
+    blocks
+        .iter()
+        .map(|block| {
+            let raw = match block {
+                RawBlock::Text { text, .. } => text.clone(),
+                RawBlock::Row { cells, .. } => cells
+                    .iter()
+                    .map(|c| c.trim())
+                    .filter(|c| !c.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            };
+            (block, text::clean_prose(&raw))
+        })
+        .filter(|(_, line)| !line.is_empty() && !text::is_page_number(line))
+        .collect()
+}
+
 /// Prose blocks: cleaned paragraphs and sub-headings, with lines broken inside a sentence
-/// joined again.
-pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
+/// joined again. `broken`: the document's prose was broken at every styled run (see
+/// [`broken_at_runs`]), so a line goes on with any paragraph that has not ended.
+pub fn prose_blocks(blocks: &[RawBlock], broken: bool) -> Vec<Block> {
+    let lines = prose_lines(blocks);
     let mut out: Vec<Block> = Vec::new();
     let mut open_paragraph = false;
-    for block in blocks {
-        let raw = match block {
-            RawBlock::Text { text, .. } => text.clone(),
-            RawBlock::Row { cells, .. } => cells
-                .iter()
-                .map(|c| c.trim())
-                .filter(|c| !c.is_empty())
-                .collect::<Vec<_>>()
-                .join("  "),
+    // An enumerator alone on its line (`（一）` / `主动公开情况`) goes before the next line.
+    let mut held: Option<String> = None;
+    for (block, line) in lines {
+        let line = match held.take() {
+            Some(ordinal) => ordinal + &line,
+            None => line,
         };
-        let line = text::clean_prose(&raw);
-        if line.is_empty() || text::is_page_number(&line) {
+        if text::leading_ordinal(&line).is_some_and(|(_, end)| end >= line.len()) {
+            held = Some(line);
             continue;
         }
         let marked = matches!(block, RawBlock::Text { heading: Some(_), .. });
@@ -438,6 +470,18 @@ pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
             open_paragraph = false;
             continue;
         }
+        // Broken at runs, a run-in heading's last words come on a line of their own
+        // (`（一）主动公开` / `方面。`).
+        if broken
+            && let Some(Block::Heading { text: heading, .. }) = out.last_mut()
+            && !sections::ends_sentence(heading)
+            && line.chars().count() <= 8
+            && line.ends_with(['。', '：'])
+            && text::leading_ordinal(&line).is_none()
+        {
+            heading.push_str(&line);
+            continue;
+        }
         // A document's date on its own line (the signature's, `2024年1月15日`) is a line of
         // its own: it goes on no paragraph, and none goes on it.
         let is_date = |t: &str| sections::split_signature(t).is_some_and(|(body, _)| body.is_none());
@@ -445,10 +489,22 @@ pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
             Some(Block::Paragraph { text: prev }) => continues_fragment(prev, &line) && !is_date(prev),
             _ => false,
         };
-        let continues =
-            (open_paragraph || fragment) && text::leading_ordinal(&line).is_none() && !is_date(&line);
+        // Text broken at every styled run: a line goes on with a paragraph that has not
+        // ended its sentence, however short either is.
+        let run_on = broken
+            && match out.last() {
+                Some(Block::Paragraph { text: prev }) => {
+                    !sections::ends_sentence(prev) && !is_date(prev) && !is_field(prev)
+                }
+                _ => false,
+            };
+        let continues = (open_paragraph || fragment || run_on)
+            && text::leading_ordinal(&line).is_none()
+            && !is_date(&line);
+        // No sentence, nor a paragraph, starts with a comma or a closing mark.
+        let tail = line.starts_with(|c: char| "，、,。；：！？）)”’」』》".contains(c));
         match out.last_mut() {
-            Some(Block::Paragraph { text: prev }) if continues => prev.push_str(&line),
+            Some(Block::Paragraph { text: prev }) if continues || tail => prev.push_str(&line),
             _ => out.push(Block::Paragraph { text: line.clone() }),
         }
         let last = match out.last() {
@@ -457,7 +513,34 @@ pub fn prose_blocks(blocks: &[RawBlock]) -> Vec<Block> {
         };
         open_paragraph = !sections::ends_sentence(last) && line.chars().count() >= 15;
     }
+    out.extend(held.map(|text| Block::Paragraph { text }));
     out
+}
+
+/// A line that is a labelled field of a page's header (`发布机构：…`, `栏目：…`): a short
+/// name of words, then a colon. What follows a field is a line of its own.
+fn is_field(line: &str) -> bool {
+    line.find(['：', ':']).is_some_and(|at| {
+        (2..=6).contains(&line[..at].chars().count()) && line[..at].chars().all(text::is_ideograph)
+    })
+}
+
+/// Whether prose lines were broken at every styled run rather than at the line's width
+/// (a crawler's or an extractor's text: `202` / `2` / `年政务公开工作要点`): five lines or
+/// more, and a sixth of them or more, are fragments of four characters or fewer that end no
+/// sentence and start no numbered item.
+pub fn broken_at_runs<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
+    let (mut all, mut fragments) = (0usize, 0usize);
+    for line in lines {
+        all += 1;
+        if line.chars().count() <= 4
+            && !sections::ends_sentence(line)
+            && text::leading_ordinal(line).is_none()
+        {
+            fragments += 1;
+        }
+    }
+    fragments >= 5 && fragments * 6 >= all
 }
 
 /// Whether a short line goes on with the paragraph before it though that paragraph is short
@@ -506,13 +589,16 @@ mod tests {
     #[test]
     fn a_sentence_end_or_closing_quote_alone_on_a_line_goes_on_the_paragraph_before() {
         // pdftotext breaks a line at every styled run: `…“政府信息公开年报` / `”` / `。`.
-        let out = prose_blocks(&lines(&[
-            "我局在门户网站开设“政府信息公开年报",
-            "”",
-            "内容保障",
-            "。",
-            "2022年共发布信息20条。",
-        ]));
+        let out = prose_blocks(
+            &lines(&[
+                "我局在门户网站开设“政府信息公开年报",
+                "”",
+                "内容保障",
+                "。",
+                "2022年共发布信息20条。",
+            ]),
+            false,
+        );
         assert_eq!(
             paragraphs(&out),
             [
@@ -525,11 +611,14 @@ mod tests {
 
     #[test]
     fn a_date_alone_on_its_line_is_kept_apart_from_the_body_before_it() {
-        let out = prose_blocks(&lines(&[
-            "本年度未收取信息处理费。",
-            "新郑市政务服务和大数据管理局",
-            "2024年1月15日",
-        ]));
+        let out = prose_blocks(
+            &lines(&[
+                "本年度未收取信息处理费。",
+                "新郑市政务服务和大数据管理局",
+                "2024年1月15日",
+            ]),
+            false,
+        );
         assert_eq!(
             paragraphs(&out),
             [
@@ -537,6 +626,57 @@ mod tests {
                 "新郑市政务服务和大数据管理局",
                 "2024年1月15日"
             ]
+        );
+    }
+
+    /// Lines as an extractor leaves them when it breaks text at every styled run.
+    const BROKEN: [&str; 14] = [
+        "发布机构：莆田市文旅局",
+        "栏目：政府信息公开年报",
+        "根据",
+        "202",
+        "2",
+        "年政务公开工作要点",
+        "、《福建省政府信息公开办法》",
+        "（一）",
+        "主动公开",
+        "方面。",
+        "我局",
+        "公开了",
+        "政府信息共164件。",
+        "2023年1月13日",
+    ];
+
+    #[test]
+    fn text_broken_at_every_styled_run_is_told_from_text_broken_at_its_width() {
+        assert!(broken_at_runs(BROKEN.into_iter()));
+        let wrapped = [
+            "2023年，本机关认真贯彻落实《条例》，围绕中心工作，",
+            "全面推进政务公开。",
+            "（一）主动公开情况",
+            "全年主动公开信息132条。",
+            "附件",
+            "政务公开工作要点",
+        ];
+        assert!(!broken_at_runs(wrapped.into_iter()));
+    }
+
+    #[test]
+    fn prose_broken_at_every_styled_run_is_joined_into_its_sentences() {
+        let out = prose_blocks(&lines(&BROKEN), true);
+        assert_eq!(
+            paragraphs(&out),
+            [
+                "发布机构：莆田市文旅局",
+                "栏目：政府信息公开年报",
+                "根据2022年政务公开工作要点、《福建省政府信息公开办法》",
+                "我局公开了政府信息共164件。",
+                "2023年1月13日",
+            ]
+        );
+        assert!(
+            out.iter()
+                .any(|b| matches!(b, Block::Heading { text, .. } if text == "（一）主动公开方面。"))
         );
     }
 }
