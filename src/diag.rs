@@ -59,6 +59,9 @@ pub mod code {
     pub const UNRESOLVED: &str = "unresolved";
     pub const NEGATIVE: &str = "R5";
     pub const PROSE_MISMATCH: &str = "R7";
+    /// The input holds a second whole report after the first: only the first is read (the
+    /// message names the line the second starts at). Warning.
+    pub const SECOND_REPORT: &str = "second_report";
     /// R6 across years: the report was paired with the one of the year before or after (a
     /// batch pairs one body's consecutive years). Info.
     pub const YEAR_PAIR: &str = "year_pair";

@@ -62,7 +62,28 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
         None => detect_form(forms, &blocks, &mut diags),
     };
 
-    let blocks = sections::outline_blocks(form, blocks);
+    let mut blocks = sections::outline_blocks(form, blocks);
+    // Two whole reports in one input: the first is read, and the second said (its tables
+    // would otherwise be taken under the first one's title).
+    if let Some(cut) = sections::second_report(form, &blocks) {
+        let what = sections::block_text(&blocks[cut])
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let line = blocks[cut].line();
+        diags.push(
+            Diagnostic::new(
+                Severity::Warning,
+                code::SECOND_REPORT,
+                format!(
+                    "第 {line} 行起是另一份年度报告「{}」，只读取了此前的第一份 (a second report starts at line {line}; only the first is read)",
+                    what.chars().take(60).collect::<String>()
+                ),
+            )
+            .at(Some(line)),
+        );
+        blocks.truncate(cut);
+    }
     let mut headings = sections::find_sections(form, &blocks);
     // A table whose section heading was not found (garbled by OCR, or left out) is found by
     // its own header; its section then starts at the table. Before the first heading found

@@ -713,6 +713,47 @@ pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
     chain
 }
 
+/// Where a second whole report starts in the text, when one follows the first (an archive's
+/// reports run into one file, a page that quotes last year's report after this one's): the
+/// block of its title (or of its first heading when it has none in the five blocks before).
+///
+/// A report restarts when the first section's numbered heading (`一、总体情况`) stands again
+/// after headings of four other sections in the form's own numbering, and four more follow
+/// it. A page's running title, a list of the six parts or a table row `一、本年新收…` is
+/// never such a restart.
+pub fn second_report(form: &Form, blocks: &[RawBlock]) -> Option<usize> {
+    let sections = headings(form);
+    let numbered: Vec<(usize, usize)> = blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(b, block)| {
+            let c = section_heading(&sections, block_text(block)?)?;
+            (c.numbered && !c.other_style && c.likeness >= 0.8).then_some((b, c.section))
+        })
+        .collect();
+    let others = |range: &[(usize, usize)]| {
+        range
+            .iter()
+            .filter(|(_, s)| *s != 0)
+            .map(|(_, s)| *s)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let starts: Vec<usize> = (0..numbered.len()).filter(|&i| numbered[i].1 == 0).collect();
+    for pair in starts.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let next = starts.iter().find(|&&k| k > b).copied().unwrap_or(numbered.len());
+        if others(&numbered[a + 1..b]) >= 4 && others(&numbered[b + 1..next]) >= 4 {
+            let at = numbered[b].0;
+            let title = (at.saturating_sub(5)..at)
+                .rev()
+                .find(|&k| block_text(&blocks[k]).is_some_and(|t| is_heading_title(t.trim())));
+            return Some(title.unwrap_or(at));
+        }
+    }
+    None
+}
+
 /// A sub-heading level for a short standalone line: `（一）` 2, `1.` 3, `（1）` 4.
 pub fn subheading_level(text: &str) -> Option<u8> {
     let (ordinal, end) = leading_ordinal(text)?;
@@ -854,6 +895,46 @@ mod tests {
             })
             .collect();
         find_sections(form, &blocks)
+    }
+
+    #[test]
+    fn a_second_whole_report_is_found_at_its_title_and_a_running_title_is_none() {
+        let forms = crate::form::Forms::builtin();
+        let form = forms.get("2021").unwrap();
+        let report = |title: &str| {
+            let mut lines = vec![title.to_string()];
+            for h in [
+                "一、总体情况",
+                "二、主动公开政府信息情况",
+                "三、收到和处理政府信息公开申请情况",
+                "四、政府信息公开行政复议、行政诉讼情况",
+                "五、存在的主要问题及改进情况",
+                "六、其他需要报告的事项",
+            ] {
+                lines.push(h.to_string());
+                lines.push("本年度工作正常开展。".to_string());
+            }
+            lines
+        };
+        let blocks = |lines: Vec<String>| -> Vec<RawBlock> {
+            lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| RawBlock::Text {
+                    line: i + 1,
+                    text,
+                    heading: None,
+                })
+                .collect()
+        };
+        let mut two = report("甲市人民政府2023年政府信息公开工作年度报告");
+        two.push("相关阅读：".to_string());
+        two.extend(report("甲市人民政府2022年政府信息公开工作年度报告"));
+        assert_eq!(second_report(form, &blocks(two)), Some(14));
+        // One report whose pages repeat its title: no second report.
+        let mut one = report("甲市人民政府2023年政府信息公开工作年度报告");
+        one.insert(7, "甲市人民政府2023年政府信息公开工作年度报告".to_string());
+        assert_eq!(second_report(form, &blocks(one)), None);
     }
 
     #[test]

@@ -29,6 +29,7 @@ const FLOORS: &[(&str, usize)] = &[
     ("decoy", 598),
     ("pipe", 598),
     ("real", 1520),
+    ("redteam appended", 400),
     ("redteam docx", 200),
     ("redteam getText", 400),
     ("redteam heading", 600),
