@@ -151,6 +151,18 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
             .at(cands.first().map(Candidate::line))
             .cell(def.key.clone()),
         );
+    } else if let Some((line, order)) = column_order(def, blocks) {
+        ctx.diags.push(
+            Diagnostic::new(
+                Severity::Error,
+                code::VALUES_REALIGNED,
+                format!(
+                    "表头的列序与官方格式不同（{order}），数值按官方列序读取，可能错位 (the header's columns are not in the form's order; values read in the form's order may be misplaced)"
+                ),
+            )
+            .at(Some(line))
+            .cell(def.key.clone()),
+        );
     } else if let Some(order) = header_order(def, &cands) {
         ctx.diags.push(
             Diagnostic::new(
@@ -491,6 +503,73 @@ fn next_permutation(p: &mut [usize]) -> bool {
 /// For a table printed side by side (table 四), the order its header names its groups in,
 /// when that is not the form's (`复议后起诉` before `未经复议直接起诉`): `None` when the
 /// header agrees or names fewer than two groups.
+/// A header line of a table printed row by row whose column labels stand in another order
+/// than the form's (`商业企业 社会公益组织 科研机构 …`, `信息内容 现行有效件数 本年制发件数 …`):
+/// its line and the order it gives. Two orders are the form's: the columns' own, and the
+/// header's rows read one after the other (`自然人 法人或其他组织 总计 商业企业 …`, a
+/// two-row header flattened onto one line). The rules do not see two columns swapped
+/// inside a group, so the order a header states is the only witness.
+fn column_order(def: &TableDef, blocks: &[RawBlock]) -> Option<(usize, String)> {
+    use super::text::squash;
+    if def.layout == Layout::SideBySide {
+        return None;
+    }
+    // The header's row-major order of the columns, and the group captions blanked out of a
+    // line before labels are looked for (`其他` inside `法人或其他组织`).
+    let mut row_major: Vec<String> = Vec::new();
+    let mut captions: Vec<String> = Vec::new();
+    for cell in def.header.iter().flatten() {
+        match &cell.column {
+            Some(c) => row_major.push(c.clone()),
+            None => captions.push(squash(&def.header_text(cell))),
+        }
+    }
+    captions.retain(|c| !c.is_empty());
+    captions.sort_by_key(|c| std::cmp::Reverse(c.chars().count()));
+    for block in blocks {
+        let (cells, line): (Vec<&str>, usize) = match block {
+            RawBlock::Text { text, line, .. } => (vec![text.as_str()], *line),
+            RawBlock::Row { cells, line, .. } => (cells.iter().map(String::as_str).collect(), *line),
+        };
+        let has_value = cells.iter().any(|c| {
+            c.split_whitespace()
+                .any(|w| matches!(super::cells::classify(w), super::cells::CellKind::Number { .. }))
+        });
+        if has_value {
+            continue;
+        }
+        let mut text = squash(&cells.join(" "));
+        for c in &captions {
+            text = text.replace(c.as_str(), "□");
+        }
+        for b in def.blocks.iter().filter(|b| b.columns.len() >= 2) {
+            let mut found: Vec<(usize, usize)> = b
+                .columns
+                .iter()
+                .enumerate()
+                .filter_map(|(k, col)| text.find(&squash(&col.label)).map(|at| (at, k)))
+                .collect();
+            if found.len() < 2 {
+                continue;
+            }
+            found.sort();
+            let own = found.windows(2).all(|w| w[0].1 < w[1].1);
+            let rank = |k: usize| row_major.iter().position(|c| *c == b.columns[k].key);
+            let flattened = found
+                .windows(2)
+                .all(|w| matches!((rank(w[0].1), rank(w[1].1)), (Some(x), Some(y)) if x < y));
+            if !own && !flattened {
+                let order = found
+                    .iter()
+                    .map(|&(_, k)| b.columns[k].label.as_str())
+                    .collect::<Vec<_>>();
+                return Some((line, order.join("、")));
+            }
+        }
+    }
+    None
+}
+
 fn header_order(def: &TableDef, cands: &[Candidate]) -> Option<String> {
     if def.layout != Layout::SideBySide {
         return None;
@@ -1523,6 +1602,33 @@ mod tests {
                 .iter()
                 .any(|d| d.severity == Severity::Error
                     && d.cell.as_deref() == Some("applications.new_received"))
+        );
+    }
+
+    #[test]
+    fn a_header_with_columns_out_of_the_forms_order_flags_the_table() {
+        let rows = "一、本年新收政府信息公开申请数量 58 163 453 2 203 51 930\n";
+        let swapped = read(
+            "2021",
+            "applications",
+            &format!("自然人 法人或其他组织 总计\n商业企业 社会公益组织 科研机构 法律服务机构 其他\n{rows}"),
+        );
+        assert!(swapped.diagnostics.iter().any(|d| d.severity == Severity::Error
+            && d.code == code::VALUES_REALIGNED
+            && d.cell.as_deref() == Some("applications")));
+        // A two-row header flattened onto one line is the form's order.
+        let flattened = read(
+            "2021",
+            "applications",
+            &format!(
+                "申请人情况 自然人 法人或其他组织 总计 商业企业 科研机构 社会公益组织 法律服务机构 其他\n{rows}"
+            ),
+        );
+        assert!(
+            !flattened
+                .diagnostics
+                .iter()
+                .any(|d| d.code == code::VALUES_REALIGNED)
         );
     }
 
