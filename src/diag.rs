@@ -59,6 +59,9 @@ pub mod code {
     pub const UNRESOLVED: &str = "unresolved";
     pub const NEGATIVE: &str = "R5";
     pub const PROSE_MISMATCH: &str = "R7";
+    /// A figure the source gives in 元 under a header that says so, converted to the 万元
+    /// the form keeps it in. Warning.
+    pub const UNIT_CONVERTED: &str = "unit_converted";
     /// The input holds a second whole report after the first: only the first is read (the
     /// message names the line the second starts at). Warning.
     pub const SECOND_REPORT: &str = "second_report";

@@ -365,7 +365,62 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
     ctx.report_unresolved(&rows, &assignment);
     let mut result = ctx.finish();
     result.found = !cands.is_empty();
+    in_yuan(def, blocks, &mut result);
     result
+}
+
+/// A column the form keeps in 万元 whose header in the source says 元 (`本年收费金额（单位：
+/// 元）`): its figures are converted (÷ 10,000), each said by a warning. Read as printed they
+/// would be ten thousand times the amount.
+fn in_yuan(def: &TableDef, blocks: &[RawBlock], result: &mut TableResult) {
+    use super::text::squash;
+    for b in &def.blocks {
+        for col in b.columns.iter().filter(|c| c.label.contains("万元")) {
+            let stem = squash(col.label.split(['（', '(']).next().unwrap_or_default());
+            let says_yuan = !stem.is_empty()
+                && blocks.iter().any(|block| {
+                    let text = match block {
+                        RawBlock::Text { text, .. } => squash(text),
+                        RawBlock::Row { cells, .. } => squash(&cells.join(" ")),
+                    };
+                    text.find(&stem).is_some_and(|at| {
+                        let rest = &text[at + stem.len()..];
+                        let unit = rest.split(['）', ')']).next().unwrap_or_default();
+                        unit.contains('元')
+                            && !unit.contains("万元")
+                            && !rest.chars().any(|c| c.is_ascii_digit())
+                    })
+                });
+            if !says_yuan {
+                continue;
+            }
+            for row in &b.rows {
+                let Some(r) = result.table.rows.iter_mut().find(|r| r.key == row.key) else {
+                    continue;
+                };
+                let Some(cell) = r.cells.iter_mut().find(|c| c.0 == col.key) else {
+                    continue;
+                };
+                if let crate::model::Cell::Number(v) = cell.1 {
+                    let converted = (v / 10_000.0 * 1e8).round() / 1e8;
+                    cell.1 = crate::model::Cell::Number(converted);
+                    result.diagnostics.push(
+                        Diagnostic::new(
+                            Severity::Warning,
+                            code::UNIT_CONVERTED,
+                            format!(
+                                "「{}」表头单位为元，{} 元已换算为 {} 万元 (the header gives yuan; converted to 10,000 yuan)",
+                                row.label,
+                                crate::model::fmt_num(v),
+                                crate::model::fmt_num(converted)
+                            ),
+                        )
+                        .cell(crate::model::cell_path(&def.key, &row.key, &col.key)),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The cells of the rows after the last row found, when nothing was read after it: the
@@ -1630,6 +1685,20 @@ mod tests {
                 .iter()
                 .any(|d| d.code == code::VALUES_REALIGNED)
         );
+    }
+
+    #[test]
+    fn a_fee_under_a_header_in_yuan_is_converted_to_10000_yuan() {
+        let body = |unit: &str| {
+            format!(
+                "第二十条第（一）项\n信息内容 本年制发件数 本年废止件数 现行有效件数\n规章 1 0 11\n行政规范性文件 8 26 66\n行政许可 5\n行政处罚 6\n行政强制 7\n信息内容 本年收费金额（单位：{unit}）\n行政事业性收费 35000\n"
+            )
+        };
+        let t = read("2021", "active_disclosure", &body("元"));
+        assert_eq!(num(&t, "fees", "amount"), Some(3.5));
+        assert!(t.diagnostics.iter().any(|d| d.code == code::UNIT_CONVERTED));
+        let t = read("2021", "active_disclosure", &body("万元"));
+        assert_eq!(num(&t, "fees", "amount"), Some(35000.0));
     }
 
     #[test]
