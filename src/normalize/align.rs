@@ -176,10 +176,21 @@ fn tokens(block: &RawBlock) -> (Vec<Token>, bool) {
         }
     };
     let mut out = Vec::new();
+    let row = cells.len() > 1;
     for cell in cells {
-        cell_tokens(cell, exact, line, &mut out);
+        cell_tokens(if row { zero_word(cell) } else { cell }, exact, line, &mut out);
     }
     (out, exact)
+}
+
+/// A cell of a row that says none in a word (`无`, `零`) as the zero it means; alone on a
+/// line such a word is prose (`六、其他需要报告的事项` / `无`), and stays text.
+fn zero_word(cell: &str) -> &str {
+    if matches!(cell.trim(), "无" | "零") {
+        "0"
+    } else {
+        cell
+    }
 }
 
 /// The tokens of one cell (or one text line), appended to `out`.
@@ -243,7 +254,7 @@ fn grid_row(cells: &[String], line: usize) -> Option<GridRow> {
         .iter()
         .map(|c| {
             let mut out = Vec::new();
-            cell_tokens(c, true, line, &mut out);
+            cell_tokens(zero_word(c), true, line, &mut out);
             out
         })
         .collect();

@@ -92,6 +92,15 @@ pub fn classify(raw: &str) -> CellKind {
     if let Some((value, repaired)) = parse_number(s) {
         return CellKind::Number { value, repaired };
     }
+    // The numeral zero (`〇`; `○` as OCR and typists give it). `无` and `零` in a table's
+    // cell are zero too, but alone on a line they are prose (`六、…` / `无`): see
+    // `align::zero_word`.
+    if matches!(s, "〇" | "○") {
+        return CellKind::Number {
+            value: 0.0,
+            repaired: None,
+        };
+    }
     // A sign set apart from its figure: `+ 14`, `- 2`, `－ 3`.
     if let Some(rest) = s.strip_prefix(['+', '-', '＋', '－'])
         && rest.starts_with(char::is_whitespace)
@@ -232,6 +241,13 @@ mod tests {
         assert_eq!(num("减少"), None);
         assert_eq!(num("增加了很多"), None);
         assert_eq!(num("增-1"), None);
+    }
+
+    #[test]
+    fn the_numeral_zero_is_zero() {
+        assert_eq!(num("〇"), Some(0.0));
+        assert_eq!(num("○"), Some(0.0));
+        assert_eq!(num("无"), None);
     }
 
     #[test]

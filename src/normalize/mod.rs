@@ -47,12 +47,12 @@ pub type RowLines = std::collections::HashMap<String, usize>;
 pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(Report, RowLines), Error> {
     let mut row_lines = RowLines::new();
     // The one place every reader's text passes: Kangxi radicals (`⼯`, `⼤`) become the
-    // ideographs they look like before anything reads a word.
+    // ideographs they look like, and invisible characters go, before anything reads a word.
     let blocks: Vec<RawBlock> = raw
         .blocks
         .iter()
         .filter(|b| !sections::block_text(b).is_some_and(text::is_page_number))
-        .map(fold_block_radicals)
+        .map(unify_block)
         .collect();
     let mut diags = raw.notes.clone();
     let form = match &opts.form {
@@ -380,19 +380,20 @@ fn metadata_diagnostics(title: Option<&sections::Title>, organization: Option<&s
     }
 }
 
-/// A block with its Kangxi radicals made unified ideographs ([`text::fold_radicals`]).
-fn fold_block_radicals(block: &RawBlock) -> RawBlock {
+/// A block as a reader sees it: Kangxi radicals made unified ideographs, invisible
+/// characters taken out ([`text::unify`]).
+fn unify_block(block: &RawBlock) -> RawBlock {
     match block {
         RawBlock::Text { line, text, heading } => RawBlock::Text {
             line: *line,
-            text: text::fold_radicals(text).unwrap_or_else(|| text.clone()),
+            text: text::unify(text).unwrap_or_else(|| text.clone()),
             heading: *heading,
         },
         RawBlock::Row { line, cells, exact } => RawBlock::Row {
             line: *line,
             cells: cells
                 .iter()
-                .map(|c| text::fold_radicals(c).unwrap_or_else(|| c.clone()))
+                .map(|c| text::unify(c).unwrap_or_else(|| c.clone()))
                 .collect(),
             exact: *exact,
         },

@@ -170,7 +170,7 @@ pub fn fold_width(c: char) -> char {
     }
 }
 
-pub use crate::read::unicode::{fold_radical, fold_radicals};
+pub use crate::read::unicode::{fold_radical, fold_radicals, unify};
 
 /// A figure as prose or a cell writes it, full-width digits included (`５５`, `３１１９`):
 /// its value, or `None` when it holds anything but digits.

@@ -24,3 +24,27 @@ pub fn fold_radicals(s: &str) -> Option<String> {
         .any(|c| ('\u{2F00}'..='\u{2FD5}').contains(&c))
         .then(|| s.chars().map(fold_radical).collect())
 }
+
+/// Characters that take no room on a page: zero-width spaces, non-joiners and joiners, the
+/// word joiner, a byte-order mark inside the text, the soft hyphen. A web page or a Word
+/// file may hold them inside a figure (`3\u{200B}56.8`) or a label; a reader sees none.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// The text as a reader sees it: Kangxi radicals made unified ideographs
+/// ([`fold_radical`]) and invisible characters ([`is_invisible`]) taken out; `None` when
+/// there is nothing to change (most texts), so the caller keeps its string.
+pub fn unify(s: &str) -> Option<String> {
+    s.chars()
+        .any(|c| ('\u{2F00}'..='\u{2FD5}').contains(&c) || is_invisible(c))
+        .then(|| {
+            s.chars()
+                .filter(|&c| !is_invisible(c))
+                .map(fold_radical)
+                .collect()
+        })
+}
