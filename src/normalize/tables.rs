@@ -95,6 +95,22 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
             run_order = Some((runs.len(), tried, dropped));
         }
     }
+    // A header that names every column in another order than the form's: each row of values
+    // after it, one value a column, is read in the header's order.
+    let headers = column_orders(def, blocks);
+    for c in cands.iter_mut() {
+        let line = c.line();
+        if let Some((
+            _,
+            Some(ColumnOrder {
+                order: Some(order), ..
+            }),
+        )) = headers.iter().rev().find(|h| h.0 < line)
+        {
+            reorder(c, order);
+        }
+    }
+    let columns = headers.into_iter().find_map(|h| h.1);
     // A group of the form printed as one row with values (an older form's row): taken
     // out, so it is never read as one of the group's rows.
     let mixed = mixed_groups(def, &mut cands);
@@ -151,16 +167,25 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
             .at(cands.first().map(Candidate::line))
             .cell(def.key.clone()),
         );
-    } else if let Some((line, order)) = column_order(def, blocks) {
+    } else if let Some(ColumnOrder { line, labels, order }) = &columns {
         ctx.diags.push(
-            Diagnostic::new(
-                Severity::Error,
-                code::VALUES_REALIGNED,
-                format!(
-                    "表头的列序与官方格式不同（{order}），数值按官方列序读取，可能错位 (the header's columns are not in the form's order; values read in the form's order may be misplaced)"
+            match order {
+                Some(_) => Diagnostic::new(
+                    Severity::Warning,
+                    code::VALUES_REALIGNED,
+                    format!(
+                        "表头的列序与官方格式不同（{labels}），各行数值已按表头列序读取 (the header's columns are not in the form's order; each row's values were read in the header's order)"
+                    ),
                 ),
-            )
-            .at(Some(line))
+                None => Diagnostic::new(
+                    Severity::Error,
+                    code::VALUES_REALIGNED,
+                    format!(
+                        "表头的列序与官方格式不同（{labels}），数值按官方列序读取，可能错位 (the header's columns are not in the form's order; values read in the form's order may be misplaced)"
+                    ),
+                ),
+            }
+            .at(Some(*line))
             .cell(def.key.clone()),
         );
     } else if let Some(order) = header_order(def, &cands) {
@@ -558,16 +583,52 @@ fn next_permutation(p: &mut [usize]) -> bool {
 /// For a table printed side by side (table 四), the order its header names its groups in,
 /// when that is not the form's (`复议后起诉` before `未经复议直接起诉`): `None` when the
 /// header agrees or names fewer than two groups.
-/// A header line of a table printed row by row whose column labels stand in another order
+/// A row's values, one a column in a header's order, put in the form's order (`order[k]`
+/// is the form's column of the k-th value). A row with another count is left as it is: it
+/// is not a row of that header's block, or a value is lost and the order cannot say which.
+fn reorder(c: &mut Candidate, order: &[usize]) {
+    let n = order.len();
+    let permute = |values: &[ReadValue]| {
+        let mut out = values.to_vec();
+        for (k, v) in values.iter().enumerate() {
+            out[order[k]] = v.clone();
+        }
+        out
+    };
+    if let Some(exact) = &c.exact {
+        if exact.len() == n {
+            let exact = permute(exact);
+            c.values = exact.iter().filter(|v| !v.blank).cloned().collect();
+            c.exact = Some(exact);
+        }
+    } else if c.values.len() == n && c.values.iter().all(|v| v.run.is_none()) {
+        c.values = permute(&c.values);
+    }
+}
+
+/// A header line whose columns stand in another order than the form's.
+struct ColumnOrder {
+    /// The header's source line.
+    line: usize,
+    /// The column labels in the header's order, joined for a message.
+    labels: String,
+    /// When the values' columns follow from the header: the form's column of each value of a
+    /// row (`order[k]` is the column the k-th value belongs to).
+    order: Option<Vec<usize>>,
+}
+
+/// The header lines of a table printed row by row (lines naming its column labels), each
+/// with what is wrong with its order, if anything: a line whose column labels stand in another order
 /// than the form's (`商业企业 社会公益组织 科研机构 …`, `信息内容 现行有效件数 本年制发件数 …`):
 /// its line and the order it gives. Two orders are the form's: the columns' own, and the
 /// header's rows read one after the other (`自然人 法人或其他组织 总计 商业企业 …`, a
 /// two-row header flattened onto one line). The rules do not see two columns swapped
 /// inside a group, so the order a header states is the only witness.
-fn column_order(def: &TableDef, blocks: &[RawBlock]) -> Option<(usize, String)> {
+fn column_orders(def: &TableDef, blocks: &[RawBlock]) -> Vec<(usize, Option<ColumnOrder>)> {
     use super::text::squash;
+    let mut out = Vec::new();
     if def.layout == Layout::SideBySide {
-        return None;
+        return out;
     }
     // The header's row-major order of the columns, and the group captions blanked out of a
     // line before labels are looked for (`其他` inside `法人或其他组织`).
@@ -597,32 +658,81 @@ fn column_order(def: &TableDef, blocks: &[RawBlock]) -> Option<(usize, String)> 
         for c in &captions {
             text = text.replace(c.as_str(), "□");
         }
-        for b in def.blocks.iter().filter(|b| b.columns.len() >= 2) {
-            let mut found: Vec<(usize, usize)> = b
-                .columns
-                .iter()
-                .enumerate()
-                .filter_map(|(k, col)| text.find(&squash(&col.label)).map(|at| (at, k)))
-                .collect();
-            if found.len() < 2 {
-                continue;
-            }
-            found.sort();
-            let own = found.windows(2).all(|w| w[0].1 < w[1].1);
-            let rank = |k: usize| row_major.iter().position(|c| *c == b.columns[k].key);
-            let flattened = found
-                .windows(2)
-                .all(|w| matches!((rank(w[0].1), rank(w[1].1)), (Some(x), Some(y)) if x < y));
-            if !own && !flattened {
-                let order = found
-                    .iter()
-                    .map(|&(_, k)| b.columns[k].label.as_str())
-                    .collect::<Vec<_>>();
-                return Some((line, order.join("、")));
+        // Where each word of the line starts in `text`: a short label (`其他`, `总计`) counts
+        // only as a word of its own, never inside another (`或其他:` of an OCR'd caption).
+        let mut words: Vec<(usize, String)> = Vec::new();
+        let mut at = 0;
+        for w in cells.iter().flat_map(|c| c.split_whitespace()) {
+            let w = squash(w);
+            if let Some(p) = text[at..].find(&w) {
+                at += p;
+                words.push((at, w.clone()));
+                at += w.len();
             }
         }
+        let find = |label: &str| {
+            let label = squash(label);
+            if label.chars().count() <= 3 {
+                words.iter().find(|(_, w)| *w == label).map(|(p, _)| *p)
+            } else {
+                text.find(&label)
+            }
+        };
+        // The block whose column labels the line names most.
+        let best = def
+            .blocks
+            .iter()
+            .map(|b| {
+                let mut found: Vec<(usize, usize)> = b
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, col)| find(&col.label).map(|at| (at, k)))
+                    .collect();
+                found.sort();
+                (b, found)
+            })
+            .max_by_key(|(_, found)| found.len());
+        let Some((b, found)) = best.filter(|(_, found)| !found.is_empty()) else {
+            continue;
+        };
+        let own = found.windows(2).all(|w| w[0].1 < w[1].1);
+        let rank = |k: usize| row_major.iter().position(|c| *c == b.columns[k].key);
+        let flattened = found
+            .windows(2)
+            .all(|w| matches!((rank(w[0].1), rank(w[1].1)), (Some(x), Some(y)) if x < y));
+        if own || flattened {
+            out.push((line, None));
+            continue;
+        }
+        let labels = found
+            .iter()
+            .map(|&(_, k)| b.columns[k].label.as_str())
+            .collect::<Vec<_>>();
+        // The columns named stand in the form's places of the same columns, in the header's
+        // order; the others keep theirs. Only when those places are side by side (a group's
+        // sub-columns on a header's second line, or every column): else which value is
+        // whose is not known.
+        let mut slots: Vec<usize> = found.iter().map(|&(_, k)| k).collect();
+        slots.sort_unstable();
+        let side_by_side = slots.windows(2).all(|w| w[1] == w[0] + 1);
+        let order = side_by_side.then(|| {
+            let mut order: Vec<usize> = (0..b.columns.len()).collect();
+            for (slot, &(_, k)) in slots.iter().zip(&found) {
+                order[*slot] = k;
+            }
+            order
+        });
+        out.push((
+            line,
+            Some(ColumnOrder {
+                line,
+                labels: labels.join("、"),
+                order,
+            }),
+        ));
     }
-    None
+    out
 }
 
 fn header_order(def: &TableDef, cands: &[Candidate]) -> Option<String> {
@@ -1661,14 +1771,27 @@ mod tests {
     }
 
     #[test]
-    fn a_header_with_columns_out_of_the_forms_order_flags_the_table() {
+    fn a_header_with_columns_out_of_the_forms_order_is_read_in_its_order_or_flagged() {
         let rows = "一、本年新收政府信息公开申请数量 58 163 453 2 203 51 930\n";
         let swapped = read(
             "2021",
             "applications",
             &format!("自然人 法人或其他组织 总计\n商业企业 社会公益组织 科研机构 法律服务机构 其他\n{rows}"),
         );
-        assert!(swapped.diagnostics.iter().any(|d| d.severity == Severity::Error
+        // The sub-columns' line names its group's columns in another order: the values
+        // are read in it, and said.
+        assert_eq!(num(&swapped, "new_received", "public_interest"), Some(453.0));
+        assert_eq!(num(&swapped, "new_received", "research"), Some(2.0));
+        assert!(swapped.diagnostics.iter().any(|d| d.severity == Severity::Warning
+            && d.code == code::VALUES_REALIGNED
+            && d.cell.as_deref() == Some("applications")));
+        // 总计 named before 自然人: which value is whose is not known; the table is in doubt.
+        let unknown = read(
+            "2021",
+            "applications",
+            &format!("总计 法人或其他组织 自然人\n{rows}"),
+        );
+        assert!(unknown.diagnostics.iter().any(|d| d.severity == Severity::Error
             && d.code == code::VALUES_REALIGNED
             && d.cell.as_deref() == Some("applications")));
         // A two-row header flattened onto one line is the form's order.
