@@ -204,7 +204,9 @@ fn cell_tokens(cell: &str, exact: bool, line: usize, out: &mut Vec<Token>) {
     } else {
         cell
     };
-    if !exact && split_glued_cell(cell, line, out) {
+    // A figure with its note (`351（含2023年结转5件）`) is one value, not rows run together.
+    let figure = matches!(classify(cell), CellKind::Number { .. });
+    if !exact && !figure && split_glued_cell(cell, line, out) {
         return;
     }
     if cell.contains(char::is_whitespace) && !classify(cell).is_empty() {

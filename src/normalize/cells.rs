@@ -135,6 +135,18 @@ pub fn classify(raw: &str) -> CellKind {
     {
         return CellKind::Number { value, repaired };
     }
+    // A figure with a note in brackets after it (`180（人次）`, `3001（其中网上申请2750件）`): the
+    // figure is the cell's value, the note says what it counts.
+    if let Some(open) = s.find(['（', '('])
+        && open > 0
+        && let Some(inner) = s[open..]
+            .strip_prefix(['（', '('])
+            .and_then(|rest| rest.strip_suffix(['）', ')']))
+        && !inner.contains(['（', '(', '）', ')'])
+        && let CellKind::Number { value, repaired } = classify(&s[..open])
+    {
+        return CellKind::Number { value, repaired };
+    }
     let has_words =
         s.chars().any(is_ideograph) || s.split(|c: char| !c.is_ascii_alphabetic()).any(|w| w.len() >= 3);
     if has_words {
@@ -246,6 +258,10 @@ mod tests {
     #[test]
     fn the_numeral_zero_is_zero() {
         assert_eq!(num("〇"), Some(0.0));
+        assert_eq!(num("180（人次）"), Some(180.0));
+        assert_eq!(num("3001（其中网上申请2750件）"), Some(3001.0));
+        assert_eq!(num("（一）"), None);
+        assert_eq!(num("1(2)(3)"), None);
         assert_eq!(num("○"), Some(0.0));
         assert_eq!(num("无"), None);
     }

@@ -30,6 +30,7 @@ const FLOORS: &[(&str, usize)] = &[
     ("pipe", 598),
     ("real", 1520),
     ("redteam adcolperm", 398),
+    ("redteam cellnote", 400),
     ("redteam appended", 400),
     ("redteam colperm", 400),
     ("redteam docx", 200),
