@@ -56,6 +56,18 @@ pub fn read_limited(text: &str, tally: &mut Tally) -> Result<RawDoc, Error> {
             });
             continue;
         }
+        if trimmed.contains(',') {
+            tally.cells(0, trimmed.matches(',').count() + 1)?;
+            if let Some(cells) = csv_cells(trimmed) {
+                tally.row(cells.len())?;
+                blocks.push(RawBlock::Row {
+                    line,
+                    cells,
+                    exact: false,
+                });
+                continue;
+            }
+        }
         tally.cells(0, separators(raw) + 1)?;
         let cells = split_cells(raw);
         if cells.iter().filter(|c| !c.is_empty()).count() > 1 || raw.contains('\t') {
@@ -144,6 +156,53 @@ fn pipe_cells(line: &str) -> Option<Vec<String>> {
     Some(inner.split('|').map(|c| c.trim().to_string()).collect())
 }
 
+/// The fields of a line of comma-separated values (a table pasted from a spreadsheet saved as
+/// CSV: `规章,1,0,11`, `一、本年新收…,,,"3,001",53,…`), or `None` for any other line. A line is
+/// such a row when it splits (RFC 4180 quoting) into three fields or more and either ends in
+/// two figures or more after its label fields, or holds an empty field (`行政复议,,,,,行政诉讼`):
+/// prose with ASCII commas has neither.
+fn csv_cells(line: &str) -> Option<Vec<String>> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' if quoted => quoted = false,
+            '"' if field.trim().is_empty() => {
+                field.clear();
+                quoted = true;
+            }
+            ',' if !quoted => fields.push(std::mem::take(&mut field).trim().to_string()),
+            _ => field.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    fields.push(field.trim().to_string());
+    if fields.len() < 3 {
+        return None;
+    }
+    let figure = |f: &str| {
+        let f = f.strip_prefix(['-', '+']).unwrap_or(f);
+        f.starts_with(|c: char| c.is_ascii_digit())
+            && f.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+            && f.matches('.').count() <= 1
+    };
+    // The label fields (some empty, under a spanned label) come first, then the figures.
+    let last_label = fields.iter().rposition(|f| !f.is_empty() && !figure(f))?;
+    let first_figure = fields.iter().position(|f| figure(f));
+    let figures = fields.iter().filter(|f| figure(f)).count();
+    let row = figures >= 2 && first_figure.is_some_and(|k| k > last_label);
+    let header = figures == 0 && fields.iter().any(String::is_empty);
+    (row || header).then_some(fields)
+}
+
 fn is_separator_cell(cell: &str) -> bool {
     !cell.is_empty() && cell.chars().all(|c| matches!(c, '-' | ':' | ' '))
 }
@@ -183,6 +242,23 @@ fn split_cells(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comma_separated_rows_make_cells_and_prose_with_commas_does_not() {
+        assert_eq!(
+            csv_cells("一、本年新收政府信息公开申请数量,,,\"3,001\",53,0").unwrap(),
+            ["一、本年新收政府信息公开申请数量", "", "", "3,001", "53", "0"]
+        );
+        assert_eq!(csv_cells("规章,1,0,11").unwrap(), ["规章", "1", "0", "11"]);
+        assert!(csv_cells("行政复议,,,,,行政诉讼").is_some());
+        assert_eq!(csv_cells(",,2.其他法律行政法规禁止公开,30,1,0").unwrap()[3], "30");
+        assert_eq!(
+            csv_cells("2023年,浉河区政府办公室主动公开信息774条,涉及要闻"),
+            None
+        );
+        assert_eq!(csv_cells("共收到申请58件,其中自然人30件,法人28件"), None);
+        assert_eq!(csv_cells("3,119"), None);
+    }
 
     #[test]
     fn tabs_spaces_and_pipes_make_cells() {

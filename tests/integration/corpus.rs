@@ -33,6 +33,7 @@ const FLOORS: &[(&str, usize)] = &[
     ("redteam cellnote", 400),
     ("redteam appended", 400),
     ("redteam colperm", 400),
+    ("redteam csv", 181),
     ("redteam docx", 200),
     ("redteam encoding", 198),
     ("redteam getText", 400),
