@@ -56,6 +56,24 @@ pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
         .iter()
         .map(|b| block_text(b).filter(|t| !is_navigation(t)).map(squash_title))
         .collect();
+    // A title wrapped at the page's width: `…政府信息公开工作年` / `度报告`, `…工作` / `年度报告`.
+    let wrapped: Vec<Option<(String, usize)>> = (0..texts.len())
+        .map(|i| {
+            let text = texts[i].clone()?;
+            match texts.get(i + 1) {
+                Some(Some(next))
+                    if !text.contains("报告")
+                        && !text.contains(['。', '，'])
+                        && next.chars().count() <= 12
+                        && next.ends_with("报告") =>
+                {
+                    Some((format!("{text}{next}"), i + 1))
+                }
+                _ => Some((text, i)),
+            }
+        })
+        .collect();
+    let texts: Vec<Option<String>> = wrapped.iter().map(|w| w.as_ref().map(|w| w.0.clone())).collect();
     let words: Vec<char> = TITLE_WORDS.chars().collect();
     let is_titleish = |t: &str| {
         let chars: Vec<char> = t.chars().collect();
@@ -65,6 +83,8 @@ pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
         .iter()
         .take(12)
         .enumerate()
+        // The second line of a wrapped title is part of the first.
+        .filter(|&(i, _)| i == 0 || wrapped[i - 1].as_ref().is_none_or(|w| w.1 != i))
         .filter(|(_, t)| t.as_deref().is_some_and(|t| t.contains("报告") && is_titleish(t)))
         .map(|(i, _)| i)
         .collect();
@@ -76,17 +96,8 @@ pub fn find_title(blocks: &[RawBlock], limit: usize) -> Option<Title> {
         .filter(|&i| texts[i].as_deref().is_some_and(is_heading_title))
         .collect();
     let i = *plain.last().or(candidates.first())?;
-    let mut text = texts[i].clone()?;
-    let (mut first, mut last) = (i, i);
-    // `…工作` / `年度报告` split over two lines.
-    if !text.ends_with("报告")
-        && let Some(Some(next)) = texts.get(i + 1)
-        && next.chars().count() <= 12
-        && next.ends_with("报告")
-    {
-        text.push_str(next);
-        last = i + 1;
-    }
+    let (mut text, mut last) = wrapped[i].clone()?;
+    let mut first = i;
     // The body's name on the line above: `淮安市人民政府` / `2024年政府信息公开工作年度报告`.
     let starts_bare = text.starts_with(|c: char| c.is_ascii_digit()) || text.starts_with("政府信息公开");
     if starts_bare
@@ -895,6 +906,44 @@ mod tests {
             })
             .collect();
         find_sections(form, &blocks)
+    }
+
+    #[test]
+    fn a_title_wrapped_at_the_pages_width_is_one_title() {
+        let title_of = |lines: &[&str]| {
+            let blocks: Vec<RawBlock> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, t)| RawBlock::Text {
+                    line: i + 1,
+                    text: t.to_string(),
+                    heading: None,
+                })
+                .collect();
+            find_title(&blocks, blocks.len()).map(|t| t.text)
+        };
+        for lines in [
+            [
+                "淮安市人民政府 2024 年政府信息公开工作年",
+                "度报告",
+                "本报告由淮安市人民政府办公室编制。",
+            ],
+            [
+                "淮安市人民政府 2024 年政府",
+                "信息公开工作年度报告",
+                "本报告由淮安市人民政府办公室编制。",
+            ],
+            [
+                "淮安市人民政府 2024 年政府信息公开工作",
+                "年度报告",
+                "本报告由淮安市人民政府办公室编制。",
+            ],
+        ] {
+            assert_eq!(
+                title_of(&lines).as_deref(),
+                Some("淮安市人民政府2024年政府信息公开工作年度报告")
+            );
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@ const FLOORS: &[(&str, usize)] = &[
     ("redteam csv", 181),
     ("redteam docx", 200),
     ("redteam encoding", 198),
+    ("redteam gbt", 200),
     ("redteam getText", 400),
     ("redteam heading", 600),
     ("redteam min", 200),
