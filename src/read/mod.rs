@@ -11,6 +11,7 @@ pub mod encoding;
 pub mod html;
 pub mod json;
 pub mod limits;
+pub mod pages;
 pub mod pdf;
 pub mod text;
 pub mod unicode;

@@ -103,6 +103,7 @@ fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
     let mut blocks = Vec::new();
     let mut line = 0usize;
     let mut any_glyph = false;
+    let mut page_texts: Vec<Vec<Vec<String>>> = Vec::with_capacity(pages.len());
     for (&number, &page_id) in &pages {
         let limit = MAX_CONTENT_BYTES.min(MAX_INFLATED_BYTES.saturating_sub(budget.inflated));
         let content =
@@ -132,9 +133,22 @@ fn read_inner(bytes: &[u8]) -> Result<RawDoc, Error> {
         }
         let glyphs = std::mem::take(&mut interp.glyphs);
         any_glyph |= !glyphs.is_empty();
-        for cells in page_lines(glyphs) {
+        page_texts.push(page_lines(glyphs));
+    }
+    // A bare figure on a page's last line that counts up with the pages is its number.
+    let feet: Vec<Option<u32>> = page_texts
+        .iter()
+        .map(|lines| match lines.last().map(Vec::as_slice) {
+            Some([only]) => super::pages::bare_figure(only),
+            _ => None,
+        })
+        .collect();
+    let numbered = super::pages::page_numbers(&feet);
+    for (lines, numbered) in page_texts.into_iter().zip(numbered) {
+        let count = lines.len();
+        for (k, cells) in lines.into_iter().enumerate() {
             line += 1;
-            if cells.len() == 1 && is_page_number(&cells[0]) {
+            if (cells.len() == 1 && is_page_number(&cells[0])) || (numbered && k + 1 == count) {
                 continue;
             }
             if cells.len() >= 2 {

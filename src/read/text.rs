@@ -26,8 +26,12 @@ pub fn read(text: &str) -> RawDoc {
 /// [`ErrorKind::Limit`](crate::ErrorKind::Limit) past a limit.
 pub fn read_limited(text: &str, tally: &mut Tally) -> Result<RawDoc, Error> {
     let mut blocks = Vec::new();
+    let feet = page_feet(text);
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
+        if feet.contains(&i) {
+            continue;
+        }
         let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if trimmed.is_empty() {
             continue;
@@ -90,6 +94,43 @@ pub fn read_limited(text: &str, tally: &mut Tally) -> Result<RawDoc, Error> {
         blocks,
         ..RawDoc::default()
     })
+}
+
+/// The lines (0-based) that are page numbers at a page's foot in text that marks its pages
+/// with form feeds (`pdftotext`): see [`super::pages`].
+fn page_feet(text: &str) -> std::collections::HashSet<usize> {
+    let mut feet = std::collections::HashSet::new();
+    if !text.contains('\u{c}') {
+        return feet;
+    }
+    // Per page: its last non-empty line, if it is a bare figure.
+    let mut last: Vec<Option<(usize, u32)>> = vec![None];
+    let mut last_any: Option<usize> = None;
+    let close = |last: &mut Vec<Option<(usize, u32)>>, last_any: &mut Option<usize>, lines: &[&str]| {
+        let page = last.len() - 1;
+        last[page] = last_any.and_then(|k| super::pages::bare_figure(lines[k]).map(|v| (k, v)));
+        *last_any = None;
+        last.push(None);
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, raw) in lines.iter().enumerate() {
+        for (n, part) in raw.split('\u{c}').enumerate() {
+            if n > 0 {
+                close(&mut last, &mut last_any, &lines);
+            }
+            if !part.trim().is_empty() {
+                last_any = Some(i);
+            }
+        }
+    }
+    close(&mut last, &mut last_any, &lines);
+    let figures: Vec<Option<u32>> = last.iter().map(|l| l.map(|(_, v)| v)).collect();
+    for (l, numbered) in last.iter().zip(super::pages::page_numbers(&figures)) {
+        if let (Some((k, _)), true) = (l, numbered) {
+            feet.insert(*k);
+        }
+    }
+    feet
 }
 
 /// How many tabs and cell-splitting runs of spaces (two spaces or more, an ideographic space
@@ -242,6 +283,26 @@ fn split_cells(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_number_at_a_pages_foot_is_no_line_of_the_report() {
+        let text = "正文一\n\n1\n\u{c}正文二\n行政事业性收费\n96171.6\n\n2\n\u{c}三、收到和处理\n3\n\u{c}";
+        let doc = read(text);
+        let texts: Vec<String> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                RawBlock::Text { text, .. } => text.clone(),
+                RawBlock::Row { cells, .. } => cells.join("|"),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            ["正文一", "正文二", "行政事业性收费", "96171.6", "三、收到和处理"]
+        );
+        // Without form feeds nothing says where a page ends: a lone figure stays.
+        assert_eq!(read("行政事业性收费\n96171.6\n4\n").blocks.len(), 3);
+    }
 
     #[test]
     fn comma_separated_rows_make_cells_and_prose_with_commas_does_not() {

@@ -42,6 +42,7 @@ const FLOORS: &[(&str, usize)] = &[
     ("redteam min", 200),
     ("redteam oneline", 200),
     ("redteam signs", 396),
+    ("redteam t2endpage", 200),
     ("redteam zeromark", 200),
     ("signs", 598),
     ("split", 598),
