@@ -6,8 +6,8 @@
 /// The last line of each page, in page order: `Some(figure)` when that line is a bare
 /// whole number of at most four digits, else `None`. Returns, for each page, whether that
 /// figure is the page's number: the figures that keep one offset from their page's index
-/// (`figure - index`) on two pages or more, or a lone figure equal to its page's number (its
-/// 1-based index).
+/// (`figure - index`) on two pages or more. A figure on one page alone says nothing: a
+/// value wrapped onto the page's last line looks the same.
 pub fn page_numbers(last_lines: &[Option<u32>]) -> Vec<bool> {
     let offsets: Vec<Option<i64>> = last_lines
         .iter()
@@ -25,7 +25,7 @@ pub fn page_numbers(last_lines: &[Option<u32>]) -> Vec<bool> {
     offsets
         .iter()
         .map(|d| match (d, best) {
-            (Some(d), Some((b, n))) => *d == b && (n >= 2 || b == 1),
+            (Some(d), Some((b, n))) => *d == b && n >= 2,
             _ => false,
         })
         .collect()
@@ -51,13 +51,9 @@ mod tests {
         );
         // A report whose pages are numbered from the second sheet on.
         assert_eq!(page_numbers(&[None, Some(1), Some(2)]), [false, true, true]);
-        // One figure alone on the last line of page 4 is its number; one on page 2 that
-        // says 7 is a value.
-        assert_eq!(
-            page_numbers(&[None, None, None, Some(4)]),
-            [false, false, false, true]
-        );
-        assert_eq!(page_numbers(&[None, Some(7), None]), [false, false, false]);
+        // A figure on one page alone may be a value.
+        assert_eq!(page_numbers(&[None, None, None, Some(4)]), [false; 4]);
+        assert_eq!(page_numbers(&[Some(1)]), [false]);
         assert_eq!(bare_figure(" 12 "), Some(12));
         assert_eq!(bare_figure("96171.6"), None);
     }
