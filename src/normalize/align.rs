@@ -695,8 +695,14 @@ pub fn candidates(blocks: &[RawBlock], rows: &[PrintRow]) -> Vec<Candidate> {
             open = false;
         }
     }
-    // A run that is only blanks or unreadable marks is no row.
-    out.retain(|c| c.values.iter().any(|v| v.slot != Slot::Unknown) || c.exact.is_some());
+    // A run that is only blanks or unreadable marks is no row; a number broken after its
+    // decimal point (`96171.` / `6`, a narrow cell) is kept, so that it is seen unplaced.
+    let broken = |v: &ReadValue| {
+        v.raw
+            .strip_suffix(['.', '．'])
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    out.retain(|c| c.values.iter().any(|v| v.slot != Slot::Unknown || broken(v)) || c.exact.is_some());
     out
 }
 

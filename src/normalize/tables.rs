@@ -347,9 +347,30 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
     for (i, cand) in cands.iter().enumerate() {
         if !assignment.contains(&Some(i)) && !absorbed[i] && !cand.values.is_empty() {
             let vals: Vec<&str> = cand.values.iter().map(|v| v.raw.as_str()).collect();
+            // Values left over right before a row no rule checks may be the first part of
+            // its value, wrapped in a narrow cell (`44722` / `行政许可` / `8`): that row is in
+            // doubt. Before a row the rules check, they could not be its values.
+            let next_row = assignment
+                .iter()
+                .enumerate()
+                .filter_map(|(j, a)| a.filter(|&k| k == i + 1).map(|_| j))
+                .next();
+            // Only values under a header's words (its caption, `信息内容`): a row of its own
+            // that is not the form's (`其他对外管理服务事项 5`) is no part of the next.
+            let label = super::text::squash(&cand.label_text());
+            let under_header = def
+                .row_header
+                .iter()
+                .chain(def.blocks.iter().filter_map(|b| b.caption.as_ref()))
+                .any(|h| label.contains(&super::text::squash(h)));
+            let doubtful = next_row.filter(|&j| under_header && !solve::checked(&eqs, &rows[j].cells));
+            let (severity, cell) = match doubtful {
+                Some(j) => (Severity::Error, ctx.row_path(&rows[j])),
+                None => (Severity::Warning, def.key.clone()),
+            };
             ctx.diags.push(
                 Diagnostic::new(
-                    Severity::Warning,
+                    severity,
                     code::ROW_UNMATCHED,
                     format!(
                         "「{}」表中有一行数值无法对应到表格行，未采用 (values not matched to any row): 「{}」 {}",
@@ -359,7 +380,7 @@ pub fn read_table_ending(form: &Form, def: &TableDef, blocks: &[RawBlock], ends_
                     ),
                 )
                 .at(Some(cand.line()))
-                .cell(def.key.clone()),
+                .cell(cell),
             );
         }
     }

@@ -43,6 +43,7 @@ const FLOORS: &[(&str, usize)] = &[
     ("redteam oneline", 200),
     ("redteam signs", 396),
     ("redteam t2endpage", 200),
+    ("redteam t2narrow", 197),
     ("redteam zeromark", 200),
     ("signs", 598),
     ("split", 598),
