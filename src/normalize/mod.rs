@@ -587,15 +587,7 @@ mod tests {
     use super::*;
 
     fn lines(texts: &[&str]) -> Vec<RawBlock> {
-        texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| RawBlock::Text {
-                line: i + 1,
-                text: t.to_string(),
-                heading: None,
-            })
-            .collect()
+        RawBlock::lines(texts)
     }
 
     fn paragraphs(blocks: &[Block]) -> Vec<&str> {

@@ -896,30 +896,13 @@ mod tests {
     fn sections_of(lines: &[&str]) -> Vec<(usize, usize)> {
         let forms = crate::form::Forms::builtin();
         let form = forms.get("2021").unwrap();
-        let blocks: Vec<RawBlock> = lines
-            .iter()
-            .enumerate()
-            .map(|(i, t)| RawBlock::Text {
-                line: i + 1,
-                text: t.to_string(),
-                heading: None,
-            })
-            .collect();
-        find_sections(form, &blocks)
+        find_sections(form, &RawBlock::lines(lines))
     }
 
     #[test]
     fn a_title_wrapped_at_the_pages_width_is_one_title() {
         let title_of = |lines: &[&str]| {
-            let blocks: Vec<RawBlock> = lines
-                .iter()
-                .enumerate()
-                .map(|(i, t)| RawBlock::Text {
-                    line: i + 1,
-                    text: t.to_string(),
-                    heading: None,
-                })
-                .collect();
+            let blocks = RawBlock::lines(lines);
             find_title(&blocks, blocks.len()).map(|t| t.text)
         };
         for lines in [
@@ -965,17 +948,7 @@ mod tests {
             }
             lines
         };
-        let blocks = |lines: Vec<String>| -> Vec<RawBlock> {
-            lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, text)| RawBlock::Text {
-                    line: i + 1,
-                    text,
-                    heading: None,
-                })
-                .collect()
-        };
+        let blocks = |lines: Vec<String>| RawBlock::lines(&lines);
         let mut two = report("甲市人民政府2023年政府信息公开工作年度报告");
         two.push("相关阅读：".to_string());
         two.extend(report("甲市人民政府2022年政府信息公开工作年度报告"));

@@ -831,14 +831,7 @@ mod tests {
             "<html><body><table><tr><td><h1>标题</h1><p>第一段</p>\n<table><tr><td>a</td><td>1</td></tr></table>\n<p>第二段</p></td></tr></table></body></html>",
         )
         .unwrap();
-        let texts: Vec<String> = doc
-            .blocks
-            .iter()
-            .map(|b| match b {
-                RawBlock::Text { text, .. } => text.clone(),
-                RawBlock::Row { cells, .. } => cells.join("|"),
-            })
-            .collect();
+        let texts = doc.texts();
         assert_eq!(texts, ["标题", "第一段", "a|1", "第二段"]);
         assert!(only_tags("<html><body>"));
         assert!(!only_tags("<p>正文"));

@@ -51,6 +51,36 @@ pub enum RawBlock {
     },
 }
 
+#[cfg(test)]
+impl RawBlock {
+    /// Text blocks, one a line, numbered from 1 (for tests).
+    pub(crate) fn lines<S: AsRef<str>>(texts: &[S]) -> Vec<RawBlock> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| RawBlock::Text {
+                line: i + 1,
+                text: t.as_ref().to_string(),
+                heading: None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+impl RawDoc {
+    /// Each block's text, a row's cells joined by `|` (for tests).
+    pub(crate) fn texts(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .map(|b| match b {
+                RawBlock::Text { text, .. } => text.clone(),
+                RawBlock::Row { cells, .. } => cells.join("|"),
+            })
+            .collect()
+    }
+}
+
 impl RawBlock {
     pub fn line(&self) -> usize {
         match self {

@@ -288,14 +288,7 @@ mod tests {
     fn a_page_number_at_a_pages_foot_is_no_line_of_the_report() {
         let text = "正文一\n\n1\n\u{c}正文二\n行政事业性收费\n96171.6\n\n2\n\u{c}三、收到和处理\n3\n\u{c}";
         let doc = read(text);
-        let texts: Vec<String> = doc
-            .blocks
-            .iter()
-            .map(|b| match b {
-                RawBlock::Text { text, .. } => text.clone(),
-                RawBlock::Row { cells, .. } => cells.join("|"),
-            })
-            .collect();
+        let texts = doc.texts();
         assert_eq!(
             texts,
             ["正文一", "正文二", "行政事业性收费", "96171.6", "三、收到和处理"]
