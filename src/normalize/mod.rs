@@ -513,10 +513,13 @@ pub fn prose_blocks(blocks: &[RawBlock], broken: bool) -> Vec<Block> {
         };
         // Text broken at every styled run: a line goes on with a paragraph that has not
         // ended its sentence, however short either is.
+        // There a closing quote or bracket ends a run, not a sentence (`…年报专栏”` /
+        // `（https://…）` / `下载。`).
         let run_on = broken
             && match out.last() {
                 Some(Block::Paragraph { text: prev }) => {
-                    !sections::ends_sentence(prev) && !is_date(prev) && !is_field(prev)
+                    let ended = sections::ends_sentence(prev.trim_end_matches(['”', '’', '」', '）', ')']));
+                    !ended && !is_date(prev) && !is_field(prev)
                 }
                 _ => false,
             };
