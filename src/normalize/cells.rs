@@ -76,7 +76,7 @@ const CHANGE_MARKS: [(&str, bool); 9] = [
 
 /// Classifies one cell's text. A number may carry a unit (`0万元`), thousands separators
 /// (`1,234`), full-width digits (`１２３`), a sign set apart from it (`+ 14`, `- 2`) or
-/// written as an arrow or a word (`↓1`, `增加2`, see [`CHANGE_MARKS`]);
+/// written as an arrow or a word (`↓1`, `增加2`, `减少1`);
 /// a cell holding only a stray `)` or `”` is empty.
 pub fn classify(raw: &str) -> CellKind {
     let cleaned = remove_junk(raw);

@@ -506,7 +506,10 @@ pub fn prose_blocks(blocks: &[RawBlock], broken: bool) -> Vec<Block> {
         }
         // A document's date on its own line (the signature's, `2024年1月15日`) is a line of
         // its own: it goes on no paragraph, and none goes on it.
-        let is_date = |t: &str| sections::split_signature(t).is_some_and(|(body, _)| body.is_none());
+        // A date alone is short: a paragraph grown long is none (and is not scanned again for
+        // every line joined to it).
+        let is_date =
+            |t: &str| t.len() <= 64 && sections::split_signature(t).is_some_and(|(body, _)| body.is_none());
         let fragment = match out.last() {
             Some(Block::Paragraph { text: prev }) => continues_fragment(prev, &line) && !is_date(prev),
             _ => false,
@@ -545,8 +548,10 @@ pub fn prose_blocks(blocks: &[RawBlock], broken: bool) -> Vec<Block> {
 /// A line that is a labelled field of a page's header (`发布机构：…`, `栏目：…`): a short
 /// name of words, then a colon. What follows a field is a line of its own.
 fn is_field(line: &str) -> bool {
-    line.find(['：', ':']).is_some_and(|at| {
-        (2..=6).contains(&line[..at].chars().count()) && line[..at].chars().all(text::is_ideograph)
+    // The name is at most six characters: only the line's head is looked at.
+    let head = line.char_indices().nth(7).map_or(line, |(at, _)| &line[..at]);
+    head.find(['：', ':']).is_some_and(|at| {
+        (2..=6).contains(&head[..at].chars().count()) && head[..at].chars().all(text::is_ideograph)
     })
 }
 

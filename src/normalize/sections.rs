@@ -730,8 +730,8 @@ pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
 ///
 /// A report restarts when the first section's numbered heading (`一、总体情况`) stands again
 /// after headings of four other sections in the form's own numbering, and four more follow
-/// it. A page's running title, a list of the six parts or a table row `一、本年新收…` is
-/// never such a restart.
+/// it, with ten lines of body or more between the two: a page's running title, a table of
+/// contents listing the six parts or a table row `一、本年新收…` is never such a restart.
 pub fn second_report(form: &Form, blocks: &[RawBlock]) -> Option<usize> {
     let sections = headings(form);
     let numbered: Vec<(usize, usize)> = blocks
@@ -754,7 +754,10 @@ pub fn second_report(form: &Form, blocks: &[RawBlock]) -> Option<usize> {
     for pair in starts.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let next = starts.iter().find(|&&k| k > b).copied().unwrap_or(numbered.len());
-        if others(&numbered[a + 1..b]) >= 4 && others(&numbered[b + 1..next]) >= 4 {
+        // A table of contents lists the headings one after the other: a report has its
+        // body between them.
+        let body = numbered[b].0 - numbered[a].0 - (b - a);
+        if body >= 10 && others(&numbered[a + 1..b]) >= 4 && others(&numbered[b + 1..next]) >= 4 {
             let at = numbered[b].0;
             let title = (at.saturating_sub(5)..at)
                 .rev()
@@ -945,6 +948,7 @@ mod tests {
             ] {
                 lines.push(h.to_string());
                 lines.push("本年度工作正常开展。".to_string());
+                lines.push("各项工作有序推进。".to_string());
             }
             lines
         };
@@ -952,7 +956,15 @@ mod tests {
         let mut two = report("甲市人民政府2023年政府信息公开工作年度报告");
         two.push("相关阅读：".to_string());
         two.extend(report("甲市人民政府2022年政府信息公开工作年度报告"));
-        assert_eq!(second_report(form, &blocks(two)), Some(14));
+        assert_eq!(second_report(form, &blocks(two)), Some(20));
+        // A table of contents before the body: no second report.
+        let mut toc: Vec<String> = vec![
+            "甲市人民政府2023年政府信息公开工作年度报告".to_string(),
+            "目录".to_string(),
+        ];
+        toc.extend(report("x").into_iter().skip(1).step_by(3));
+        toc.extend(report("x").into_iter().skip(1));
+        assert_eq!(second_report(form, &blocks(toc)), None);
         // One report whose pages repeat its title: no second report.
         let mut one = report("甲市人民政府2023年政府信息公开工作年度报告");
         one.insert(7, "甲市人民政府2023年政府信息公开工作年度报告".to_string());

@@ -601,9 +601,6 @@ fn next_permutation(p: &mut [usize]) -> bool {
     true
 }
 
-/// For a table printed side by side (table 四), the order its header names its groups in,
-/// when that is not the form's (`复议后起诉` before `未经复议直接起诉`): `None` when the
-/// header agrees or names fewer than two groups.
 /// A row's values, one a column in a header's order, put in the form's order (`order[k]`
 /// is the form's column of the k-th value). A row with another count is left as it is: it
 /// is not a row of that header's block, or a value is lost and the order cannot say which.
@@ -651,23 +648,22 @@ fn column_orders(def: &TableDef, blocks: &[RawBlock]) -> Vec<(usize, Option<Colu
     if def.layout == Layout::SideBySide {
         return out;
     }
-    // The header's row-major order of the columns, and the group captions blanked out of a
-    // line before labels are looked for (`其他` inside `法人或其他组织`).
-    let mut row_major: Vec<String> = Vec::new();
-    let mut captions: Vec<String> = Vec::new();
-    for cell in def.header.iter().flatten() {
-        match &cell.column {
-            Some(c) => row_major.push(c.clone()),
-            None => captions.push(squash(&def.header_text(cell))),
-        }
-    }
-    captions.retain(|c| !c.is_empty());
-    captions.sort_by_key(|c| std::cmp::Reverse(c.chars().count()));
+    // The header's row-major order of the columns.
+    let row_major: Vec<String> = def
+        .header
+        .iter()
+        .flatten()
+        .filter_map(|c| c.column.clone())
+        .collect();
     for block in blocks {
         let (cells, line): (Vec<&str>, usize) = match block {
             RawBlock::Text { text, line, .. } => (vec![text.as_str()], *line),
             RawBlock::Row { cells, line, .. } => (cells.iter().map(String::as_str).collect(), *line),
         };
+        // A header line is short; a longer one is prose or a table's rows.
+        if cells.iter().map(|c| c.len()).sum::<usize>() > 400 {
+            continue;
+        }
         let has_value = cells.iter().any(|c| {
             c.split_whitespace()
                 .any(|w| matches!(super::cells::classify(w), super::cells::CellKind::Number { .. }))
@@ -675,30 +671,36 @@ fn column_orders(def: &TableDef, blocks: &[RawBlock]) -> Vec<(usize, Option<Colu
         if has_value {
             continue;
         }
-        let mut text = squash(&cells.join(" "));
-        for c in &captions {
-            text = text.replace(c.as_str(), "□");
-        }
-        // Where each word of the line starts in `text`: a short label (`其他`, `总计`) counts
-        // only as a word of its own, never inside another (`或其他:` of an OCR'd caption).
-        let mut words: Vec<(usize, String)> = Vec::new();
-        let mut at = 0;
+        // The line's words run together, with where each starts and ends: a label counts
+        // only as whole words (`社会 公益 组织` as OCR splits it is one), never inside a word
+        // (`其他` of `或其他:`, `科研机构` of a note `注：社会公益组织含科研机构`).
+        let mut text = String::new();
+        let (mut starts, mut ends) = (vec![0usize], vec![0usize]);
         for w in cells.iter().flat_map(|c| c.split_whitespace()) {
             let w = squash(w);
-            if let Some(p) = text[at..].find(&w) {
-                at += p;
-                words.push((at, w.clone()));
-                at += w.len();
+            if w.is_empty() {
+                continue;
             }
+            starts.push(text.len());
+            text.push_str(&w);
+            ends.push(text.len());
         }
         let find = |label: &str| {
             let label = squash(label);
-            if label.chars().count() <= 3 {
-                words.iter().find(|(_, w)| *w == label).map(|(p, _)| *p)
-            } else {
-                text.find(&label)
-            }
+            text.match_indices(label.as_str())
+                .map(|(at, _)| at)
+                .find(|&at| starts.contains(&at) && ends.contains(&(at + label.len())))
         };
+        // A label of four characters or more found inside a word: the line is no header (a
+        // note, a sentence). Short ones stand inside the group captions (`其他` of
+        // `法人或其他组织`).
+        let inside_word = def.blocks.iter().flat_map(|b| &b.columns).any(|col| {
+            let label = squash(&col.label);
+            label.chars().count() >= 4 && text.contains(label.as_str()) && find(&col.label).is_none()
+        });
+        if inside_word {
+            continue;
+        }
         // The block whose column labels the line names most.
         let best = def
             .blocks
@@ -756,6 +758,9 @@ fn column_orders(def: &TableDef, blocks: &[RawBlock]) -> Vec<(usize, Option<Colu
     out
 }
 
+/// For a table printed side by side (table 四), the order its header names its groups in,
+/// when that is not the form's (`复议后起诉` before `未经复议直接起诉`): `None` when the
+/// header agrees or names fewer than two groups.
 fn header_order(def: &TableDef, cands: &[Candidate]) -> Option<String> {
     if def.layout != Layout::SideBySide {
         return None;
@@ -1642,9 +1647,16 @@ fn readings(
         // A piece joins the one before across a line break (a number broken in its cell),
         // or as a group of three digits after one of at most three: digits grouped by a
         // space (`3 001`, GB 3101's grouping of long numbers).
+        // Only in a row the rules check, or a row of one cell (`行政处罚 3 985 758`, all its
+        // groups one number): in `规章 0 0 2 100` no rule says 2100 more than a stray 100.
+        let checked = solve::checked(eqs, &row.cells) || n == 1;
         let grouped = |i: usize| {
             let is_int = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
-            digits[i].len() == 3 && is_int(&digits[i]) && digits[i - 1].len() <= 3 && is_int(&digits[i - 1])
+            checked
+                && digits[i].len() == 3
+                && is_int(&digits[i])
+                && digits[i - 1].len() <= 3
+                && is_int(&digits[i - 1])
         };
         let pieces: Vec<Piece> = digits
             .iter()
@@ -1806,6 +1818,16 @@ mod tests {
         assert!(swapped.diagnostics.iter().any(|d| d.severity == Severity::Warning
             && d.code == code::VALUES_REALIGNED
             && d.cell.as_deref() == Some("applications")));
+        // A note that names two columns is no header: the form's order stands.
+        let noted = read(
+            "2021",
+            "applications",
+            &format!(
+                "自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n注：社会公益组织含科研机构\n{rows}"
+            ),
+        );
+        assert_eq!(num(&noted, "new_received", "research"), Some(453.0));
+        assert!(!noted.diagnostics.iter().any(|d| d.code == code::VALUES_REALIGNED));
         // 总计 named before 自然人: which value is whose is not known; the table is in doubt.
         let unknown = read(
             "2021",

@@ -60,17 +60,20 @@ pub fn read_limited(text: &str, tally: &mut Tally) -> Result<RawDoc, Error> {
             });
             continue;
         }
-        if trimmed.contains(',') {
-            tally.cells(0, trimmed.matches(',').count() + 1)?;
-            if let Some(cells) = csv_cells(trimmed) {
-                tally.row(cells.len())?;
-                blocks.push(RawBlock::Row {
-                    line,
-                    cells,
-                    exact: false,
-                });
-                continue;
-            }
+        // Comma-separated values: a line with no tab (`1,234,567.89` in a tab's cell is one
+        // figure), and no wider than a row may be (else it is read as the text it is).
+        if trimmed.contains(',')
+            && !trimmed.contains('\t')
+            && tally.cells(0, trimmed.matches(',').count() + 1).is_ok()
+            && let Some(cells) = csv_cells(trimmed)
+        {
+            tally.row(cells.len())?;
+            blocks.push(RawBlock::Row {
+                line,
+                cells,
+                exact: false,
+            });
+            continue;
         }
         tally.cells(0, separators(raw) + 1)?;
         let cells = split_cells(raw);
@@ -239,7 +242,9 @@ fn csv_cells(line: &str) -> Option<Vec<String>> {
     let last_label = fields.iter().rposition(|f| !f.is_empty() && !figure(f))?;
     let first_figure = fields.iter().position(|f| figure(f));
     let figures = fields.iter().filter(|f| figure(f)).count();
-    let row = figures >= 2 && first_figure.is_some_and(|k| k > last_label);
+    // One figure is a row when empty fields show the spreadsheet's grid (`行政许可,1268,,`).
+    let gridded = fields.iter().any(String::is_empty);
+    let row = (figures >= 2 || (figures == 1 && gridded)) && first_figure.is_some_and(|k| k > last_label);
     let header = figures == 0 && fields.iter().any(String::is_empty);
     (row || header).then_some(fields)
 }
@@ -312,6 +317,8 @@ mod tests {
         );
         assert_eq!(csv_cells("共收到申请58件,其中自然人30件,法人28件"), None);
         assert_eq!(csv_cells("3,119"), None);
+        assert_eq!(csv_cells("行政许可,1268,,").unwrap()[1], "1268");
+        assert_eq!(csv_cells("共收到申请,58"), None);
     }
 
     #[test]
