@@ -65,7 +65,8 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
     let mut blocks = sections::outline_blocks(form, blocks);
     // Two whole reports in one input: the first is read, and the second said (its tables
     // would otherwise be taken under the first one's title).
-    if let Some(cut) = sections::second_report(form, &blocks) {
+    let (mut headings, second) = sections::outline(form, &blocks);
+    if let Some(cut) = second {
         let what = sections::block_text(&blocks[cut])
             .unwrap_or_default()
             .trim()
@@ -84,7 +85,6 @@ pub fn normalize_traced(raw: &RawDoc, forms: &Forms, opts: &Options) -> Result<(
         );
         blocks.truncate(cut);
     }
-    let mut headings = sections::find_sections(form, &blocks);
     // A table whose section heading was not found (garbled by OCR, or left out) is found by
     // its own header; its section then starts at the table. Before the first heading found
     // stand the title and the preamble; with none found (every heading left out), anywhere.

@@ -687,12 +687,21 @@ fn split_row(sections: &[Headings], line: usize, cells: Vec<String>, exact: bool
 /// stands for its section. Among chains of equal weight the later candidates win (a list of
 /// the parts comes before the parts).
 pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
+    chain(&heading_candidates(form, blocks))
+}
+
+/// Every block that may be a section heading, with what it may be the heading of.
+fn heading_candidates(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, Candidate)> {
     let sections = headings(form);
-    let found: Vec<(usize, Candidate)> = blocks
+    blocks
         .iter()
         .enumerate()
         .filter_map(|(b, block)| Some((b, section_heading(&sections, block_text(block)?)?)))
-        .collect();
+        .collect()
+}
+
+/// [`find_sections`]'s heaviest chain, from the lines like headings.
+fn chain(found: &[(usize, Candidate)]) -> Vec<(usize, usize)> {
     let weight = |c: &Candidate| match (c.numbered, c.other_style) {
         (true, false) => 10.0 + c.likeness,
         (true, true) => 5.0 + c.likeness,
@@ -733,14 +742,27 @@ pub fn find_sections(form: &Form, blocks: &[RawBlock]) -> Vec<(usize, usize)> {
 /// it, with ten lines of body or more between the two: a page's running title, a table of
 /// contents listing the six parts or a table row `一、本年新收…` is never such a restart.
 pub fn second_report(form: &Form, blocks: &[RawBlock]) -> Option<usize> {
-    let sections = headings(form);
-    let numbered: Vec<(usize, usize)> = blocks
+    restart(&heading_candidates(form, blocks), blocks)
+}
+
+/// The section headings ([`find_sections`]) and where a second report starts
+/// ([`second_report`]), with the lines like headings found once for both: the headings of
+/// the first report only.
+pub fn outline(form: &Form, blocks: &[RawBlock]) -> (Vec<(usize, usize)>, Option<usize>) {
+    let mut found = heading_candidates(form, blocks);
+    let cut = restart(&found, blocks);
+    if let Some(cut) = cut {
+        found.retain(|(b, _)| *b < cut);
+    }
+    (chain(&found), cut)
+}
+
+/// [`second_report`] from the lines like headings.
+fn restart(found: &[(usize, Candidate)], blocks: &[RawBlock]) -> Option<usize> {
+    let numbered: Vec<(usize, usize)> = found
         .iter()
-        .enumerate()
-        .filter_map(|(b, block)| {
-            let c = section_heading(&sections, block_text(block)?)?;
-            (c.numbered && !c.other_style && c.likeness >= 0.8).then_some((b, c.section))
-        })
+        .filter(|(_, c)| c.numbered && !c.other_style && c.likeness >= 0.8)
+        .map(|(b, c)| (*b, c.section))
         .collect();
     let others = |range: &[(usize, usize)]| {
         range

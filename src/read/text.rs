@@ -102,38 +102,32 @@ pub fn read_limited(text: &str, tally: &mut Tally) -> Result<RawDoc, Error> {
 /// The lines (0-based) that are page numbers at a page's foot in text that marks its pages
 /// with form feeds (`pdftotext`): see [`super::pages`].
 fn page_feet(text: &str) -> std::collections::HashSet<usize> {
-    let mut feet = std::collections::HashSet::new();
     if !text.contains('\u{c}') {
-        return feet;
+        return std::collections::HashSet::new();
     }
-    // Per page: its last non-empty line, if it is a bare figure.
-    let mut last: Vec<Option<(usize, u32)>> = vec![None];
-    let mut last_any: Option<usize> = None;
-    let close = |last: &mut Vec<Option<(usize, u32)>>, last_any: &mut Option<usize>, lines: &[&str]| {
-        let page = last.len() - 1;
-        last[page] = last_any.and_then(|k| super::pages::bare_figure(lines[k]).map(|v| (k, v)));
-        *last_any = None;
-        last.push(None);
-    };
+    // Per page: its last non-empty line.
     let lines: Vec<&str> = text.lines().collect();
+    let mut last: Vec<Option<usize>> = vec![None];
     for (i, raw) in lines.iter().enumerate() {
         for (n, part) in raw.split('\u{c}').enumerate() {
             if n > 0 {
-                close(&mut last, &mut last_any, &lines);
+                last.push(None);
             }
-            if !part.trim().is_empty() {
-                last_any = Some(i);
+            if !part.trim().is_empty()
+                && let Some(page) = last.last_mut()
+            {
+                *page = Some(i);
             }
         }
     }
-    close(&mut last, &mut last_any, &lines);
-    let figures: Vec<Option<u32>> = last.iter().map(|l| l.map(|(_, v)| v)).collect();
-    for (l, numbered) in last.iter().zip(super::pages::page_numbers(&figures)) {
-        if let (Some((k, _)), true) = (l, numbered) {
-            feet.insert(*k);
-        }
-    }
-    feet
+    let figures: Vec<Option<u32>> = last
+        .iter()
+        .map(|k| k.and_then(|k| super::pages::bare_figure(lines[k])))
+        .collect();
+    last.iter()
+        .zip(super::pages::page_numbers(&figures))
+        .filter_map(|(k, numbered)| k.filter(|_| numbered))
+        .collect()
 }
 
 /// How many tabs and cell-splitting runs of spaces (two spaces or more, an ideographic space
